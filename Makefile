@@ -1,0 +1,73 @@
+# Tessera: one Makefile; each folder lists its sources in module.mk.
+# Targets: all (build/tessera.bin, build/tessera.elf), deps, run, test,
+# unit, system, bench, debug, clean.  V=1 shows commands.
+.DEFAULT_GOAL := all
+include mk/toolchain.mk
+
+Q := $(if $(V),,@)
+B := build
+CONFIG ?= demo
+
+HV_SRCS :=
+HV_ASM  :=
+UNIT_TESTS :=
+include boot/module.mk mm/module.mk p2m/module.mk shm/module.mk dt/module.mk \
+        vgic/module.mk core/module.mk vdev/module.mk
+
+HV_OBJS := $(HV_SRCS:%.c=$(B)/hv/%.o) $(HV_ASM:%.S=$(B)/hv/%.o)
+HV_CFLAGS = $(TARGET_CFLAGS) -mgeneral-regs-only -Iinclude -Idt
+# libfdt and picolibc's memcpy/memset use SIMD registers: those come from the
+# prebuilt archives only; our own C stays on the general registers.
+
+.PHONY: all deps run test unit system bench debug clean check-headers guests
+all: $(B)/tessera.bin guests
+
+deps:
+	$(Q)bash tools/deps.sh
+
+$(B)/.deps-ok: tools/deps.sh
+	$(Q)bash tools/deps.sh
+	$(Q)mkdir -p $(B) && touch $@
+
+$(HV_OBJS): | $(B)/.deps-ok
+
+$(B)/hv/%.o: %.c
+	$(Q)mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC      $<")
+	$(Q)$(TARGET_CC) $(HV_CFLAGS) -c $< -o $@
+
+$(B)/hv/%.o: %.S
+	$(Q)mkdir -p $(dir $@)
+	$(if $(V),,@echo "  AS      $<")
+	$(Q)$(TARGET_CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(B)/tessera.elf: $(HV_OBJS) linker.ld
+	$(if $(V),,@echo "  LD      $@")
+	$(Q)$(TARGET_LD) $(TARGET_LDFLAGS) -T linker.ld -Map=$(B)/tessera.map \
+		-o $@ $(HV_OBJS) --start-group $(TARGET_LIBS) --end-group
+
+$(B)/tessera.bin: $(B)/tessera.elf
+	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
+
+include guests/guests.mk
+include tests/unit/unit.mk
+
+run: all $(B)/.deps-ok
+	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn
+
+system: all
+	$(Q)/usr/bin/python3 -m pytest -q tests/system
+
+test: $(B)/.deps-ok
+	$(Q)bash tools/run-tests.sh
+
+debug: all
+	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn
+
+bench: all
+	$(Q)/usr/bin/python3 bench/bench.py
+
+clean:
+	rm -rf $(B)/hv $(B)/host $(B)/guests $(B)/tessera.* $(B)/scenarios $(B)/test-logs
+
+-include $(HV_OBJS:.o=.d)

@@ -1,0 +1,2 @@
+HV_SRCS += $(wildcard boot/*.c)
+HV_ASM += $(wildcard boot/*.S)

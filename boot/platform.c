@@ -1,0 +1,168 @@
+/*
+ * What the host DT says about the machine: RAM, what in it is taken, and
+ * the crash report.  Nothing board-specific is assumed (DESIGN §3).
+ */
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "boot.h"
+#include "console.h"
+#include "mm.h"
+#include "partition.h"
+#include "sysreg.h"
+#include "tserr.h"
+
+extern char _start[], _end[];
+
+static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved memory */
+
+int dt_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
+{
+	if (node < 0)
+		return -TS_ENOENT;
+	int parent = fdt_parent_offset(fdt, node);
+	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
+	    len < (ac + sc) * 4 * (index + 1))
+		return -TS_EINVAL;
+	reg += (ac + sc) * index;
+	uint64_t b = 0, s = 0;
+	for (int i = 0; i < ac; i++)
+		b = (b << 32) | fdt32_to_cpu(reg[i]);
+	for (int i = 0; i < sc; i++)
+		s = (s << 32) | fdt32_to_cpu(reg[ac + i]);
+	*base = b;
+	if (size)
+		*size = s;
+	return 0;
+}
+
+static void ranges_add_reg(struct range_set *set, const void *fdt, int node)
+{
+	uint64_t b, s;
+	for (int i = 0; dt_reg(fdt, node, i, &b, &s) == 0; i++)
+		ranges_add(set, b, s);
+}
+
+static bool dt_is_module(const void *fdt, int node)
+{
+	int len;
+	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	for (int off = 0; c && off < len; off += (int)strlen(c + off) + 1)
+		if (strncmp(c + off, "multiboot,", strlen("multiboot,")) == 0)
+			return true;
+	return false;
+}
+
+/* Boot modules: /chosen children, and children of its xen,domain nodes. */
+static void boot_remove_modules(struct range_set *free, const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), node, child;
+	fdt_for_each_subnode(node, fdt, chosen) {
+		if (dt_is_module(fdt, node))
+			ranges_add_reg(free, fdt, node);
+		fdt_for_each_subnode(child, fdt, node)
+			if (dt_is_module(fdt, child))
+				ranges_add_reg(free, fdt, child);
+	}
+}
+
+void boot_memory(const void *fdt, uint64_t dtb)
+{
+	int node;
+	ranges_init(&ram);
+	fdt_for_each_subnode(node, fdt, 0) {
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		if (type && strcmp(type, "memory") == 0)
+			ranges_add_reg(&ram, fdt, node);
+	}
+	for (unsigned int i = 0; i < ram.count; i++)
+		mmu_map_ram(ram.r[i].base, ram.r[i].size);
+
+	ranges_init(&taken_fixed);
+	ranges_add(&taken_fixed, (uint64_t)(uintptr_t)_start, (uint64_t)(_end - _start));
+	ranges_add(&taken_fixed, dtb, fdt_totalsize(fdt));
+	for (int i = 0; i < fdt_num_mem_rsv(fdt); i++) {
+		uint64_t b, s;
+		if (fdt_get_mem_rsv(fdt, i, &b, &s) == 0)
+			ranges_add(&taken_fixed, b, s);
+	}
+	fdt_for_each_subnode(node, fdt, fdt_path_offset(fdt, "/reserved-memory"))
+		ranges_add_reg(&taken_fixed, fdt, node);
+
+	struct range_set modules, free_ram = ram;
+	ranges_init(&modules);
+	boot_remove_modules(&modules, fdt);
+	for (unsigned int i = 0; i < taken_fixed.count; i++)
+		ranges_remove(&free_ram, taken_fixed.r[i].base, taken_fixed.r[i].size);
+	for (unsigned int i = 0; i < modules.count; i++)
+		ranges_remove(&free_ram, modules.r[i].base, modules.r[i].size);
+	for (unsigned int i = 0; i < free_ram.count; i++)
+		log_line("mem: free 0x%llx-0x%llx (%llu KiB)",
+			 (unsigned long long)free_ram.r[i].base,
+			 (unsigned long long)(free_ram.r[i].base + free_ram.r[i].size - 1),
+			 (unsigned long long)(free_ram.r[i].size >> 10));
+	log_line("mem: %llu MiB RAM, %llu MiB free", (unsigned long long)(ranges_total(&ram) >> 20),
+		 (unsigned long long)(ranges_total(&free_ram) >> 20));
+}
+
+void platform_describe(const void *fdt, struct cfg_platform *plat)
+{
+	(void)fdt;
+	memset(plat, 0, sizeof(*plat));
+	for (unsigned int i = 0; i < ram.count && i < CFG_MAX_RANGES; i++)
+		plat->ram[plat->ram_count++] = ram.r[i];
+	for (unsigned int i = 0; i < taken_fixed.count && i < CFG_MAX_RANGES; i++)
+		plat->reserved[plat->reserved_count++] = taken_fixed.r[i];
+	plat->cpu_count = pcpu_count;
+	plat->boot_cpu = 0;
+}
+
+static const char *const ec_names[ESR_EC_COUNT] = {
+	[ESR_EC_UNKNOWN] = "unknown", [ESR_EC_WFX] = "WFI/WFE", [ESR_EC_FP_ASIMD] = "FP/SIMD",
+	[ESR_EC_ILLEGAL] = "illegal execution state", [ESR_EC_HVC64] = "HVC", [ESR_EC_SMC64] = "SMC",
+	[ESR_EC_SYS64] = "MSR/MRS", [ESR_EC_SVE] = "SVE", [ESR_EC_IABT_LOW] = "instruction abort (lower EL)",
+	[ESR_EC_IABT_CUR] = "instruction abort (EL2)", [ESR_EC_PC_ALIGN] = "PC alignment",
+	[ESR_EC_DABT_LOW] = "data abort (lower EL)", [ESR_EC_DABT_CUR] = "data abort (EL2)",
+	[ESR_EC_SP_ALIGN] = "SP alignment", [ESR_EC_SERROR] = "SError", [ESR_EC_BRK64] = "BRK",
+};
+
+static void crash_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void crash_printf(const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_puts_raw("(tessera) ");
+	console_puts_raw(buf);
+	console_puts_raw("\r\n");
+}
+
+/* An exception Tessera itself caused: report everything, then power off. */
+void hyp_crash(struct gp_regs *f, unsigned int from_spx)
+{
+	uint64_t esr = sysreg_read(esr_el2);
+	unsigned int ec = (unsigned int)field_get(ESR_EC, esr);
+	crash_printf("PANIC: exception at EL2 (%s): EC 0x%x %s", from_spx ? "SP_EL2" : "SP_EL0",
+		     ec, ec_names[ec] ? ec_names[ec] : "(unnamed)");
+	crash_printf("ESR_EL2 0x%016llx FAR_EL2 0x%016llx HPFAR_EL2 0x%016llx",
+		     (unsigned long long)esr, (unsigned long long)sysreg_read(far_el2),
+		     (unsigned long long)sysreg_read(hpfar_el2));
+	crash_printf("ELR_EL2 0x%016llx SPSR_EL2 0x%016llx CPU mpidr 0x%llx",
+		     (unsigned long long)f->elr, (unsigned long long)f->spsr,
+		     (unsigned long long)(sysreg_read(mpidr_el1) & MPIDR_AFF_MASK));
+	for (unsigned int i = 0; i < 31; i += 2) {
+		if (i == 30)
+			crash_printf("x30 0x%016llx", (unsigned long long)f->x[30]);
+		else
+			crash_printf("x%-2u 0x%016llx  x%-2u 0x%016llx", i,
+				     (unsigned long long)f->x[i], i + 1,
+				     (unsigned long long)f->x[i + 1]);
+	}
+	psci_host_system_off();
+}

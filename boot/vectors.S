@@ -1,0 +1,215 @@
+/*
+ * EL2 exception vectors (Arm ARM D1.10.2: VBAR_EL2 + 0x000 current EL/SP0,
+ * +0x200 current EL/SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
+ *
+ * Guest exits save x0..x30, ELR and SPSR into the frame at SP (the top of
+ * this CPU's stack while a guest runs: vCPUs are pinned, see core/vcpu.c),
+ * call C with the frame, restore and ERET.  FP/SIMD is lazy: an exit sets
+ * CPTR_EL2.TFP, so the guest's vector registers are saved only when EL2 code
+ * (picolibc, libfdt) first touches them, and restored on the way back.
+ */
+#define FRAME_SIZE        272       /* struct gp_regs */
+#define FRAME_ELR         248
+#define PCPU_FP_SAVED     528       /* struct pcpu.guest_fp_saved */
+#define CPTR_EL2_FP_ON    0x33ff    /* RES1 bits only */
+#define CPTR_EL2_FP_TRAP  0x37ff    /* ... plus TFP (bit 10) */
+#define ESR_EC_SHIFT      26
+#define ESR_EC_FP_ASIMD   0x07
+
+/* Save x0..x30, ELR_EL2, SPSR_EL2 at [sp]. */
+.macro save_frame
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	mrs	x0, elr_el2
+	mrs	x1, spsr_el2
+	stp	x30, x0, [sp, #240]
+	str	x1, [sp, #256]
+.endm
+
+.macro restore_frame
+	ldp	x30, x0, [sp, #240]
+	ldr	x1, [sp, #256]
+	msr	elr_el2, x0
+	msr	spsr_el2, x1
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+.endm
+
+/* q0..q31, FPSR, FPCR at [\base]; \tmp is a scratch register. */
+.macro fp_regs op, base, tmp
+	\op	q0, q1, [\base, #0]
+	\op	q2, q3, [\base, #32]
+	\op	q4, q5, [\base, #64]
+	\op	q6, q7, [\base, #96]
+	\op	q8, q9, [\base, #128]
+	\op	q10, q11, [\base, #160]
+	\op	q12, q13, [\base, #192]
+	\op	q14, q15, [\base, #224]
+	\op	q16, q17, [\base, #256]
+	\op	q18, q19, [\base, #288]
+	\op	q20, q21, [\base, #320]
+	\op	q22, q23, [\base, #352]
+	\op	q24, q25, [\base, #384]
+	\op	q26, q27, [\base, #416]
+	\op	q28, q29, [\base, #448]
+	\op	q30, q31, [\base, #480]
+.endm
+
+.macro vector target
+	.balign	0x80
+	b	\target
+.endm
+
+	.text
+	.balign	0x800
+	.global	el2_vectors
+el2_vectors:
+	vector	el2_crash_sp0        /* current EL, SP_EL0 */
+	vector	el2_crash_sp0
+	vector	el2_crash_sp0
+	vector	el2_crash_sp0
+	vector	el2_sync             /* current EL, SP_EL2 */
+	vector	el2_irq
+	vector	el2_crash
+	vector	el2_crash
+	vector	guest_sync           /* lower EL, AArch64 */
+	vector	guest_irq
+	vector	guest_fiq
+	vector	guest_serror
+	vector	el2_crash            /* lower EL, AArch32: never enabled */
+	vector	el2_crash
+	vector	el2_crash
+	vector	el2_crash
+
+guest_sync:
+	save_frame
+	mov	x0, #CPTR_EL2_FP_TRAP
+	msr	cptr_el2, x0
+	isb
+	mov	x0, sp
+	bl	trap_guest_sync
+	b	guest_resume
+
+guest_irq:
+	save_frame
+	mov	x0, #CPTR_EL2_FP_TRAP
+	msr	cptr_el2, x0
+	isb
+	mov	x0, sp
+	bl	trap_guest_irq
+	b	guest_resume
+
+guest_fiq:
+guest_serror:
+	save_frame
+	mov	x0, #CPTR_EL2_FP_TRAP
+	msr	cptr_el2, x0
+	isb
+	mov	x0, sp
+	bl	trap_guest_serror
+	b	guest_resume
+
+/*
+ * Return to the guest whose frame is at SP: give it back its FP registers if
+ * EL2 saved them, let it use FP again, restore and ERET.  Also the first
+ * entry of a vCPU (vcpu_enter sets SP to the frame and jumps here).
+ */
+	.global	guest_resume
+guest_resume:
+	mov	x0, #CPTR_EL2_FP_ON
+	msr	cptr_el2, x0
+	isb
+	mrs	x0, tpidr_el2
+	ldr	x1, [x0, #PCPU_FP_SAVED]
+	cbz	x1, 1f
+	fp_regs	ldp, x0, x1
+	add	x2, x0, #512
+	ldp	x2, x3, [x2]
+	msr	fpsr, x2
+	msr	fpcr, x3
+	str	xzr, [x0, #PCPU_FP_SAVED]
+1:	restore_frame
+	eret
+
+/*
+ * EL2 code touched FP/SIMD while the guest's registers are live: save them
+ * into this CPU's pcpu.guest_fp, turn the trap off and retry.  Only x0/x1
+ * are used, saved on the stack.
+ */
+el2_sync:
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, esr_el2
+	lsr	x0, x0, #ESR_EC_SHIFT
+	cmp	x0, #ESR_EC_FP_ASIMD
+	b.ne	el2_crash_popped
+	mov	x0, #CPTR_EL2_FP_ON
+	msr	cptr_el2, x0
+	isb
+	mrs	x0, tpidr_el2
+	fp_regs	stp, x0, x1
+	mrs	x1, fpsr
+	str	x1, [x0, #512]
+	mrs	x1, fpcr
+	str	x1, [x0, #520]
+	mov	x1, #1
+	str	x1, [x0, #PCPU_FP_SAVED]
+	ldp	x0, x1, [sp], #16
+	eret
+
+el2_crash_popped:
+	ldp	x0, x1, [sp], #16
+el2_crash:
+	sub	sp, sp, #FRAME_SIZE
+	save_frame
+	mov	x0, sp
+	mov	x1, #1
+	bl	hyp_crash
+el2_crash_sp0:
+	mov	x0, sp
+	sub	sp, sp, #FRAME_SIZE
+	save_frame
+	mov	x0, sp
+	mov	x1, #0
+	bl	hyp_crash
+
+/* A physical interrupt while EL2 itself runs (idle CPU waiting in WFI). */
+el2_irq:
+	sub	sp, sp, #FRAME_SIZE
+	save_frame
+	mov	x0, sp
+	bl	irq_handle_el2
+	restore_frame
+	add	sp, sp, #FRAME_SIZE
+	eret
+
+/* vcpu_enter(frame): switch SP to the vCPU's frame and run it. */
+	.global	vcpu_enter_frame
+vcpu_enter_frame:
+	mov	sp, x0
+	b	guest_resume

@@ -1,0 +1,134 @@
+/*
+ * PSCI 1.0 for guests over HVC (and trapped SMC), and the host's PSCI
+ * through the conduit /psci names (Arm DEN0022D).  vCPU affinity is Aff0 =
+ * vCPU index, as the guest DT's cpu@N reg says.
+ */
+#include "console.h"
+#include "partition.h"
+#include "public/psci.h"
+#include "sysreg.h"
+
+#define SMCCC_FN_ID_MASK   0xffffffffull
+#define PSCI_CPU_ON_PENDING_NONE 0
+
+static bool host_use_hvc;
+
+void psci_host_init(bool use_hvc)
+{
+	host_use_hvc = use_hvc;
+}
+
+static int64_t psci_host_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	if (host_use_hvc)
+		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :: "memory");
+	else
+		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :: "memory");
+	return (int64_t)x0;
+}
+
+int64_t psci_host_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx)
+{
+	/* Affinity fields only: QEMU compares the target exactly (DESIGN §1). */
+	return psci_host_call(PSCI_CPU_ON_64, mpidr & MPIDR_AFF_MASK, entry, ctx);
+}
+
+void psci_host_system_off(void)
+{
+	psci_host_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		wfi();
+}
+
+static struct vcpu *psci_target(struct partition *p, uint64_t mpidr)
+{
+	uint64_t aff = mpidr & MPIDR_AFF_MASK;
+	if (aff >= p->cfg->vcpu_count)
+		return NULL;
+	return &p->vcpus[aff];
+}
+
+static int64_t psci_cpu_on(struct partition *p, uint64_t mpidr, uint64_t entry, uint64_t ctx)
+{
+	struct vcpu *v = psci_target(p, mpidr);
+	if (!v)
+		return PSCI_RET_INVALID_PARAMETERS;
+	spin_lock(&p->lock);
+	enum vcpu_state s = v->state;
+	if (s == VCPU_OFF) {
+		v->state = VCPU_ON_PENDING;
+		p->vcpus_on++;
+	}
+	spin_unlock(&p->lock);
+	if (s == VCPU_ON)
+		return PSCI_RET_ALREADY_ON;
+	if (s == VCPU_ON_PENDING)
+		return PSCI_RET_ON_PENDING;
+	vcpu_request_run(v, entry, ctx);
+	return PSCI_RET_SUCCESS;
+}
+
+static int64_t psci_affinity_info(struct partition *p, uint64_t mpidr, uint64_t level)
+{
+	struct vcpu *v = psci_target(p, mpidr);
+	if (!v || level != 0)
+		return PSCI_RET_INVALID_PARAMETERS;
+	switch (v->state) {
+	case VCPU_ON: return PSCI_AFFINITY_ON;
+	case VCPU_ON_PENDING: return PSCI_AFFINITY_ON_PENDING;
+	default: return PSCI_AFFINITY_OFF;
+	}
+}
+
+static int64_t psci_features(uint64_t fn)
+{
+	switch (fn & SMCCC_FN_ID_MASK) {
+	case PSCI_VERSION: case PSCI_CPU_SUSPEND_32: case PSCI_CPU_SUSPEND_64:
+	case PSCI_CPU_OFF: case PSCI_CPU_ON_32: case PSCI_CPU_ON_64:
+	case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64: case PSCI_MIGRATE_INFO_TYPE:
+	case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
+		return PSCI_RET_SUCCESS;
+	default:
+		return PSCI_RET_NOT_SUPPORTED;
+	}
+}
+
+void psci_guest_call(struct gp_regs *f)
+{
+	struct vcpu *v = current_vcpu();
+	struct partition *p = v->part;
+	uint32_t fn = (uint32_t)(f->x[0] & SMCCC_FN_ID_MASK);
+	int64_t ret;
+	switch (fn) {
+	case PSCI_VERSION: ret = PSCI_VERSION_1_0; break;
+	case PSCI_CPU_SUSPEND_32: case PSCI_CPU_SUSPEND_64:
+		wfi();                   /* standby: any wake-up event ends it */
+		ret = PSCI_RET_SUCCESS;
+		break;
+	case PSCI_CPU_OFF:
+		vcpu_off_self();
+	case PSCI_CPU_ON_32: case PSCI_CPU_ON_64:
+		ret = psci_cpu_on(p, f->x[1], f->x[2], f->x[3]);
+		break;
+	case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64:
+		ret = psci_affinity_info(p, f->x[1], f->x[2]);
+		break;
+	case PSCI_MIGRATE_INFO_TYPE: ret = PSCI_TOS_NOT_PRESENT_MP; break;
+	case PSCI_FEATURES: ret = psci_features(f->x[1]); break;
+	case PSCI_SYSTEM_OFF:
+		partition_stop(p, "SYSTEM_OFF");
+		pcpu_idle();
+	case PSCI_SYSTEM_RESET:
+		if (partition_restart(p, "SYSTEM_RESET") != 0)
+			system_check_all_stopped();
+		pcpu_idle();
+	default:
+		ret = PSCI_RET_NOT_SUPPORTED;
+		break;
+	}
+	f->x[0] = (uint64_t)ret;
+}

@@ -1,0 +1,78 @@
+/*
+ * Shared memory at run time: the ownership table behind one lock (lock
+ * order: this lock, then a partition lock, then the console), with stage-2
+ * map/unmap as its hooks.  The owner/borrower rules live in shm/shm_table.c.
+ */
+#include <stdio.h>
+
+#include "console.h"
+#include "p2m_hw.h"
+#include "partition.h"
+#include "shm.h"
+#include "shm_glue.h"
+#include "spinlock.h"
+
+static struct shm_table table;
+static struct spinlock table_lock;      /* guards table */
+
+static int glue_map(void *ctx, unsigned int part, ipa_t at, hpa_t pa, uint64_t size)
+{
+	(void)ctx;
+	return p2m_map(&partitions[part].p2m, at, pa, size, P2M_SHARED);
+}
+
+static void glue_unmap(void *ctx, unsigned int part, ipa_t at, uint64_t size)
+{
+	(void)ctx;
+	p2m_unmap(&partitions[part].p2m, at, size);
+}
+
+static const struct shm_ops glue_ops = { .map = glue_map, .unmap = glue_unmap };
+
+static void glue_emit(void *ctx, const char *line)
+{
+	(void)ctx;
+	log_line("%s", line);
+}
+
+int shm_glue_init(const struct config *cfg)
+{
+	return shm_table_init(&table, cfg);
+}
+
+int shm_glue_start(struct partition *p)
+{
+	char why[128];
+	spin_lock(&table_lock);
+	int err = shm_partition_start(&table, sys_config, p->index, &glue_ops, why, sizeof(why));
+	spin_unlock(&table_lock);
+	if (err)
+		log_line("%s", why);
+	return err;
+}
+
+void shm_glue_stop(struct partition *p)
+{
+	spin_lock(&table_lock);
+	shm_partition_stop(&table, sys_config, p->index, &glue_ops);
+	spin_unlock(&table_lock);
+}
+
+void shm_glue_describe_fault(struct partition *p, uint64_t ipa_addr, char *buf, size_t len)
+{
+	spin_lock(&table_lock);
+	int r = shm_lookup_revoked(&table, sys_config, p->index, ipa(ipa_addr));
+	spin_unlock(&table_lock);
+	if (r >= 0)
+		snprintf(buf, len, "access to shared region %s revoked (its owner stopped)",
+			 sys_config->regions[r].id);
+	else
+		snprintf(buf, len, "access to unmapped address");
+}
+
+void shm_glue_print_table(void)
+{
+	spin_lock(&table_lock);
+	shm_table_print(&table, sys_config, glue_emit, NULL);
+	spin_unlock(&table_lock);
+}

@@ -1,0 +1,86 @@
+/*
+ * Trapped system-register accesses (EC 0x18).  HCR_EL2.TID3 traps the ID
+ * registers so that a guest never sees a feature whose state Tessera does
+ * not switch or allow: SVE, SME, MTE, AMU, MPAM, SPE, trace, AArch32.
+ * (-cpu max has them all; DESIGN §1.)
+ */
+#include "console.h"
+#include "partition.h"
+#include "sysreg.h"
+
+/* Fields cleared (or, for EL0/EL1, set to "AArch64 only"). */
+#define PFR0_EL0      GENMASK64(3, 0)
+#define PFR0_EL1      GENMASK64(7, 4)
+#define PFR0_SVE      GENMASK64(35, 32)
+#define PFR0_SEL2     GENMASK64(39, 36)
+#define PFR0_MPAM     GENMASK64(43, 40)
+#define PFR0_AMU      GENMASK64(47, 44)
+#define PFR0_A64_ONLY 1u
+#define PFR1_MTE      GENMASK64(11, 8)
+#define PFR1_MPAM_FRAC GENMASK64(19, 16)
+#define PFR1_SME      GENMASK64(27, 24)
+#define PFR1_NMI      GENMASK64(39, 36)
+#define DFR0_PMSVER   GENMASK64(35, 32)
+#define DFR0_TRACEFILT GENMASK64(43, 40)
+#define DFR0_TRACEBUF GENMASK64(47, 44)
+#define DFR0_BRBE     GENMASK64(55, 52)
+#define DFR0_TRACEVER GENMASK64(7, 4)
+
+static bool id_reg_read(unsigned int crm, unsigned int op2, uint64_t *val)
+{
+	uint64_t v;
+	switch ((crm << 3) | op2) {
+	case (4 << 3) | 0:
+		v = sysreg_read(S3_0_C0_C4_0);   /* ID_AA64PFR0_EL1 */
+		v &= ~(PFR0_EL0 | PFR0_EL1 | PFR0_SVE | PFR0_SEL2 | PFR0_MPAM | PFR0_AMU);
+		v |= field_prep(PFR0_EL0, PFR0_A64_ONLY) | field_prep(PFR0_EL1, PFR0_A64_ONLY);
+		break;
+	case (4 << 3) | 1:
+		v = sysreg_read(S3_0_C0_C4_1);   /* ID_AA64PFR1_EL1 */
+		v &= ~(PFR1_MTE | PFR1_MPAM_FRAC | PFR1_SME | PFR1_NMI);
+		break;
+	case (5 << 3) | 0:
+		v = sysreg_read(S3_0_C0_C5_0);   /* ID_AA64DFR0_EL1 */
+		v &= ~(DFR0_PMSVER | DFR0_TRACEFILT | DFR0_TRACEBUF | DFR0_BRBE | DFR0_TRACEVER);
+		break;
+	case (5 << 3) | 1: v = sysreg_read(S3_0_C0_C5_1); break;   /* ID_AA64DFR1_EL1 */
+	case (6 << 3) | 0: v = sysreg_read(S3_0_C0_C6_0); break;   /* ID_AA64ISAR0_EL1 */
+	case (6 << 3) | 1: v = sysreg_read(S3_0_C0_C6_1); break;   /* ID_AA64ISAR1_EL1 */
+	case (6 << 3) | 2: v = sysreg_read(S3_0_C0_C6_2); break;   /* ID_AA64ISAR2_EL1 */
+	case (7 << 3) | 0: v = sysreg_read(S3_0_C0_C7_0); break;   /* ID_AA64MMFR0_EL1 */
+	case (7 << 3) | 1: v = sysreg_read(S3_0_C0_C7_1); break;   /* ID_AA64MMFR1_EL1 */
+	case (7 << 3) | 2: v = sysreg_read(S3_0_C0_C7_2); break;   /* ID_AA64MMFR2_EL1 */
+	default:
+		/* ZFR0, SMFR0, AFR*, reserved and every AArch32 ID register: RAZ. */
+		v = 0;
+		break;
+	}
+	*val = v;
+	return true;
+}
+
+bool sysreg_emulate(struct gp_regs *f, uint64_t esr)
+{
+	unsigned int op0 = (unsigned int)field_get(ESR_SYS_OP0, esr);
+	unsigned int op1 = (unsigned int)field_get(ESR_SYS_OP1, esr);
+	unsigned int crn = (unsigned int)field_get(ESR_SYS_CRN, esr);
+	unsigned int crm = (unsigned int)field_get(ESR_SYS_CRM, esr);
+	unsigned int op2 = (unsigned int)field_get(ESR_SYS_OP2, esr);
+	unsigned int rt = (unsigned int)field_get(ESR_SYS_RT, esr);
+	bool read = esr & ESR_SYS_READ;
+	uint64_t val = 0;
+
+	if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && read) {
+		id_reg_read(crm, op2, &val);
+	} else if (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) {
+		/* EL1 physical timer (CNTHCTL_EL2.EL1PCEN = 0): RAZ/WI; guests use the virtual timer. */
+	} else {
+		log_line("%s: %s of system register S%u_%u_C%u_C%u_%u: undefined instruction injected",
+			 current_vcpu()->part->cfg->name, read ? "read" : "write", op0, op1, crn, crm,
+			 op2);
+		return false;
+	}
+	if (read && rt != 31)
+		f->x[rt] = val;
+	return true;
+}

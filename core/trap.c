@@ -1,0 +1,191 @@
+/*
+ * Guest exits: decode ESR_EL2 once, dispatch on the exception class through
+ * a const table, and apply the outcome.  Anything a guest can cause is
+ * handled here (emulated, injected back, or its partition stopped); it never
+ * stops the hypervisor.
+ */
+#include "console.h"
+#include "gic.h"
+#include "partition.h"
+#include "shm_glue.h"
+#include "sysreg.h"
+
+/* Where an exception taken to EL1 enters its vector table (D1.10.2). */
+#define VBAR_OFF_CUR_SPX   0x200ull
+#define VBAR_OFF_CUR_SP0   0x000ull
+#define VBAR_OFF_LOWER_A64 0x400ull
+#define SPSR_M_MASK        GENMASK64(3, 0)
+#define SPSR_M_EL1T        0x4ull
+#define SPSR_M_EL0T        0x0ull
+#define INSN_SIZE          4u
+
+struct trap {
+	uint64_t esr;
+	uint32_t ec;
+	uint64_t far;
+	uint64_t ipa;            /* data/instruction aborts on stage 2 */
+};
+
+typedef void trap_fn(struct gp_regs *f, const struct trap *t);
+
+static void trap_skip_insn(struct gp_regs *f)
+{
+	f->elr += INSN_SIZE;
+}
+
+/* Enter the guest's EL1 vector as if @esr had been taken there. */
+static void inject_sync(struct gp_regs *f, uint64_t esr, uint64_t far)
+{
+	uint64_t mode = f->spsr & SPSR_M_MASK;
+	uint64_t off = mode == SPSR_M_EL1H ? VBAR_OFF_CUR_SPX :
+		       mode == SPSR_M_EL1T ? VBAR_OFF_CUR_SP0 : VBAR_OFF_LOWER_A64;
+	sysreg_write(elr_el1, f->elr);
+	sysreg_write(spsr_el1, f->spsr);
+	sysreg_write(esr_el1, esr);
+	sysreg_write(far_el1, far);
+	f->elr = sysreg_read(vbar_el1) + off;
+	f->spsr = SPSR_EL1H_MASKED;
+}
+
+void inject_data_abort(struct gp_regs *f, uint64_t far)
+{
+	bool from_el0 = (f->spsr & SPSR_M_MASK) == SPSR_M_EL0T;
+	uint64_t esr = field_prep(ESR_EC, from_el0 ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR) | ESR_IL |
+		       ESR_FSC_EXTABT;
+	inject_sync(f, esr, far);
+}
+
+static void inject_insn_abort(struct gp_regs *f, uint64_t far)
+{
+	bool from_el0 = (f->spsr & SPSR_M_MASK) == SPSR_M_EL0T;
+	uint64_t esr = field_prep(ESR_EC, from_el0 ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR) | ESR_IL |
+		       ESR_FSC_EXTABT;
+	inject_sync(f, esr, far);
+}
+
+void inject_undef(struct gp_regs *f)
+{
+	inject_sync(f, field_prep(ESR_EC, ESR_EC_UNKNOWN) | ESR_IL, 0);
+}
+
+static const char *vcpu_name(void)
+{
+	return current_vcpu()->part->cfg->name;
+}
+
+static void trap_hvc(struct gp_regs *f, const struct trap *t)
+{
+	(void)t;
+	psci_guest_call(f);
+}
+
+static void trap_smc(struct gp_regs *f, const struct trap *t)
+{
+	(void)t;
+	trap_skip_insn(f);       /* SMC traps with ELR at the SMC itself */
+	psci_guest_call(f);
+}
+
+static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct trap *t)
+{
+	if (!(t->esr & ESR_DABT_ISV))
+		return false;
+	unsigned int size = 1u << field_get(ESR_DABT_SAS, t->esr);
+	unsigned int rt = (unsigned int)field_get(ESR_DABT_SRT, t->esr);
+	for (unsigned int i = 0; i < p->mmio_count; i++) {
+		const struct mmio_window *w = &p->mmio[i];
+		if (t->ipa < w->base || t->ipa - w->base >= w->size)
+			continue;
+		uint64_t off = t->ipa - w->base;
+		if (t->esr & ESR_DABT_WNR)
+			return w->write(p, off, size, rt == 31 ? 0 : f->x[rt]);
+		uint64_t val = 0;
+		if (!w->read(p, off, size, &val))
+			return false;
+		if (rt != 31)
+			f->x[rt] = val;
+		return true;
+	}
+	return false;
+}
+
+static void trap_dabt(struct gp_regs *f, const struct trap *t)
+{
+	struct partition *p = current_vcpu()->part;
+	if (mmio_emulate(p, f, t)) {
+		trap_skip_insn(f);
+		return;
+	}
+	char what[80];
+	shm_glue_describe_fault(p, t->ipa, what, sizeof(what));
+	log_line("%s: data abort: %s at IPA 0x%llx (pc 0x%llx, %s): injected", vcpu_name(), what,
+		 (unsigned long long)t->ipa, (unsigned long long)f->elr,
+		 t->esr & ESR_DABT_WNR ? "write" : "read");
+	inject_data_abort(f, t->far);
+}
+
+static void trap_iabt(struct gp_regs *f, const struct trap *t)
+{
+	log_line("%s: instruction abort at IPA 0x%llx (pc 0x%llx): injected", vcpu_name(),
+		 (unsigned long long)t->ipa, (unsigned long long)f->elr);
+	inject_insn_abort(f, t->far);
+}
+
+static void trap_sysreg(struct gp_regs *f, const struct trap *t)
+{
+	if (sysreg_emulate(f, t->esr))
+		trap_skip_insn(f);
+	else
+		inject_undef(f);
+}
+
+static void trap_undef(struct gp_regs *f, const struct trap *t)
+{
+	log_line("%s: unhandled exception class 0x%x (ESR 0x%llx, pc 0x%llx): undefined "
+		 "instruction injected", vcpu_name(), t->ec, (unsigned long long)t->esr,
+		 (unsigned long long)f->elr);
+	inject_undef(f);
+}
+
+static void trap_silent_undef(struct gp_regs *f, const struct trap *t)
+{
+	(void)t;
+	inject_undef(f);     /* SVE/SME are hidden in the ID registers: an undef is what a guest expects */
+}
+
+static trap_fn *const trap_table[ESR_EC_COUNT] = {
+	[ESR_EC_HVC64]    = trap_hvc,
+	[ESR_EC_SMC64]    = trap_smc,
+	[ESR_EC_DABT_LOW] = trap_dabt,
+	[ESR_EC_IABT_LOW] = trap_iabt,
+	[ESR_EC_SYS64]    = trap_sysreg,
+	[ESR_EC_SVE]      = trap_silent_undef,
+};
+
+void trap_guest_sync(struct gp_regs *f)
+{
+	struct trap t;
+	t.esr = sysreg_read(esr_el2);
+	t.ec = (uint32_t)field_get(ESR_EC, t.esr);
+	t.far = sysreg_read(far_el2);
+	t.ipa = (field_get(HPFAR_FIPA, sysreg_read(hpfar_el2)) << 12) | (t.far & 0xfff);
+	trap_fn *fn = trap_table[t.ec];
+	(fn ? fn : trap_undef)(f, &t);
+	vcpu_check_requests();
+}
+
+void trap_guest_irq(struct gp_regs *f)
+{
+	(void)f;
+	irq_handle_pending();
+	vcpu_check_requests();
+}
+
+void trap_guest_serror(struct gp_regs *f)
+{
+	struct partition *p = current_vcpu()->part;
+	log_line("%s: SError (ESR 0x%llx, pc 0x%llx): partition stopped", p->cfg->name,
+		 (unsigned long long)sysreg_read(esr_el2), (unsigned long long)f->elr);
+	partition_stop(p, "SError");
+	pcpu_idle();
+}

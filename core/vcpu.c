@@ -1,0 +1,147 @@
+/*
+ * Running a vCPU on its pinned physical CPU, and the idle loop.  A CPU's
+ * guest frame sits at the top of its stack (boot/vectors.S), so entering a
+ * vCPU discards whatever C frames were below it.
+ *
+ * EL1 state is never context-switched: vCPUs are pinned 1:1, so only a
+ * (re)start resets it.
+ */
+#include <string.h>
+
+#include "console.h"
+#include "gic.h"
+#include "partition.h"
+#include "sysreg.h"
+
+#define SCTLR_EL1_RES1 (BIT64(11) | BIT64(20) | BIT64(22) | BIT64(23) | BIT64(28) | BIT64(29))
+
+/* The guest's trap configuration, one bit per line (HCR_EL2, D19.2.48). */
+#define HCR_EL2_GUEST (HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | \
+		       HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_RW | \
+		       HCR_EL2_APK | HCR_EL2_API)
+
+extern char pcpu_stacks[];
+void vcpu_enter_frame(struct gp_regs *f) __attribute__((noreturn));
+
+static struct gp_regs *pcpu_frame(const struct pcpu *pc)
+{
+	uint64_t top = (uint64_t)(uintptr_t)pcpu_stacks + (pc->index + 1) * PCPU_STACK_SIZE;
+	return (struct gp_regs *)(uintptr_t)(top - GP_REGS_SIZE);
+}
+
+struct vcpu *current_vcpu(void)
+{
+	return this_pcpu()->vcpu;
+}
+
+static void vcpu_reset_el1(const struct vcpu *v)
+{
+	struct partition *p = v->part;
+	sysreg_write(sctlr_el1, SCTLR_EL1_RES1);
+	sysreg_write(cntv_ctl_el0, 0);
+	sysreg_write(cntkctl_el1, 0);
+	sysreg_write(vmpidr_el2, MPIDR_RES1 | v->id);
+	sysreg_write(vpidr_el2, sysreg_read(midr_el1));
+	sysreg_write(cntvoff_el2, p->cntvoff);
+	sysreg_write(cnthctl_el2, CNTHCTL_EL2_EL1PCTEN);
+	sysreg_write(vtcr_el2, p2m_vtcr(p->p2m.ipa_bits, (unsigned int)field_get(
+		ID_AA64MMFR0_PARANGE, sysreg_read(id_aa64mmfr0_el1))));
+	sysreg_write(vttbr_el2, p2m_vttbr(&p->p2m));
+	sysreg_write(hcr_el2, HCR_EL2_GUEST);
+	isb();
+	/* Nothing cached for this VMID from an earlier run survives. */
+	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" ::: "memory");
+	gic_vcpu_reset();
+}
+
+void vcpu_run(struct vcpu *v)
+{
+	struct pcpu *pc = this_pcpu();
+	struct gp_regs *f = pcpu_frame(pc);
+	pc->vcpu = v;
+	memset(f, 0, sizeof(*f));
+	f->x[0] = v->context;
+	f->elr = v->entry;
+	f->spsr = SPSR_EL1H_MASKED;
+	vcpu_reset_el1(v);
+	/* A fresh vCPU sees zeroed FP/SIMD registers, never EL2's leftovers. */
+	memset(&pc->guest_fp, 0, sizeof(pc->guest_fp));
+	pc->guest_fp_saved = 1;
+	spin_lock(&v->part->lock);
+	v->state = VCPU_ON;
+	spin_unlock(&v->part->lock);
+	vcpu_enter_frame(f);
+}
+
+void vcpu_request_run(struct vcpu *v, uint64_t entry, uint64_t context)
+{
+	v->entry = entry;
+	v->context = context;
+	pcpus[v->pcpu].next_vcpu = v;
+	pcpu_send_request(v->pcpu, PCPU_REQ_RUN);
+}
+
+void pcpu_send_request(unsigned int cpu, enum pcpu_request req)
+{
+	__atomic_store_n(&pcpus[cpu].request, req, __ATOMIC_RELEASE);
+	dsb_ish();
+	sev();
+	if (cpu != this_pcpu()->index)
+		gic_send_kick(cpu);
+}
+
+/* This CPU's vCPU is done: mark it off and idle. */
+static void __attribute__((noreturn)) vcpu_leave(void)
+{
+	struct pcpu *pc = this_pcpu();
+	struct vcpu *v = pc->vcpu;
+	if (v) {
+		spin_lock(&v->part->lock);
+		v->state = VCPU_OFF;
+		spin_unlock(&v->part->lock);
+		dsb_ish();
+		sev();
+	}
+	pcpu_idle();
+}
+
+void vcpu_off_self(void)
+{
+	struct vcpu *v = current_vcpu();
+	struct partition *p = v->part;
+	spin_lock(&p->lock);
+	bool last = --p->vcpus_on == 0;
+	spin_unlock(&p->lock);
+	if (last) {
+		partition_stop(p, "its last vCPU called CPU_OFF");
+		pcpu_idle();
+	}
+	vcpu_leave();
+}
+
+/* Called on the way back to a guest: act on requests posted by other CPUs. */
+void vcpu_check_requests(void)
+{
+	struct pcpu *pc = this_pcpu();
+	if (__atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP) {
+		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
+		vcpu_leave();
+	}
+}
+
+void pcpu_idle(void)
+{
+	struct pcpu *pc = this_pcpu();
+	pc->vcpu = NULL;
+	/* Idle with FP usable by EL2: no guest registers are live. */
+	pc->guest_fp_saved = 0;
+	sysreg_write(cptr_el2, CPTR_EL2_RES1);
+	isb();
+	for (;;) {
+		uint32_t req = __atomic_exchange_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_ACQUIRE);
+		if (req == PCPU_REQ_RUN && pc->next_vcpu)
+			vcpu_run(pc->next_vcpu);
+		wfi();      /* IRQs stay masked at EL2: a pending one still wakes WFI */
+		irq_handle_pending();
+	}
+}

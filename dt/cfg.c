@@ -1,0 +1,495 @@
+/*
+ * Configuration parser: reads the Xen dom0less description in /chosen
+ * (DESIGN.md §4) into struct config, checks every rule against the platform
+ * and places partitions in host RAM.  Pure C over libfdt, built for the
+ * hypervisor and for host tests.  Errors are collected, never fatal, so the
+ * user sees all of them at once.
+ *
+ * Passes: parse /chosen into structs (this file, cfg_shm.c), cross-node
+ * rules (cfg_check.c, cfg_range.c, cfg_shm.c), then placement (cfg_place.c)
+ * only when no rule failed, since placement trusts the ranges it is given.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "cfg_internal.h"
+
+#define COMPAT_DOMAIN   "xen,domain"
+#define COMPAT_SHM      "xen,domain-shared-memory-v1"
+
+/* Module compatibles, current and Xen 4.4 legacy (booting.txt). */
+static const char *const compat_kernel[] = { "multiboot,kernel", "xen,linux-zimage" };
+static const char *const compat_ramdisk[] = { "multiboot,ramdisk", "xen,linux-initrd" };
+static const char *const compat_generic[] = { "multiboot,module", "xen,multiboot-module" };
+/* Specific modules Tessera does not use: never taken as a generic module. */
+static const char *const compat_other[] = { "multiboot,device-tree", "xen,xsm-policy" };
+
+void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
+	       const char *fmt, ...)
+{
+	unsigned int n = errs->count++;
+	va_list ap;
+
+	if (n >= CFG_MAX_ERRORS)
+		return;     /* counted, not kept (config.h) */
+	char *line = errs->line[n];
+	int used = snprintf(line, CFG_ERROR_LEN, "config: %s: %s: ", path, prop);
+	if (used < 0 || used >= CFG_ERROR_LEN)
+		return;     /* truncated: the reason does not fit */
+	va_start(ap, fmt);
+	vsnprintf(line + used, CFG_ERROR_LEN - (size_t)used, fmt, ap);
+	va_end(ap);
+}
+
+static bool compatible_any(const void *fdt, int node, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cfg_compatible(fdt, node, list[i]))
+			return true;
+	return false;
+}
+
+struct module_nodes {
+	int kernel, ramdisk;
+	int generic[2];     /* first two modules with only the generic compatible */
+};
+
+/* One explicit kernel/ramdisk per parent: a second one is an error. */
+static void note_module(struct cfg_ctx *ctx, int *slot, int node, const char *parent_path,
+			const char *what)
+{
+	char path[CFG_PATH_MAX], first[CFG_PATH_MAX];
+
+	cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	if (*slot < 0) {
+		*slot = node;
+		return;
+	}
+	cfg_child_path(first, parent_path, fdt_get_name(ctx->fdt, *slot, NULL));
+	cfg_error(ctx->errs, path, "compatible", "second %s module, %s is the first", what, first);
+}
+
+/*
+ * Find the kernel and ramdisk modules under @parent.  As in Xen, modules
+ * with only "multiboot,module" fill the kernel slot, then the ramdisk slot.
+ */
+static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const char *parent_path)
+{
+	struct module_nodes m = { -1, -1, { -1, -1 } };
+	int node;
+
+	fdt_for_each_subnode(node, ctx->fdt, parent) {
+		if (compatible_any(ctx->fdt, node, compat_kernel, ARRAY_SIZE(compat_kernel)))
+			note_module(ctx, &m.kernel, node, parent_path, "kernel");
+		else if (compatible_any(ctx->fdt, node, compat_ramdisk, ARRAY_SIZE(compat_ramdisk)))
+			note_module(ctx, &m.ramdisk, node, parent_path, "ramdisk");
+		else if (compatible_any(ctx->fdt, node, compat_generic, ARRAY_SIZE(compat_generic)) &&
+			 !compatible_any(ctx->fdt, node, compat_other, ARRAY_SIZE(compat_other))) {
+			if (m.generic[0] < 0)
+				m.generic[0] = node;
+			else if (m.generic[1] < 0)
+				m.generic[1] = node;
+		}
+	}
+	for (int i = 0; i < 2 && m.generic[i] >= 0; i++) {
+		if (m.kernel < 0)
+			m.kernel = m.generic[i];
+		else if (m.ramdisk < 0 && m.generic[i] != m.kernel)
+			m.ramdisk = m.generic[i];
+	}
+	return m;
+}
+
+static void read_module(struct cfg_ctx *ctx, int node, const char *parent_path,
+			unsigned int ac, unsigned int sc, struct cfg_module *mod)
+{
+	uint64_t base, size;
+
+	cfg_child_path(mod->path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	mod->present = true;
+	if (cfg_read_reg(ctx, node, mod->path, ac, sc, &base, &size)) {
+		mod->base = base;
+		mod->size = size;
+	}
+}
+
+/* memory / dom0_mem: non-zero and a whole number of 2 MiB stage-2 blocks. */
+static bool check_mem(struct cfg_ctx *ctx, const char *path, const char *prop,
+		      const char *label, uint64_t bytes)
+{
+	if (bytes == 0) {
+		cfg_error(ctx->errs, path, prop, "%s is not a valid size", label);
+		return false;
+	}
+	if (!is_aligned(bytes, CFG_RAM_ALIGN)) {
+		cfg_error(ctx->errs, path, prop, "%s (0x%llx bytes) is not a multiple of 2 MiB",
+			  label, (unsigned long long)bytes);
+		return false;
+	}
+	return true;
+}
+
+static bool check_vcpus(struct cfg_ctx *ctx, const char *path, const char *prop,
+			const char *label, uint64_t n)
+{
+	if (n == 0) {
+		cfg_error(ctx->errs, path, prop, "%s is not a valid vCPU count", label);
+		return false;
+	}
+	if (n > CFG_MAX_VCPUS) {
+		cfg_error(ctx->errs, path, prop, "%s is above the limit of %u vCPUs", label,
+			  CFG_MAX_VCPUS);
+		return false;
+	}
+	return true;
+}
+
+static void parse_dom0_options(struct cfg_ctx *ctx, struct cfg_partition *p)
+{
+	static const char prop[] = "xen,xen-bootargs";
+	char args[CFG_BOOTARGS_MAX] = "";
+	char label[CFG_BOOTARGS_MAX + 16];
+	const char *val;
+	size_t len;
+	uint64_t v;
+
+	p->mem_bytes = CFG_DOM0_MEM_DEFAULT;
+	p->vcpu_count = CFG_DOM0_VCPUS_DEFAULT;
+	cfg_read_string(ctx, ctx->chosen, "/chosen", prop, args, sizeof(args));
+	if (cfg_bootargs_find(args, "dom0_mem", &val, &len)) {
+		snprintf(label, sizeof(label), "dom0_mem=%.*s", (int)len, val);
+		p->mem_bytes = 0;
+		if (!cfg_parse_size(val, len, &v))
+			cfg_error(ctx->errs, "/chosen", prop, "%s is not a size", label);
+		else if (check_mem(ctx, "/chosen", prop, label, v))
+			p->mem_bytes = v;
+	}
+	if (cfg_bootargs_find(args, "dom0_max_vcpus", &val, &len)) {
+		snprintf(label, sizeof(label), "dom0_max_vcpus=%.*s", (int)len, val);
+		p->vcpu_count = 0;
+		if (!cfg_parse_uint(val, len, &v))
+			cfg_error(ctx->errs, "/chosen", prop, "%s is not a number", label);
+		else if (check_vcpus(ctx, "/chosen", prop, label, v))
+			p->vcpu_count = (unsigned int)v;
+	}
+}
+
+/*
+ * dom0's command line, in booting.txt's order: the kernel module's
+ * bootargs, else /chosen xen,dom0-bootargs, else /chosen bootargs when
+ * xen,xen-bootargs holds Xen's own.
+ */
+static void read_dom0_bootargs(struct cfg_ctx *ctx, int kernel, struct cfg_partition *p)
+{
+	if (fdt_getprop(ctx->fdt, kernel, "bootargs", NULL))
+		cfg_read_string(ctx, kernel, p->kernel.path, "bootargs", p->bootargs,
+				sizeof(p->bootargs));
+	else if (fdt_getprop(ctx->fdt, ctx->chosen, "xen,dom0-bootargs", NULL))
+		cfg_read_string(ctx, ctx->chosen, "/chosen", "xen,dom0-bootargs", p->bootargs,
+				sizeof(p->bootargs));
+	else if (fdt_getprop(ctx->fdt, ctx->chosen, "xen,xen-bootargs", NULL))
+		cfg_read_string(ctx, ctx->chosen, "/chosen", "bootargs", p->bootargs,
+				sizeof(p->bootargs));
+}
+
+/* A kernel module directly under /chosen makes dom0 (DESIGN.md §4). */
+static void parse_dom0(struct cfg_ctx *ctx)
+{
+	struct module_nodes m = find_modules(ctx, ctx->chosen, "/chosen");
+
+	if (m.kernel < 0) {
+		if (m.ramdisk >= 0) {
+			char path[CFG_PATH_MAX];
+			cfg_child_path(path, "/chosen",
+				       fdt_get_name(ctx->fdt, m.ramdisk, NULL));
+			cfg_error(ctx->errs, path, "compatible",
+				  "a dom0 ramdisk needs a multiboot,kernel module under /chosen");
+		}
+		return;
+	}
+	struct cfg_partition *p = &ctx->cfg->partitions[ctx->cfg->partition_count++];
+	ctx->has_dom0 = true;
+	strcpy(p->name, "dom0");
+	strcpy(p->path, "/chosen");
+	p->id = CFG_DOM0_ID;
+	read_module(ctx, m.kernel, "/chosen", ctx->chosen_ac, ctx->chosen_sc, &p->kernel);
+	if (m.ramdisk >= 0)
+		read_module(ctx, m.ramdisk, "/chosen", ctx->chosen_ac, ctx->chosen_sc, &p->ramdisk);
+	parse_dom0_options(ctx, p);
+	read_dom0_bootargs(ctx, m.kernel, p);
+}
+
+/* `memory`: KiB as a 64-bit value in two cells, as Xen reads it; one cell accepted. */
+static void read_memory(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
+{
+	int len;
+	const void *val = fdt_getprop(ctx->fdt, node, "memory", &len);
+	char label[32];
+
+	if (!val) {
+		cfg_error(ctx->errs, p->path, "memory", "missing");
+		return;
+	}
+	if (cfg_is_string(val, len)) {
+		cfg_error(ctx->errs, p->path, "memory",
+			  "is a string (\"%s\"), expected a number of KiB in 1 or 2 cells",
+			  (const char *)val);
+		return;
+	}
+	if (len != CFG_CELL_BYTES && len != 2 * CFG_CELL_BYTES) {
+		cfg_error(ctx->errs, p->path, "memory",
+			  "%d bytes, expected a number of KiB in 1 or 2 cells (4 or 8 bytes)", len);
+		return;
+	}
+	uint64_t kib = cfg_cells_value(val, 0, (unsigned int)len / CFG_CELL_BYTES);
+	if (kib > (UINT64_MAX >> CFG_KIB_SHIFT)) {
+		cfg_error(ctx->errs, p->path, "memory", "%llu KiB does not fit in 64 bits",
+			  (unsigned long long)kib);
+		return;
+	}
+	snprintf(label, sizeof(label), "%llu KiB", (unsigned long long)kib);
+	if (check_mem(ctx, p->path, "memory", label, kib << CFG_KIB_SHIFT))
+		p->mem_bytes = kib << CFG_KIB_SHIFT;
+}
+
+static void read_cpus(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
+{
+	int len;
+	const void *val = fdt_getprop(ctx->fdt, node, "cpus", &len);
+	char label[16];
+
+	p->vcpu_count = CFG_DEFAULT_VCPUS;
+	if (!val)
+		return;
+	p->vcpu_count = 0;
+	if (cfg_is_string(val, len)) {
+		cfg_error(ctx->errs, p->path, "cpus", "is a string (\"%s\"), expected 1 cell",
+			  (const char *)val);
+		return;
+	}
+	if (len != CFG_CELL_BYTES) {
+		cfg_error(ctx->errs, p->path, "cpus", "%d bytes, expected 1 cell (4 bytes)", len);
+		return;
+	}
+	uint64_t n = cfg_cells_value(val, 0, 1);
+	snprintf(label, sizeof(label), "%llu", (unsigned long long)n);
+	if (check_vcpus(ctx, p->path, "cpus", label, n))
+		p->vcpu_count = (unsigned int)n;
+}
+
+/* Optional Tessera pinning: one physical CPU per vCPU, checked in cfg_check.c. */
+static void read_pinning(struct cfg_ctx *ctx, int node, unsigned int idx)
+{
+	struct cfg_partition *p = &ctx->cfg->partitions[idx];
+	int len;
+	const void *val = fdt_getprop(ctx->fdt, node, "tessera,cpus", &len);
+
+	if (!val || p->vcpu_count == 0)
+		return;
+	if (len != (int)p->vcpu_count * CFG_CELL_BYTES) {
+		cfg_error(ctx->errs, p->path, "tessera,cpus",
+			  "%d bytes for %u vCPUs, expected one cell per vCPU (%u bytes)", len,
+			  p->vcpu_count, p->vcpu_count * CFG_CELL_BYTES);
+		return;
+	}
+	for (unsigned int v = 0; v < p->vcpu_count; v++)
+		p->pcpu[v] = (unsigned int)cfg_cells_value(val, v, 1);
+	ctx->pinned[idx] = true;
+}
+
+/*
+ * xen,static-mem = <host-PA size> in the domain node's #address-cells /
+ * #size-cells (Xen 4.17+); Xen's older #xen,static-mem-{address,size}-cells
+ * take precedence when present.
+ */
+static void read_static_mem(struct cfg_ctx *ctx, int node, unsigned int idx,
+			    unsigned int ac, unsigned int sc)
+{
+	static const char prop[] = "xen,static-mem";
+	struct cfg_partition *p = &ctx->cfg->partitions[idx];
+	int len;
+	const void *val = fdt_getprop(ctx->fdt, node, prop, &len);
+
+	if (!val)
+		return;
+	p->static_mem = true;
+	bool own_ac = cfg_read_cells_prop(ctx, node, p->path, "#xen,static-mem-address-cells", &ac);
+	bool own_sc = cfg_read_cells_prop(ctx, node, p->path, "#xen,static-mem-size-cells", &sc);
+	if (ctx->cells_bad[idx] && !(own_ac && own_sc))
+		return;
+	int want = (int)((ac + sc) * CFG_CELL_BYTES);
+	if (len != want) {
+		cfg_error(ctx->errs, p->path, prop, "%d bytes is not %u address + %u size cells (%d bytes)",
+			  len, ac, sc, want);
+		return;
+	}
+	uint64_t base = cfg_cells_value(val, 0, ac), size = cfg_cells_value(val, ac, sc);
+	if (size == 0) {
+		cfg_error(ctx->errs, p->path, prop, "size is 0");
+		return;
+	}
+	if (cfg_range_overflows(base, size)) {
+		cfg_error(ctx->errs, p->path, prop, "0x%llx + 0x%llx overflows 64 bits",
+			  (unsigned long long)base, (unsigned long long)size);
+		return;
+	}
+	if (!is_aligned(base, CFG_RAM_ALIGN))
+		cfg_error(ctx->errs, p->path, prop, "base 0x%llx is not 2 MiB aligned",
+			  (unsigned long long)base);
+	if (!is_aligned(size, CFG_RAM_ALIGN))
+		cfg_error(ctx->errs, p->path, prop, "size 0x%llx is not a multiple of 2 MiB",
+			  (unsigned long long)size);
+	if (p->mem_bytes != 0 && size != p->mem_bytes)
+		cfg_error(ctx->errs, p->path, prop, "size 0x%llx differs from memory (0x%llx bytes)",
+			  (unsigned long long)size, (unsigned long long)p->mem_bytes);
+	p->ram_base = base;
+	ctx->static_size[idx] = size;
+}
+
+/* Xen requires #address-cells and #size-cells on a xen,domain node (booting.txt). */
+static void read_domain_cells(struct cfg_ctx *ctx, int node, unsigned int idx,
+			      unsigned int *ac, unsigned int *sc)
+{
+	const char *path = ctx->cfg->partitions[idx].path;
+	static const char *const props[] = { "#address-cells", "#size-cells" };
+	unsigned int *out[] = { ac, sc };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(props); i++) {
+		if (cfg_read_cells_prop(ctx, node, path, props[i], out[i]))
+			continue;
+		if (!fdt_getprop(ctx->fdt, node, props[i], NULL))
+			cfg_error(ctx->errs, path, props[i],
+				  "missing (Xen requires it on a xen,domain node)");
+		ctx->cells_bad[idx] = true;
+	}
+}
+
+static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int idx,
+				  unsigned int ac, unsigned int sc)
+{
+	struct cfg_partition *p = &ctx->cfg->partitions[idx];
+	struct module_nodes m = find_modules(ctx, node, p->path);
+	int child;
+
+	if (m.kernel < 0) {
+		cfg_error(ctx->errs, p->path, "multiboot,kernel", "missing: no kernel module");
+	} else {
+		read_module(ctx, m.kernel, p->path, ac, sc, &p->kernel);
+		cfg_read_string(ctx, m.kernel, p->kernel.path, "bootargs", p->bootargs,
+				sizeof(p->bootargs));
+	}
+	if (m.ramdisk >= 0)
+		read_module(ctx, m.ramdisk, p->path, ac, sc, &p->ramdisk);
+	fdt_for_each_subnode(child, ctx->fdt, node) {
+		char path[CFG_PATH_MAX];
+		if (!cfg_compatible(ctx->fdt, child, COMPAT_SHM))
+			continue;
+		cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, child, NULL));
+		cfg_parse_shm_node(ctx, child, path, idx, ac, sc);
+	}
+}
+
+static void set_partition_name(struct cfg_ctx *ctx, struct cfg_partition *p, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len >= CFG_NAME_MAX) {
+		cfg_error(ctx->errs, p->path, "name", "\"%s\" is longer than %u characters", name,
+			  CFG_NAME_MAX - 1);
+		len = CFG_NAME_MAX - 1;
+	}
+	memcpy(p->name, name, len);
+	p->name[len] = '\0';
+}
+
+static void parse_domain(struct cfg_ctx *ctx, int node)
+{
+	struct config *cfg = ctx->cfg;
+	const char *name = fdt_get_name(ctx->fdt, node, NULL);
+	char path[CFG_PATH_MAX];
+	unsigned int ac = 0, sc = 0;
+
+	cfg_child_path(path, "/chosen", name);
+	if (cfg->partition_count >= CFG_MAX_PARTITIONS) {
+		cfg_error(ctx->errs, path, "compatible", "more than %u partitions",
+			  CFG_MAX_PARTITIONS);
+		return;
+	}
+	unsigned int idx = cfg->partition_count++;
+	struct cfg_partition *p = &cfg->partitions[idx];
+	memcpy(p->path, path, sizeof(path));
+	set_partition_name(ctx, p, name);
+	/* dom0 is 0 and takes index 0; domUs are 1.. in DT order either way. */
+	p->id = ctx->has_dom0 ? idx : idx + 1;
+	read_memory(ctx, node, p);
+	read_cpus(ctx, node, p);
+	p->vpl011 = fdt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
+	read_domain_cells(ctx, node, idx, &ac, &sc);
+	read_static_mem(ctx, node, idx, ac, sc);
+	read_pinning(ctx, node, idx);
+	if (!ctx->cells_bad[idx])
+		parse_domain_children(ctx, node, idx, ac, sc);
+}
+
+static void parse_chosen_shm(struct cfg_ctx *ctx, int node)
+{
+	char path[CFG_PATH_MAX];
+
+	cfg_child_path(path, "/chosen", fdt_get_name(ctx->fdt, node, NULL));
+	if (!ctx->has_dom0) {
+		cfg_error(ctx->errs, path, "compatible",
+			  "shared memory under /chosen belongs to dom0, but there is no dom0 kernel");
+		return;
+	}
+	cfg_parse_shm_node(ctx, node, path, 0, ctx->chosen_ac, ctx->chosen_sc);
+}
+
+void cfg_parse_chosen(struct cfg_ctx *ctx)
+{
+	int node;
+
+	ctx->chosen_ac = CFG_CHOSEN_AC_DEFAULT;
+	ctx->chosen_sc = CFG_CHOSEN_SC_DEFAULT;
+	cfg_read_cells_prop(ctx, ctx->chosen, "/chosen", "#address-cells", &ctx->chosen_ac);
+	cfg_read_cells_prop(ctx, ctx->chosen, "/chosen", "#size-cells", &ctx->chosen_sc);
+	parse_dom0(ctx);
+	fdt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
+		if (cfg_compatible(ctx->fdt, node, COMPAT_DOMAIN))
+			parse_domain(ctx, node);
+		else if (cfg_compatible(ctx->fdt, node, COMPAT_SHM))
+			parse_chosen_shm(ctx, node);
+	}
+}
+
+int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *cfg,
+	      struct cfg_errors *errs)
+{
+	struct cfg_ctx ctx = { .fdt = fdt, .plat = plat, .cfg = cfg, .errs = errs };
+
+	memset(cfg, 0, sizeof(*cfg));
+	errs->count = 0;
+	/* Fail closed on a damaged blob: every later read trusts its structure. */
+	if (fdt_check_header(fdt) != 0 || fdt_check_full(fdt, fdt_totalsize(fdt)) != 0) {
+		cfg_error(errs, "/", "fdt", "not a valid flattened device tree");
+		return (int)errs->count;
+	}
+	ctx.cpu_count = plat->cpu_count < CFG_MAX_CPUS ? plat->cpu_count : CFG_MAX_CPUS;
+	ctx.chosen = fdt_path_offset(fdt, "/chosen");
+	if (ctx.chosen < 0) {
+		cfg_error(errs, "/", "chosen", "missing: no partition is configured");
+		return (int)errs->count;
+	}
+	cfg_parse_chosen(&ctx);
+	if (cfg->partition_count == 0)
+		cfg_error(errs, "/chosen", "compatible",
+			  "no xen,domain node and no dom0 multiboot,kernel module");
+	cfg_check_partitions(&ctx);
+	cfg_check_host_ranges(&ctx);
+	cfg_check_shm_guest(&ctx);
+	if (errs->count == 0)
+		cfg_place(&ctx);
+	return (int)errs->count;
+}

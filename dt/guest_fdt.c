@@ -1,0 +1,423 @@
+/*
+ * Guest device tree generation (DESIGN.md §5).  Owns the layout of the tree
+ * each partition boots with: a subset of QEMU virt's own tree (node names
+ * and properties as `qemu-system-aarch64 -M virt,gic-version=3,dumpdtb=`
+ * gives them, so guests built for virt boot unchanged) plus one
+ * xen-shmem@<guest-PA> node per shared region, following Linux's
+ * bindings/reserved-memory/xen,shared-memory.txt.
+ *
+ * The tree is written in one pass with libfdt's sequential-write API into
+ * the caller's buffer; no allocation.  Errors are sticky in struct gfw so
+ * that each node writer is a flat list of properties.
+ */
+#include <libfdt.h>
+#include <string.h>
+
+#include "config.h"
+#include "guest_fdt.h"
+#include "public/guest_platform.h"
+#include "tserr.h"
+#include "types.h"
+
+/* Root cell sizes, as on virt: 64-bit addresses and sizes everywhere. */
+#define ROOT_ADDR_CELLS   2u
+#define ROOT_SIZE_CELLS   2u
+/* /cpus: reg is the MPIDR affinity (Aff0 only here), no size. */
+#define CPUS_ADDR_CELLS   1u
+#define CPUS_SIZE_CELLS   0u
+
+/* Phandles: fixed, since we write every node that refers to them. */
+#define PHANDLE_GIC       1u
+#define PHANDLE_APB_PCLK  2u
+
+/* bindings/interrupt-controller/arm,gic-v3.yaml: the 3-cell specifier. */
+#define GIC_INTR_CELLS          3u
+#define GIC_SPI                 0u
+#define GIC_PPI                 1u
+#define IRQ_TYPE_LEVEL_HIGH     4u
+/* The specifier numbers PPIs from INTID 16 and SPIs from INTID 32 (IHI 0069 §2.2). */
+#define GIC_PPI_INTID_BASE      16u
+#define PPI(intid)              ((intid) - GIC_PPI_INTID_BASE)
+#define GIC_REDIST_REGIONS      1u
+/* bindings/clock/fixed-clock.yaml: a single output, no specifier cells. */
+#define FIXED_CLOCK_CELLS       0u
+
+/* PSCI 0.2+ function IDs QEMU also lists for psci-0.1 guests (DEN0022). */
+#define PSCI_0_2_FN_CPU_OFF     0x84000002u
+#define PSCI_0_2_FN64_CPU_ON    0xC4000003u
+
+/* A 64-bit value in the ASCII hex of a unit address: at most 16 digits. */
+#define HEX_DIGITS_U64          16u
+#define HEX_DIGIT_BITS          4u
+#define HEX_DIGIT_MASK          0xFu
+#define SHM_NODE_PREFIX         "xen-shmem@"
+#define SHM_NODE_NAME_MAX       (sizeof(SHM_NODE_PREFIX) + HEX_DIGITS_U64)
+#define CPU_NODE_PREFIX         "cpu@"
+#define CPU_NODE_NAME_MAX       (sizeof(CPU_NODE_PREFIX) + HEX_DIGITS_U64)
+
+/* A string-list literal with its embedded NULs: "a\0b" -> both strings. */
+#define STRLIST(lit)            lit, (int)sizeof(lit)
+
+/* Sequential writer with a sticky libfdt error. */
+struct gfw {
+	void *fdt;
+	int err;                /* first libfdt error, 0 while all is well */
+};
+
+static void gfw_begin(struct gfw *w, const char *name)
+{
+	if (w->err == 0)
+		w->err = fdt_begin_node(w->fdt, name);
+}
+
+static void gfw_end(struct gfw *w)
+{
+	if (w->err == 0)
+		w->err = fdt_end_node(w->fdt);
+}
+
+static void gfw_prop(struct gfw *w, const char *name, const void *val, int len)
+{
+	if (w->err == 0)
+		w->err = fdt_property(w->fdt, name, val, len);
+}
+
+static void gfw_str(struct gfw *w, const char *name, const char *s)
+{
+	gfw_prop(w, name, s, (int)strlen(s) + 1);
+}
+
+static void gfw_u32(struct gfw *w, const char *name, uint32_t v)
+{
+	fdt32_t be = cpu_to_fdt32(v);
+
+	gfw_prop(w, name, &be, (int)sizeof(be));
+}
+
+static void gfw_u64(struct gfw *w, const char *name, uint64_t v)
+{
+	fdt64_t be = cpu_to_fdt64(v);
+
+	gfw_prop(w, name, &be, (int)sizeof(be));
+}
+
+static void gfw_empty(struct gfw *w, const char *name)
+{
+	gfw_prop(w, name, NULL, 0);
+}
+
+/* One <address size> pair in the root's 2+2 cells. */
+static void gfw_reg(struct gfw *w, uint64_t base, uint64_t size)
+{
+	fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+
+	gfw_prop(w, "reg", reg, (int)sizeof(reg));
+}
+
+/* Lower-case hex without leading zeros or "0x", as unit addresses are written. */
+static void hex_format(char *out, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[HEX_DIGITS_U64];
+	unsigned int n = 0;
+
+	do {
+		tmp[n++] = digits[v & HEX_DIGIT_MASK];
+		v >>= HEX_DIGIT_BITS;
+	} while (v != 0);
+	while (n != 0)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
+/* "<prefix><hex>" into @out, which holds strlen(prefix) + 17 bytes. */
+static void node_name_format(char *out, const char *prefix, uint64_t unit)
+{
+	size_t len = strlen(prefix);
+
+	memcpy(out, prefix, len);
+	hex_format(out + len, unit);
+}
+
+static void gfw_root_props(struct gfw *w)
+{
+	gfw_u32(w, "interrupt-parent", PHANDLE_GIC);
+	gfw_str(w, "model", "linux,dummy-virt");
+	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
+	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
+	gfw_str(w, "compatible", "linux,dummy-virt");
+}
+
+static void gfw_chosen(struct gfw *w, const struct cfg_partition *p,
+		       uint64_t initrd_ipa, uint64_t initrd_size)
+{
+	gfw_begin(w, "chosen");
+	if (p->bootargs[0] != '\0')
+		gfw_str(w, "bootargs", p->bootargs);
+	/* virt has no /aliases: a node path, not an alias (DESIGN.md §1). */
+	gfw_str(w, "stdout-path", "/pl011@9000000");
+	if (initrd_size != 0) {
+		/* Linux reads both as u32 or u64; u64 covers any IPA. */
+		gfw_u64(w, "linux,initrd-start", initrd_ipa);
+		gfw_u64(w, "linux,initrd-end", initrd_ipa + initrd_size);
+	}
+	gfw_end(w);
+}
+
+/* RAM only: shared regions live in /reserved-memory, never here (§5). */
+static void gfw_memory(struct gfw *w, const struct cfg_partition *p)
+{
+	gfw_begin(w, "memory@40000000");
+	gfw_reg(w, GUEST_RAM_BASE, p->mem_bytes);
+	gfw_str(w, "device_type", "memory");
+	gfw_end(w);
+}
+
+/* vCPU n has MPIDR Aff0 = n, which is what reg holds. */
+static void gfw_cpus(struct gfw *w, unsigned int vcpu_count)
+{
+	char name[CPU_NODE_NAME_MAX];
+
+	gfw_begin(w, "cpus");
+	gfw_u32(w, "#size-cells", CPUS_SIZE_CELLS);
+	gfw_u32(w, "#address-cells", CPUS_ADDR_CELLS);
+	for (unsigned int n = 0; n < vcpu_count; n++) {
+		node_name_format(name, CPU_NODE_PREFIX, n);
+		gfw_begin(w, name);
+		gfw_u32(w, "reg", n);
+		gfw_str(w, "enable-method", "psci");
+		gfw_str(w, "compatible", "arm,cortex-a57");
+		gfw_str(w, "device_type", "cpu");
+		gfw_end(w);
+	}
+	gfw_end(w);
+}
+
+/*
+ * PSCI through HVC: Tessera traps SMC (HCR_EL2.TSC).  The 0.1 per-function
+ * ids are listed only for the calls Tessera implements.
+ */
+static void gfw_psci(struct gfw *w)
+{
+	gfw_begin(w, "psci");
+	gfw_u32(w, "cpu_on", PSCI_0_2_FN64_CPU_ON);
+	gfw_u32(w, "cpu_off", PSCI_0_2_FN_CPU_OFF);
+	gfw_str(w, "method", "hvc");
+	gfw_prop(w, "compatible", STRLIST("arm,psci-1.0\0arm,psci-0.2\0arm,psci"));
+	gfw_end(w);
+}
+
+/* Secure, non-secure physical, virtual, hypervisor: virt's order for GICv3. */
+static void gfw_timer(struct gfw *w)
+{
+	const fdt32_t irqs[] = {
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_PTIMER_S_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_PTIMER_NS_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_VTIMER_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_HTIMER_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+	};
+
+	gfw_begin(w, "timer");
+	gfw_prop(w, "interrupts", irqs, (int)sizeof(irqs));
+	gfw_empty(w, "always-on");
+	gfw_prop(w, "compatible", STRLIST("arm,armv8-timer\0arm,armv7-timer"));
+	gfw_end(w);
+}
+
+/*
+ * GICv3 without ITS and without the maintenance interrupt (the guest has no
+ * EL2).  One redistributor region, 128 KiB per vCPU.
+ */
+static void gfw_gic(struct gfw *w, unsigned int vcpu_count)
+{
+	const fdt64_t reg[] = {
+		cpu_to_fdt64(GUEST_GICD_BASE), cpu_to_fdt64(GUEST_GICD_SIZE),
+		cpu_to_fdt64(GUEST_GICR_BASE), cpu_to_fdt64(GUEST_GICR_STRIDE * vcpu_count),
+	};
+
+	gfw_begin(w, "intc@8000000");
+	gfw_u32(w, "phandle", PHANDLE_GIC);
+	gfw_prop(w, "reg", reg, (int)sizeof(reg));
+	gfw_u32(w, "#redistributor-regions", GIC_REDIST_REGIONS);
+	gfw_str(w, "compatible", "arm,gic-v3");
+	gfw_empty(w, "ranges");
+	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
+	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
+	gfw_empty(w, "interrupt-controller");
+	gfw_u32(w, "#interrupt-cells", GIC_INTR_CELLS);
+	gfw_end(w);
+}
+
+/* The PL011's clock, which Linux's amba bus insists on. */
+static void gfw_apb_pclk(struct gfw *w)
+{
+	gfw_begin(w, "apb-pclk");
+	gfw_u32(w, "phandle", PHANDLE_APB_PCLK);
+	gfw_str(w, "clock-output-names", "clk24mhz");
+	gfw_u32(w, "clock-frequency", GUEST_UART_CLK_HZ);
+	gfw_u32(w, "#clock-cells", FIXED_CLOCK_CELLS);
+	gfw_str(w, "compatible", "fixed-clock");
+	gfw_end(w);
+}
+
+static void gfw_uart(struct gfw *w)
+{
+	const fdt32_t irq[] = {
+		cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(GUEST_UART_SPI), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+	};
+	const fdt32_t clocks[] = { cpu_to_fdt32(PHANDLE_APB_PCLK), cpu_to_fdt32(PHANDLE_APB_PCLK) };
+
+	gfw_begin(w, "pl011@9000000");
+	gfw_prop(w, "clock-names", STRLIST("uartclk\0apb_pclk"));
+	gfw_prop(w, "clocks", clocks, (int)sizeof(clocks));
+	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
+	gfw_reg(w, GUEST_UART_BASE, GUEST_UART_SIZE);
+	gfw_prop(w, "compatible", STRLIST("arm,pl011\0arm,primecell"));
+	gfw_end(w);
+}
+
+/*
+ * One region as the xen,shared-memory-v1 binding has it.  The whole region
+ * is mapped from its start, so xen,offset is 0 for owners and borrowers.
+ */
+static void gfw_shm(struct gfw *w, const struct cfg_shm_region *r, uint64_t guest_base)
+{
+	char name[SHM_NODE_NAME_MAX];
+
+	node_name_format(name, SHM_NODE_PREFIX, guest_base);
+	gfw_begin(w, name);
+	gfw_str(w, "compatible", "xen,shared-memory-v1");
+	gfw_reg(w, guest_base, r->size);
+	gfw_str(w, "xen,id", r->id);
+	gfw_u64(w, "xen,offset", 0);
+	gfw_empty(w, "no-map");
+	gfw_end(w);
+}
+
+static unsigned int shm_ref_count(const struct config *cfg, unsigned int part_index)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < cfg->ref_count; i++)
+		n += cfg->refs[i].partition == part_index;
+	return n;
+}
+
+/*
+ * Cells equal to the root's, or Linux ignores the node (or takes the
+ * regions for System RAM): DESIGN.md §5.
+ */
+static void gfw_reserved_memory(struct gfw *w, const struct config *cfg, unsigned int part_index)
+{
+	if (shm_ref_count(cfg, part_index) == 0)
+		return;
+	gfw_begin(w, "reserved-memory");
+	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
+	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
+	gfw_empty(w, "ranges");
+	for (unsigned int i = 0; i < cfg->ref_count; i++) {
+		const struct cfg_shm_ref *ref = &cfg->refs[i];
+
+		if (ref->partition == part_index)
+			gfw_shm(w, &cfg->regions[ref->region], ref->guest_base);
+	}
+	gfw_end(w);
+}
+
+static bool str_terminated(const char *s, size_t max)
+{
+	return memchr(s, '\0', max) != NULL;
+}
+
+/* Reject what would produce a malformed tree; cfg_parse() checks the rest. */
+static int guest_fdt_check(size_t size, const struct config *cfg, unsigned int part_index,
+			   uint64_t initrd_ipa, uint64_t initrd_size)
+{
+	if (cfg == NULL || part_index >= cfg->partition_count || size > INT32_MAX)
+		return -TS_EINVAL;
+	const struct cfg_partition *p = &cfg->partitions[part_index];
+
+	if (p->vcpu_count == 0 || p->vcpu_count > CFG_MAX_VCPUS || p->mem_bytes == 0)
+		return -TS_EINVAL;
+	if (!str_terminated(p->bootargs, sizeof(p->bootargs)))
+		return -TS_EINVAL;
+	if (initrd_size != 0 && initrd_ipa + initrd_size < initrd_ipa)
+		return -TS_ERANGE;
+	if (cfg->ref_count > CFG_MAX_SHM_REFS || cfg->region_count > CFG_MAX_REGIONS)
+		return -TS_EINVAL;
+	for (unsigned int i = 0; i < cfg->ref_count; i++) {
+		const struct cfg_shm_ref *ref = &cfg->refs[i];
+
+		if (ref->partition != part_index)
+			continue;
+		if (ref->region >= cfg->region_count ||
+		    !str_terminated(cfg->regions[ref->region].id, CFG_SHM_ID_MAX))
+			return -TS_EINVAL;
+	}
+	return 0;
+}
+
+static int fdt_err_to_ts(int err)
+{
+	return err == -FDT_ERR_NOSPACE ? -TS_ENOMEM : -TS_EINVAL;
+}
+
+size_t guest_fdt_size_bound(const struct config *cfg, unsigned int part_index)
+{
+	if (cfg == NULL || part_index >= cfg->partition_count)
+		return 0;
+	const struct cfg_partition *p = &cfg->partitions[part_index];
+	size_t bound = GUEST_FDT_BASE_BOUND + GUEST_FDT_BOOTARGS_BOUND + GUEST_FDT_RESMEM_BOUND;
+
+	bound += (size_t)p->vcpu_count * GUEST_FDT_CPU_BOUND;
+	bound += (size_t)shm_ref_count(cfg, part_index) * GUEST_FDT_SHM_BOUND;
+	return bound;
+}
+
+/* Every partition of a valid configuration fits in GUEST_FDT_MAX_SIZE. */
+_Static_assert(GUEST_FDT_BASE_BOUND + GUEST_FDT_BOOTARGS_BOUND + GUEST_FDT_RESMEM_BOUND +
+	       CFG_MAX_VCPUS * GUEST_FDT_CPU_BOUND + CFG_MAX_REGIONS * GUEST_FDT_SHM_BOUND <=
+	       GUEST_FDT_MAX_SIZE, "GUEST_FDT_MAX_SIZE too small for the configuration limits");
+
+static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_index,
+		     uint64_t initrd_ipa, uint64_t initrd_size)
+{
+	const struct cfg_partition *p = &cfg->partitions[part_index];
+
+	if (w->err == 0)
+		w->err = fdt_finish_reservemap(w->fdt);
+	gfw_begin(w, "");
+	gfw_root_props(w);
+	gfw_psci(w);
+	gfw_memory(w, p);
+	gfw_uart(w);
+	gfw_gic(w, p->vcpu_count);
+	gfw_cpus(w, p->vcpu_count);
+	gfw_timer(w);
+	gfw_apb_pclk(w);
+	gfw_chosen(w, p, initrd_ipa, initrd_size);
+	gfw_reserved_memory(w, cfg, part_index);
+	gfw_end(w);
+	if (w->err == 0)
+		w->err = fdt_finish(w->fdt);
+}
+
+int guest_fdt_build(void *buf, size_t size, const struct config *cfg, unsigned int part_index,
+		    uint64_t initrd_ipa, uint64_t initrd_size)
+{
+	if (buf == NULL)
+		return -TS_EINVAL;
+	int rc = guest_fdt_check(size, cfg, part_index, initrd_ipa, initrd_size);
+
+	if (rc != 0)
+		return rc;
+	struct gfw w = { .fdt = buf, .err = fdt_create(buf, (int)size) };
+
+	gfw_tree(&w, cfg, part_index, initrd_ipa, initrd_size);
+	if (w.err == 0)
+		return 0;
+	/* A half-written tree must not pass for a valid one. */
+	if (size >= sizeof(fdt32_t))
+		memset(buf, 0, sizeof(fdt32_t));
+	return fdt_err_to_ts(w.err);
+}

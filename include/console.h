@@ -1,0 +1,23 @@
+#pragma once
+/*
+ * The console: the hypervisor owns the physical UART (DESIGN §7).  Its own
+ * lines start "(tessera) ", a partition's "(<name>) ".  One lock keeps lines
+ * whole.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+
+void console_init(uint64_t uart_base);
+/* Receive interrupts on: the shell gets input while guests run. */
+void console_enable_rx_irq(uint32_t intid);
+uint32_t console_irq(void);
+/* One hypervisor line: "(tessera) " + formatted text + newline. */
+void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_vline(const char *fmt, va_list ap);
+/* A whole line from a partition, printed as "(<name>) <text>". */
+void console_write_prefixed(const char *name, const char *text, unsigned int len);
+/* Raw character output for the crash path: no lock, no prefix. */
+void console_putc_raw(char c);
+void console_puts_raw(const char *s);
+/* Read a received character from the physical UART; -1 if none. */
+int console_getc(void);

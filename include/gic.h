@@ -1,0 +1,21 @@
+#pragma once
+/*
+ * The physical GICv3 as the hypervisor uses it: its own SGI to kick a CPU
+ * out of a guest, and the per-vCPU reset of the virtual CPU interface.
+ * (Arm IHI 0069: GICD, GICR, ICC_*_EL1/EL2, ICH_*_EL2.)
+ */
+#include <stdint.h>
+
+#define GIC_SGI_KICK 0u   /* "look at your pcpu request" */
+#define GIC_SPI_BASE 32u
+#define GIC_DT_SPI   0u   /* first cell of a GIC interrupt specifier */
+
+int gic_init_primary(const void *fdt);
+void gic_init_cpu(void);
+/* Route SPI @intid to this CPU, group 1, enabled. */
+void gic_enable_spi(uint32_t intid);
+void gic_send_kick(unsigned int cpu);
+/* Acknowledge one pending physical interrupt; returns its INTID or 1023. */
+uint32_t gic_ack(void);
+void gic_eoi(uint32_t intid);
+void gic_vcpu_reset(void);

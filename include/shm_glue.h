@@ -1,0 +1,20 @@
+#pragma once
+/*
+ * The ownership table (shm/shm_table.c) wired to partitions and stage 2:
+ * one lock around every table call, p2m as its map/unmap hooks.
+ */
+#include <stddef.h>
+
+#include "config.h"
+#include "types.h"
+
+struct partition;
+
+int shm_glue_init(const struct config *cfg);
+/* Install @p's shared mappings; on failure logs why and changes nothing. */
+int shm_glue_start(struct partition *p);
+void shm_glue_stop(struct partition *p);
+/* What the faulting IPA is to @p: "revoked shared region 0x0" or "unmapped address". */
+void shm_glue_describe_fault(struct partition *p, uint64_t ipa, char *buf, size_t len);
+/* Print the ownership table on the console, one "(tessera) shm: ..." line each. */
+void shm_glue_print_table(void);

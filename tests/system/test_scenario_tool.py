@@ -1,0 +1,260 @@
+"""tools/scenario.py: placement, placeholders, host.dtb, command line and
+its error messages.  Runs QEMU only for its DT dump, in a scratch tree of
+stub files, so it needs neither the hypervisor nor the guests."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tessera_sys import ROOT, scenario_tool as st
+
+MIB = 1 << 20
+CHOSEN_TWO = """
+#address-cells = <2>;
+#size-cells = <2>;
+xen,xen-bootargs = "console=dtuart";
+domU1 {
+    compatible = "xen,domain";
+    #address-cells = <1>;
+    #size-cells = <1>;
+    memory = <0 131072>;
+    cpus = <1>;
+    vpl011;
+    module@${a.unit} {
+        compatible = "multiboot,kernel", "multiboot,module";
+        reg = <${a.addr} ${a.size}>;
+        bootargs = "mem=128M cpus=1";
+    };
+    shm@0 {
+        compatible = "xen,domain-shared-memory-v1";
+        xen,shm-id = <0x0>;
+        xen,shared-mem = <0x7fe00000 0x200000 0x50000000>;
+        role = "owner";
+    };
+};
+domU2 {
+    compatible = "xen,domain";
+    memory = <0 65536>;
+    cpus = <1>;
+    module@${b.unit} {
+        compatible = "multiboot,kernel", "multiboot,module";
+        reg = <0x0 ${b.addr} 0x0 ${b.size}>;
+        bootargs = "end=${b.end}";
+    };
+};
+"""
+
+
+def write_scn(tree, chosen=CHOSEN_TWO, qemu='smp = 2\nmem = "1G"',
+              images='a = "img/a.bin"\nb = "img/b.bin"', name="t"):
+    path = tree / f"{name}.scn"
+    path.write_text(f"chosen = '''{chosen}'''\n\n[qemu]\n{qemu}\n\n"
+                    f"[images]\n{images}\n")
+    return path
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A project-like tree: build/tessera.bin and two images, a of
+    3 MiB + 1 byte and b of 100 bytes."""
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "tessera.bin").write_bytes(b"\0" * 64)
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "a.bin").write_bytes(b"a" * (3 * MIB + 1))
+    (tmp_path / "img" / "b.bin").write_bytes(b"b" * 100)
+    return tmp_path
+
+
+def build(tree, path, **kw):
+    return st.build(path, root=tree, out=tree / "out", **kw)
+
+
+def chosen_of(b):
+    return st.read_fdt((b.outdir / "host.dtb").read_bytes()).child("chosen")
+
+
+def test_images_placed_2mib_aligned(tree):
+    b = build(tree, write_scn(tree))
+    a, bb = b.scenario.images
+    assert (a.addr, a.size) == (0x50000000, 3 * MIB + 1)
+    assert (bb.addr, bb.size, bb.end) == (0x50400000, 100, 0x50400064)
+
+
+def test_host_dtb_has_chosen_in_order(tree):
+    b = build(tree, write_scn(tree))
+    chosen = chosen_of(b)
+    # QEMU's own /chosen properties stay; ours follow in source order.
+    assert list(chosen.props)[-3:] == ["#address-cells", "#size-cells",
+                                       "xen,xen-bootargs"]
+    assert chosen.string("stdout-path") == "/pl011@9000000"
+    assert chosen.cells("#address-cells") == [2]
+    assert chosen.string("xen,xen-bootargs") == "console=dtuart"
+    assert [c.name for c in chosen.children] == ["domU1", "domU2"]
+    d1 = chosen.child("domU1")
+    assert d1.cells("memory") == [0, 131072]
+    assert d1.props["vpl011"] == b""
+    mod = d1.child("module@50000000")
+    assert mod.strings("compatible") == ["multiboot,kernel",
+                                         "multiboot,module"]
+    assert mod.cells("reg") == [0x50000000, 3 * MIB + 1]
+    shm = d1.child("shm@0")
+    assert shm.cells("xen,shm-id") == [0]
+    assert shm.cells("xen,shared-mem") == [0x7fe00000, 0x200000, 0x50000000]
+    d2 = chosen.child("domU2")
+    assert d2.child("module@50400000").cells("reg") == [0, 0x50400000, 0, 100]
+    assert d2.child("module@50400000").string("bootargs") == "end=0x50400064"
+
+
+def test_host_dtb_keeps_qemu_machine(tree):
+    b = build(tree, write_scn(tree), cpu="max", smp=3, mem="1536M")
+    root = st.read_fdt((b.outdir / "host.dtb").read_bytes())
+    cpus = [c for c in root.child("cpus").children
+            if c.name.startswith("cpu@")]
+    assert len(cpus) == 3
+    assert root.child("psci").string("method") == "smc"
+    assert st._ram_ranges(b.outdir / "host.dtb") == [(0x40000000, 1536 * MIB)]
+
+
+def test_cmdline_file_and_order(tree):
+    b = build(tree, write_scn(tree), cpu="max")
+    want = ["qemu-system-aarch64",
+            "-M", "virt,virtualization=on,gic-version=3",
+            "-cpu", "max", "-smp", "2", "-m", "1G", "-nographic",
+            "-kernel", str(tree / "build" / "tessera.bin"),
+            "-dtb", str(tree / "out" / "host.dtb"),
+            "-device", f"loader,file={tree}/img/a.bin,addr=0x50000000,"
+                       "force-raw=on",
+            "-device", f"loader,file={tree}/img/b.bin,addr=0x50400000,"
+                       "force-raw=on"]
+    assert b.cmd == want
+    assert (tree / "out" / "qemu-cmdline.txt").read_text() == \
+        "\n".join(want) + "\n"
+
+
+def test_extra_args_last_and_in_dumpdtb(tree):
+    qemu = 'smp = 1\nextra = ["-device", "virtio-rng-device"]'
+    b = build(tree, write_scn(tree, qemu=qemu), extra=["-icount", "shift=0"])
+    assert b.cmd[-4:] == ["-device", "virtio-rng-device", "-icount", "shift=0"]
+
+
+def test_default_outdir_names():
+    scn = st.Scenario("hello", Path("x"), dict(st.DEFAULTS), [], "", 1, {})
+    out = ROOT / "build" / "scenarios"
+    assert st.default_outdir(scn, "cortex-a57", 4, "2G") == out / "hello"
+    assert st.default_outdir(scn, "max", 4, "2G") == out / "hello-max"
+    assert st.default_outdir(scn, "max", 2, "1G") == out / "hello-max-smp2-1G"
+
+
+def error_of(tree, path, **kw):
+    with pytest.raises(st.ScenarioError) as e:
+        build(tree, path, **kw)
+    return str(e.value)
+
+
+def test_missing_image_says_run_make(tree):
+    path = write_scn(tree, images='a = "img/a.bin"\nb = "img/nope.bin"')
+    assert error_of(tree, path) == \
+        f"scenario {path}: image b: {tree}/img/nope.bin not found " \
+        "(run make first)"
+
+
+def test_missing_kernel_says_run_make(tree):
+    (tree / "build" / "tessera.bin").unlink()
+    msg = error_of(tree, write_scn(tree))
+    assert msg.endswith("build/tessera.bin not found (run make first)")
+
+
+def test_bad_toml(tree):
+    path = tree / "bad.scn"
+    path.write_text("[qemu]\nsmp = \n")
+    assert error_of(tree, path).startswith(f"scenario {path}: bad TOML: ")
+
+
+def test_chosen_after_table_is_explained(tree):
+    path = tree / "late.scn"
+    path.write_text("[images]\na = \"img/a.bin\"\nchosen = '''\nx { };\n'''\n")
+    assert "put `chosen = '''...'''` before the first [table]" in \
+        error_of(tree, path)
+
+
+def test_unknown_qemu_key(tree):
+    msg = error_of(tree, write_scn(tree, qemu="smpp = 2"))
+    assert "[qemu]: unknown key(s) smpp" in msg
+
+
+def test_unknown_placeholder(tree):
+    msg = error_of(tree, write_scn(tree, chosen="x = <${c.addr}>;"))
+    assert "chosen: unknown placeholder ${c.addr}" in msg
+
+
+def test_dtc_error_names_scenario_line(tree):
+    chosen = '\ndomU1 {\n    compatible = "xen,domain"\n    cpus = <1>;\n};\n'
+    path = write_scn(tree, chosen=chosen)
+    msg = error_of(tree, path)
+    # chosen's text starts on line 2 of the file; the missing ';' after
+    # line 3 makes dtc stop at line 4.
+    assert msg.startswith(f"scenario {path}: chosen: dtc error:\n")
+    assert f"Error: {path}:4.5-" not in msg
+    where = re.escape(str(path))
+    assert re.search(rf"Error: {where}:4\.\d+ syntax error", msg)
+
+
+def test_image_outside_ram(tree):
+    qemu = 'mem = "256M"\nmodule_base = "0x4fe00000"'
+    msg = error_of(tree, write_scn(tree, qemu=qemu))
+    assert "image a at 0x4fe00000-0x50100001 is outside RAM (-m 256M: " \
+           "0x40000000-0x50000000)" in msg
+
+
+def run_cli(*args):
+    tool = str(ROOT / "tools" / "scenario.py")
+    return subprocess.run([sys.executable, tool, *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_cmdline_prints_command_only(tree):
+    path = write_scn(tree, images=f'a = "{tree}/img/a.bin"\n'
+                                  f'b = "{tree}/img/b.bin"')
+    res = run_cli("cmdline", path, "--kernel", tree / "build" / "tessera.bin",
+                  "--out", tree / "o", "--smp", 1)
+    assert (res.returncode, res.stderr) == (0, "")
+    assert res.stdout == " ".join(
+        (tree / "o" / "qemu-cmdline.txt").read_text().split()) + "\n"
+    assert res.stdout.startswith("qemu-system-aarch64 -M virt,virtualization"
+                                 "=on,gic-version=3 -cpu cortex-a57 -smp 1 ")
+
+
+def test_cli_error_exit_2(tree):
+    path = write_scn(tree, images=f'a = "{tree}/img/zz.bin"\nb = "x"')
+    res = run_cli("build", path, "--kernel", tree / "build" / "tessera.bin")
+    assert (res.returncode, res.stdout) == (2, "")
+    assert res.stderr == f"scenario.py: scenario {path}: image a: " \
+                         f"{tree}/img/zz.bin not found (run make first)\n"
+
+
+@pytest.mark.parametrize("name", ["hello", "fpcheck", "demo"])
+def test_project_scenarios_build(tree, name):
+    """The shipped scenarios give the partition Xen dom0less reads."""
+    src = ROOT / "scenarios" / f"{name}.scn"
+    scn = st.load_scenario(src, tree)
+    for img in scn.images:
+        img.path.parent.mkdir(parents=True, exist_ok=True)
+        img.path.write_bytes(b"\0" * 4096)
+    chosen = chosen_of(build(tree, src))
+    assert chosen.cells("#address-cells") == [2]
+    assert chosen.cells("#size-cells") == [2]
+    assert chosen.string("xen,xen-bootargs") == "console=dtuart"
+    dom = chosen.child("domU1")
+    assert dom.strings("compatible") == ["xen,domain"]
+    assert dom.cells("memory") == [0, 131072]
+    assert dom.cells("cpus") == [1]
+    assert "vpl011" in dom.props
+    mod = dom.child("module@50000000")
+    assert mod.strings("compatible") == ["multiboot,kernel",
+                                         "multiboot,module"]
+    reg = mod.cells("reg")
+    assert reg in ([0, 0x50000000, 0, 4096], [0x50000000, 4096])
+    assert len(reg) == 2 * dom.cells("#address-cells")[0]
+    assert mod.string("bootargs") == "mem=128M cpus=1"

@@ -1,0 +1,2 @@
+UNIT_TESTS += shm
+UNIT_SRCS_shm := shm/shm_table.c

@@ -1,0 +1,528 @@
+#!/usr/bin/python3
+"""Scenario file -> host.dtb + QEMU command line (as Xen's ImageBuilder does).
+
+A scenario (TOML) names the guest images, the QEMU machine and the text of
+/chosen (Xen dom0less DTS).  `build` places the images in host RAM, takes
+QEMU's own device tree for that machine, adds the /chosen text to it and
+writes the QEMU command that boots Tessera with it.  See tools/README.md.
+
+Commands: build | cmdline | run | debug <scenario.scn> [--cpu C] [--smp N]
+          [--mem M] [--out DIR] [--kernel IMAGE]
+"""
+import argparse
+import dataclasses
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QEMU = "qemu-system-aarch64"
+GDB = "gdb-multiarch"
+KERNEL = "build/tessera.bin"          # the hypervisor, an arm64 Image;
+                                      # `debug` loads the .elf next to it
+SCENARIO_OUT = "build/scenarios"
+IMAGE_ALIGN = 2 << 20                 # images start on 2 MiB boundaries
+DTB_PAD = 4096                        # room for in-place edits (fdtput)
+CELL_MAX = 0xFFFFFFFF                 # a placeholder is one 32-bit DT cell
+TOOL_TIMEOUT = 60                     # seconds for the dumpdtb run and dtc
+GDB_PORT = 1234                       # QEMU's -s
+QEMU_START_S = 0.5                    # a failing QEMU exits within this
+
+DEFAULTS = {
+    "smp": 4,
+    "mem": "2G",
+    "cpu": "cortex-a57",
+    "gic": 3,
+    "extra": [],
+    "timeout": 60,
+    "module_base": "0x50000000",
+}
+IMAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+FIELDS = ("addr", "size", "end", "unit")
+DTC_POS = re.compile(r"chosen\.dtsi:(\d+)\.(\d+)(-\d+(\.\d+)?)?")  # L.C-[L.]C
+
+
+class ScenarioError(Exception):
+    """A user error: printed as one message, no traceback."""
+
+
+@dataclasses.dataclass
+class Image:
+    name: str
+    path: Path
+    addr: int = 0
+    size: int = 0
+
+    @property
+    def end(self):
+        return self.addr + self.size
+
+
+@dataclasses.dataclass
+class Scenario:
+    name: str
+    path: Path
+    qemu: dict
+    images: list
+    chosen: str
+    chosen_line: int       # line of the .scn holding chosen.dtsi's line 1
+    expect: dict
+
+
+@dataclasses.dataclass
+class Build:
+    scenario: Scenario
+    outdir: Path
+    cmd: list
+    cpu: str
+    smp: int
+    mem: str
+    timeout: float
+    kernel: Path
+
+
+# ---------------------------------------------------------------- parsing
+
+def _fail(scn_path, msg):
+    raise ScenarioError(f"scenario {scn_path}: {msg}")
+
+
+def _chosen_line(text):
+    """Line number (1-based) of chosen.dtsi's first line in the .scn file.
+
+    tomllib keeps no positions, so find the opening quotes ourselves.  A
+    newline right after the opening quotes is not part of the string.
+    """
+    m = re.search(r"^chosen\s*=\s*('''|\"\"\")(\r?\n)?", text, re.M)
+    if not m:
+        return 1
+    line = text.count("\n", 0, m.start()) + 1
+    return line + 1 if m.group(2) else line
+
+
+def _check_qemu(path, qemu):
+    unknown = set(qemu) - set(DEFAULTS)
+    if unknown:
+        _fail(path, f"[qemu]: unknown key(s) {', '.join(sorted(unknown))} "
+                    f"(known: {', '.join(DEFAULTS)})")
+    q = dict(DEFAULTS, **qemu)
+    if not isinstance(q["smp"], int) or q["smp"] < 1:
+        _fail(path, "[qemu] smp: must be a positive integer")
+    for key in ("mem", "cpu"):
+        if not isinstance(q[key], str) or not q[key]:
+            _fail(path, f"[qemu] {key}: must be a non-empty string")
+    if not isinstance(q["extra"], list) or \
+            not all(isinstance(a, str) for a in q["extra"]):
+        _fail(path, "[qemu] extra: must be a list of strings")
+    if not isinstance(q["timeout"], (int, float)) or q["timeout"] <= 0:
+        _fail(path, "[qemu] timeout: must be a positive number of seconds")
+    q["module_base"] = _parse_int(path, "[qemu] module_base", q["module_base"])
+    return q
+
+
+def _parse_int(path, what, value):
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value), 0)
+    except ValueError:
+        _fail(path, f"{what}: {value!r} is not an integer")
+
+
+def _check_images(path, images, root):
+    out = []
+    for name, rel in images.items():
+        if not IMAGE_NAME.fullmatch(name):
+            _fail(path, f"[images] {name!r}: use letters, digits, _ and -")
+        if not isinstance(rel, str):
+            hint = " (chosen must come before the first [table])" \
+                if name == "chosen" else ""
+            _fail(path, f"[images] {name}: must be a path string{hint}")
+        if name == "chosen" and "{" in rel:
+            _fail(path, "chosen is inside [images]: put `chosen = '''...'''` "
+                        "before the first [table] of the file")
+        out.append(Image(name, root / rel))
+    return out
+
+
+def load_scenario(path, root=ROOT):
+    """Parse and check a scenario file; images are not opened yet."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise ScenarioError(f"scenario {path}: cannot read: {e.strerror}")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        _fail(path, f"bad TOML: {e}")
+    unknown = set(data) - {"qemu", "images", "chosen", "expect"}
+    if unknown:
+        _fail(path, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
+    images = _check_images(path, data.get("images", {}), Path(root))
+    chosen = data.get("chosen")
+    if not isinstance(chosen, str):
+        _fail(path, "missing `chosen = '''<DTS text>'''` (a top-level string, "
+                    "before the first [table])")
+    return Scenario(path.stem, path, _check_qemu(path, data.get("qemu", {})),
+                    images, chosen, _chosen_line(text), data.get("expect", {}))
+
+
+# ---------------------------------------------------------------- images
+
+def place_images(scn):
+    """Give each image its host address: one after another from
+    module_base, each on a 2 MiB boundary; sizes from the files."""
+    addr = scn.qemu["module_base"]
+    for img in scn.images:
+        if not img.path.is_file():
+            _fail(scn.path, f"image {img.name}: {_show(img.path)} not found "
+                            "(run make first)")
+        img.size = img.path.stat().st_size
+        if img.size == 0:
+            _fail(scn.path, f"image {img.name}: {_show(img.path)} is empty")
+        img.addr = _align_up(addr, IMAGE_ALIGN)
+        addr = img.end
+
+
+def _align_up(value, align):
+    return (value + align - 1) // align * align
+
+
+def _placeholder_value(scn, images, key):
+    name, _, field = key.partition(".")
+    if name not in images or field not in FIELDS:
+        known = ", ".join(f"${{{n}.{f}}}" for n in images for f in FIELDS[:3])
+        _fail(scn.path, f"chosen: unknown placeholder ${{{key}}} "
+                        f"(known: {known or 'none, no [images]'})")
+    img = images[name]
+    value = getattr(img, "addr" if field == "unit" else field)
+    if value > CELL_MAX:
+        _fail(scn.path, f"chosen: ${{{key}}} = {value:#x} does not fit one "
+                        "32-bit cell: lower module_base")
+    return f"{value:x}" if field == "unit" else f"{value:#x}"
+
+
+def substitute(scn):
+    """The chosen text with ${name.addr|size|end|unit} replaced."""
+    images = {img.name: img for img in scn.images}
+    return PLACEHOLDER.sub(
+        lambda m: _placeholder_value(scn, images, m.group(1)), scn.chosen)
+
+
+# ---------------------------------------------------------------- QEMU / DT
+
+def machine_args(q, cpu, smp, mem):
+    machine = f"virt,virtualization=on,gic-version={q['gic']}"
+    return ["-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem]
+
+
+def _run_tool(scn, what, cmd, cwd=None):
+    try:
+        res = subprocess.run(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True,
+                             timeout=TOOL_TIMEOUT)
+    except FileNotFoundError:
+        _fail(scn.path, f"{what}: {cmd[0]} not installed (run make deps)")
+    except subprocess.TimeoutExpired:
+        _fail(scn.path, f"{what}: {cmd[0]} timed out")
+    if res.returncode != 0:
+        _fail(scn.path, f"{what} failed ({shlex.join(cmd)}):\n"
+                        f"{(res.stderr + res.stdout).strip()}")
+    return res
+
+
+def dump_qemu_dtb(scn, margs, extra, dtb):
+    """QEMU's own DT for this machine (it depends on cpu, smp and mem)."""
+    m = list(margs)
+    m[1] += f",dumpdtb={dtb}"
+    _run_tool(scn, "QEMU dumpdtb", [QEMU, *m, "-nographic", *extra])
+    if not dtb.is_file():
+        _fail(scn.path, f"QEMU wrote no {dtb}")
+
+
+def _map_dtc_error(scn, text):
+    """Point dtc's chosen.dtsi:L.C positions at the scenario file's lines."""
+    def repl(m):
+        line = int(m.group(1)) + scn.chosen_line - 1
+        return f"{scn.path}:{line}.{m.group(2)}"
+    return DTC_POS.sub(repl, text)
+
+
+def compile_host_dtb(scn, chosen, outdir):
+    """host.dtb = QEMU's DT with the chosen text merged into /chosen.
+
+    dtc merges `&{/chosen} { ... }` into the decompiled QEMU tree in source
+    order.  fdtoverlay would do the merge too, but it inserts each new node
+    before its siblings, so domU2 would come before domU1 and partition IDs
+    (DT order, DESIGN.md §4) would change.
+    """
+    _run_tool(scn, "dtc (decompile QEMU DT)",
+              ["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", "qemu.dts",
+               "qemu.dtb"], cwd=outdir)
+    (outdir / "chosen.dtsi").write_text(chosen)
+    (outdir / "host.dts").write_text(
+        '/include/ "qemu.dts"\n\n/* from the scenario file */\n'
+        '&{/chosen} {\n/include/ "chosen.dtsi"\n};\n')
+    cmd = ["dtc", "-q", "-I", "dts", "-O", "dtb", "-p", str(DTB_PAD),
+           "-o", "host.dtb", "host.dts"]
+    res = subprocess.run(cmd, cwd=outdir, capture_output=True, text=True,
+                         timeout=TOOL_TIMEOUT)
+    if res.returncode != 0:
+        _fail(scn.path, "chosen: dtc error:\n" +
+              _map_dtc_error(scn, (res.stderr + res.stdout).strip()))
+
+
+def qemu_command(margs, kernel, dtb, images, extra):
+    cmd = [QEMU, *margs, "-nographic", "-kernel", _show(kernel),
+           "-dtb", _show(dtb)]
+    for img in images:
+        cmd += ["-device", f"loader,file={_show(img.path)},"
+                           f"addr={img.addr:#x},force-raw=on"]
+    return cmd + list(extra)
+
+
+def _show(path):
+    """A path relative to the project root when inside it (commands run
+    from the root), else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def default_outdir(scn, cpu, smp, mem):
+    """build/scenarios/<name>[-<cpu>][-smp<N>][-<mem>]: a suffix for each
+    value that differs from the scenario's own."""
+    name = scn.name
+    if cpu != scn.qemu["cpu"]:
+        name += f"-{cpu}"
+    if smp != scn.qemu["smp"]:
+        name += f"-smp{smp}"
+    if mem != scn.qemu["mem"]:
+        name += f"-{mem}"
+    return ROOT / SCENARIO_OUT / name
+
+
+FDT_MAGIC = 0xD00DFEED
+FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END = 1, 2, 3, 4, 9
+FDT_TOKEN = 4                          # tokens and cells are 32-bit
+
+
+@dataclasses.dataclass
+class DtNode:
+    """One node of a flattened DT: properties (raw bytes) and children,
+    both in file order."""
+    name: str
+    props: dict = dataclasses.field(default_factory=dict)
+    children: list = dataclasses.field(default_factory=list)
+
+    def child(self, name):
+        return next((c for c in self.children if c.name == name), None)
+
+    def cells(self, prop):
+        raw = self.props[prop]
+        return [int.from_bytes(raw[i:i + 4], "big")
+                for i in range(0, len(raw), 4)]
+
+    def string(self, prop):
+        return self.props[prop].rstrip(b"\0").decode()
+
+    def strings(self, prop):
+        return self.props[prop].rstrip(b"\0").decode().split("\0")
+
+
+def read_fdt(data):
+    """Parse a flattened DT (the format of devicetree-specification
+    chapter 5) into DtNodes; returns the root.  Python's libfdt binding in
+    Debian 12 corrupts None's reference count on every failed getprop, so
+    the tools read DTs themselves."""
+    def be(off):
+        return int.from_bytes(data[off:off + 4], "big")
+    if be(0) != FDT_MAGIC:
+        raise ValueError("not a flattened device tree")
+    pos, strings = be(8), be(12)
+    stack, root = [], None
+    while True:
+        token, pos = be(pos), pos + FDT_TOKEN
+        if token == FDT_BEGIN_NODE:
+            end = data.index(b"\0", pos)
+            node = DtNode(data[pos:end].decode())
+            if stack:
+                stack[-1].children.append(node)
+            stack.append(node)
+            pos = _align_up(end + 1, FDT_TOKEN)
+        elif token == FDT_END_NODE:
+            root = stack.pop()
+        elif token == FDT_PROP:
+            size, nameoff = be(pos), be(pos + 4)
+            name_end = data.index(b"\0", strings + nameoff)
+            name = data[strings + nameoff:name_end].decode()
+            stack[-1].props[name] = bytes(data[pos + 8:pos + 8 + size])
+            pos = _align_up(pos + 8 + size, FDT_TOKEN)
+        elif token == FDT_END:
+            return root
+        elif token != FDT_NOP:
+            raise ValueError(f"bad FDT token {token:#x}")
+
+
+def _ram_ranges(dtb):
+    """(base, size) of every device_type = "memory" node under the root."""
+    root = read_fdt(dtb.read_bytes())
+    ac, sc = root.cells("#address-cells")[0], root.cells("#size-cells")[0]
+    ranges = []
+    for node in root.children:
+        if node.props.get("device_type") == b"memory\0":
+            ranges += _split_reg(node.cells("reg"), ac, sc)
+    return ranges
+
+
+def _split_reg(cells, ac, sc):
+    def num(chunk):
+        value = 0
+        for c in chunk:
+            value = (value << 32) | c
+        return value
+    step = ac + sc
+    return [(num(cells[i:i + ac]), num(cells[i + ac:i + step]))
+            for i in range(0, len(cells) - step + 1, step)]
+
+
+def check_images_in_ram(scn, dtb, mem):
+    ram = _ram_ranges(dtb)
+    for img in scn.images:
+        if not any(b <= img.addr and img.end <= b + s for b, s in ram):
+            _fail(scn.path, f"image {img.name} at {img.addr:#x}-{img.end:#x} "
+                            f"is outside RAM (-m {mem}: " +
+                  ", ".join(f"{b:#x}-{b + s:#x}" for b, s in ram) +
+                  "): raise mem or change module_base")
+
+
+def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
+          extra=None, root=ROOT):
+    """Place images, make host.dtb and qemu-cmdline.txt.  Returns a Build.
+
+    root resolves the scenario's image paths and the default kernel (tests
+    point it at a tree of stub files); extra is appended to [qemu] extra.
+    """
+    scn = load_scenario(scn_path, root)
+    q = scn.qemu
+    cpu, smp, mem = cpu or q["cpu"], smp or q["smp"], mem or q["mem"]
+    outdir = Path(out) if out else default_outdir(scn, cpu, smp, mem)
+    kernel = Path(kernel) if kernel else Path(root) / KERNEL
+    if not kernel.is_file():
+        _fail(scn_path, f"hypervisor image {_show(kernel)} not found "
+                        "(run make first)")
+    place_images(scn)
+    chosen = substitute(scn)
+    outdir.mkdir(parents=True, exist_ok=True)
+    margs = machine_args(q, cpu, smp, mem)
+    extra = [*q["extra"], *(extra or [])]
+    dump_qemu_dtb(scn, margs, extra, outdir / "qemu.dtb")
+    check_images_in_ram(scn, outdir / "qemu.dtb", mem)
+    compile_host_dtb(scn, chosen, outdir)
+    cmd = qemu_command(margs, kernel, outdir / "host.dtb", scn.images, extra)
+    (outdir / "qemu-cmdline.txt").write_text("\n".join(cmd) + "\n")
+    return Build(scn, outdir, cmd, cpu, smp, mem, q["timeout"], kernel)
+
+
+# ---------------------------------------------------------------- commands
+
+def _describe(b):
+    imgs = ", ".join(f"{i.name}@{i.addr:#x}" for i in b.scenario.images)
+    return (f"booting scenario {b.scenario.name} ({imgs or 'no images'}) on "
+            f"{b.smp} x {b.cpu}, {b.mem}")
+
+
+def cmd_build(b):
+    print(f"scenario {b.scenario.name}: wrote {_show(b.outdir / 'host.dtb')} "
+          f"and {_show(b.outdir / 'qemu-cmdline.txt')}")
+    print(shlex.join(b.cmd))
+    return 0
+
+
+def cmd_cmdline(b):
+    print(shlex.join(b.cmd))
+    return 0
+
+
+def cmd_run(b):
+    print(f"tessera: {_describe(b)}; quit QEMU with Ctrl-A x", flush=True)
+    os.chdir(ROOT)
+    try:
+        os.execvp(b.cmd[0], b.cmd)      # QEMU's exit status becomes ours
+    except OSError as e:
+        raise ScenarioError(f"cannot start {b.cmd[0]}: {e.strerror}")
+
+
+def cmd_debug(b):
+    elf = Path(b.kernel).with_suffix(".elf")
+    if not elf.is_file():
+        raise ScenarioError(f"{_show(elf)} not found (run make first)")
+    log = b.outdir / "console.log"
+    print(f"tessera: {_describe(b)}, halted for gdb on :{GDB_PORT}; "
+          f"console in {_show(log)} (tail -f it)", flush=True)
+    with open(log, "wb") as console:
+        qemu = subprocess.Popen([*b.cmd, "-s", "-S"], cwd=ROOT,
+                                stdin=subprocess.DEVNULL, stdout=console,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        _check_started(qemu, log)
+        return subprocess.call([GDB, "-q", str(elf), "-ex",
+                                f"target remote :{GDB_PORT}"], cwd=ROOT)
+    finally:
+        if qemu.poll() is None:
+            os.killpg(qemu.pid, signal.SIGKILL)
+        qemu.wait()
+
+
+def _check_started(qemu, log):
+    """A QEMU that cannot start (port taken, bad option) exits at once."""
+    try:
+        qemu.wait(timeout=QEMU_START_S)
+    except subprocess.TimeoutExpired:
+        return
+    raise ScenarioError(f"QEMU exited with status {qemu.returncode}:\n"
+                        f"{log.read_text(errors='replace').strip()}")
+
+
+COMMANDS = {"build": cmd_build, "cmdline": cmd_cmdline, "run": cmd_run,
+            "debug": cmd_debug}
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="scenario.py",
+        description="Scenario file -> host.dtb + QEMU command line.")
+    p.add_argument("command", choices=COMMANDS)
+    p.add_argument("scenario", help="scenarios/<name>.scn")
+    p.add_argument("--cpu", help="QEMU -cpu (default: the scenario's)")
+    p.add_argument("--smp", type=int, help="QEMU -smp")
+    p.add_argument("--mem", help="QEMU -m, e.g. 2G")
+    p.add_argument("--out", help="output folder (default: "
+                                 "build/scenarios/<name>[-<cpu>])")
+    p.add_argument("--kernel", help=f"hypervisor Image (default: {KERNEL})")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        b = build(args.scenario, args.cpu, args.smp, args.mem, args.out,
+                  args.kernel)
+        return COMMANDS[args.command](b)
+    except ScenarioError as e:
+        print(f"scenario.py: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+/*
+ * The hypervisor console over the physical PL011 named by
+ * /chosen/stdout-path.  Polling output; lines are assembled in a buffer
+ * and written under the console lock so that CPUs never interleave.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "console.h"
+#include "spinlock.h"
+#include "types.h"
+
+/* PL011 registers (ARM DDI 0183). */
+#define UART_DR      0x00
+#define UART_FR      0x18
+#define UART_FR_RXFE BIT64(4)   /* receive FIFO empty */
+#define UART_FR_TXFF BIT64(5)   /* transmit FIFO full */
+
+#define UART_IMSC    0x38
+#define UART_IMSC_RX (BIT64(4) | BIT64(6))   /* RXIM | RTIM */
+#define CONSOLE_NO_IRQ 0xFFFFFFFFu
+
+#define LINE_MAX 256
+
+static volatile uint8_t *uart;
+static struct spinlock console_lock;
+static uint32_t rx_intid = CONSOLE_NO_IRQ;
+
+void console_init(uint64_t uart_base)
+{
+	uart = (volatile uint8_t *)(uintptr_t)uart_base;
+}
+
+static uint32_t uart_read32(unsigned int off)
+{
+	return *(volatile uint32_t *)(uart + off);
+}
+
+void console_enable_rx_irq(uint32_t intid)
+{
+	if (!uart)
+		return;
+	rx_intid = intid;
+	*(volatile uint32_t *)(uart + UART_IMSC) = (uint32_t)UART_IMSC_RX;
+}
+
+uint32_t console_irq(void)
+{
+	return rx_intid;
+}
+
+void console_putc_raw(char c)
+{
+	if (!uart)
+		return;
+	while (uart_read32(UART_FR) & UART_FR_TXFF)
+		;
+	*(volatile uint32_t *)(uart + UART_DR) = (uint8_t)c;
+}
+
+void console_puts_raw(const char *s)
+{
+	while (*s)
+		console_putc_raw(*s++);
+}
+
+static void console_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			console_putc_raw('\r');
+		console_putc_raw(s[i]);
+	}
+}
+
+void log_vline(const char *fmt, va_list ap)
+{
+	char line[LINE_MAX];
+	int n = snprintf(line, sizeof(line), "(tessera) ");
+	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	spin_lock(&console_lock);
+	console_write(line, len);
+	spin_unlock(&console_lock);
+}
+
+void log_line(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vline(fmt, ap);
+	va_end(ap);
+}
+
+void console_write_prefixed(const char *name, const char *text, unsigned int len)
+{
+	spin_lock(&console_lock);
+	console_putc_raw('(');
+	console_write(name, strlen(name));
+	console_write(") ", 2);
+	console_write(text, len);
+	console_write("\n", 1);
+	spin_unlock(&console_lock);
+}
+
+int console_getc(void)
+{
+	if (!uart || (uart_read32(UART_FR) & UART_FR_RXFE))
+		return -1;
+	return (int)(uart_read32(UART_DR) & 0xff);
+}

@@ -1,0 +1,134 @@
+/*
+ * vpl011: the PL011 subset a polling driver and Linux's amba-pl011 touch
+ * (ARM DDI 0183G, 3.2 register summary).  Output is collected per line and
+ * printed with the partition's "(<name>) " prefix.  The TX FIFO is always
+ * empty: characters leave at once.
+ */
+#include <string.h>
+
+#include "console.h"
+#include "partition.h"
+#include "public/guest_platform.h"
+
+#define UARTDR      0x000
+#define UARTRSR     0x004
+#define UARTFR      0x018
+#define UARTILPR    0x020
+#define UARTIBRD    0x024
+#define UARTFBRD    0x028
+#define UARTLCR_H   0x02C
+#define UARTCR      0x030
+#define UARTIFLS    0x034
+#define UARTIMSC    0x038
+#define UARTRIS     0x03C
+#define UARTMIS     0x040
+#define UARTICR     0x044
+#define UARTDMACR   0x048
+#define UARTPERIPHID0 0xFE0
+#define UARTPCELLID3  0xFFC
+
+#define UARTFR_RXFE  (1u << 4)
+#define UARTFR_TXFE  (1u << 7)
+#define UARTRIS_TX   (1u << 5)      /* TX interrupt: FIFO below its level, always true here */
+#define UARTCR_RESET 0x300u         /* TXE | RXE */
+#define UARTIFLS_RESET 0x12u
+
+/* PrimeCell identification: part 0x011, designer ARM (0x41), revision 3. */
+static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1 };
+
+static void vpl011_flush_line(struct partition *p)
+{
+	struct vpl011 *u = &p->uart;
+	console_write_prefixed(p->cfg->name, u->line, u->line_len);
+	u->line_len = 0;
+}
+
+static void vpl011_putc(struct partition *p, char c)
+{
+	struct vpl011 *u = &p->uart;
+	spin_lock(&u->lock);
+	if (c == '\n')
+		vpl011_flush_line(p);
+	else if (c != '\r') {
+		u->line[u->line_len++] = c;
+		if (u->line_len == VPL011_LINE_MAX)
+			vpl011_flush_line(p);
+	}
+	spin_unlock(&u->lock);
+}
+
+static uint32_t vpl011_pop(struct vpl011 *u)
+{
+	spin_lock(&u->lock);
+	uint32_t c = 0;
+	if (u->rx_head != u->rx_tail)
+		c = (uint8_t)u->rx[u->rx_tail++ % VPL011_RX_MAX];
+	spin_unlock(&u->lock);
+	return c;
+}
+
+void vpl011_receive(struct partition *p, char c)
+{
+	struct vpl011 *u = &p->uart;
+	spin_lock(&u->lock);
+	if (u->rx_head - u->rx_tail < VPL011_RX_MAX)
+		u->rx[u->rx_head++ % VPL011_RX_MAX] = c;
+	spin_unlock(&u->lock);
+}
+
+static bool vpl011_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
+{
+	struct vpl011 *u = &p->uart;
+	(void)size;
+	if (off >= UARTPERIPHID0 && off <= UARTPCELLID3) {
+		*val = pl011_id[(off - UARTPERIPHID0) / 4];
+		return true;
+	}
+	switch (off) {
+	case UARTDR:    *val = vpl011_pop(u); break;
+	case UARTFR:    *val = UARTFR_TXFE | (u->rx_head == u->rx_tail ? UARTFR_RXFE : 0); break;
+	case UARTIBRD:  *val = u->ibrd; break;
+	case UARTFBRD:  *val = u->fbrd; break;
+	case UARTLCR_H: *val = u->lcr_h; break;
+	case UARTCR:    *val = u->cr; break;
+	case UARTIFLS:  *val = u->ifls; break;
+	case UARTIMSC:  *val = u->imsc; break;
+	case UARTRIS:   *val = UARTRIS_TX; break;
+	case UARTMIS:   *val = UARTRIS_TX & u->imsc; break;
+	case UARTDMACR: *val = u->dmacr; break;
+	case UARTRSR: case UARTILPR: *val = 0; break;
+	default: return false;
+	}
+	return true;
+}
+
+static bool vpl011_write(struct partition *p, uint64_t off, unsigned int size, uint64_t val)
+{
+	struct vpl011 *u = &p->uart;
+	(void)size;
+	switch (off) {
+	case UARTDR:    vpl011_putc(p, (char)(val & 0xff)); break;
+	case UARTIBRD:  u->ibrd = (uint32_t)val; break;
+	case UARTFBRD:  u->fbrd = (uint32_t)val; break;
+	case UARTLCR_H: u->lcr_h = (uint32_t)val; break;
+	case UARTCR:    u->cr = (uint32_t)val; break;
+	case UARTIFLS:  u->ifls = (uint32_t)val; break;
+	case UARTIMSC:  u->imsc = (uint32_t)val; break;
+	case UARTDMACR: u->dmacr = (uint32_t)val; break;
+	case UARTRSR: case UARTICR: case UARTILPR: break;
+	default: return false;
+	}
+	return true;
+}
+
+void vpl011_init(struct partition *p)
+{
+	struct vpl011 *u = &p->uart;
+	u->cr = UARTCR_RESET;
+	u->ifls = UARTIFLS_RESET;
+	u->line_len = 0;
+	p->mmio[p->mmio_count++] = (struct mmio_window){
+		.base = GUEST_UART_BASE, .size = GUEST_UART_SIZE,
+		.read = vpl011_read, .write = vpl011_write,
+	};
+}

@@ -1,0 +1,161 @@
+/*
+ * Physical GICv3 set-up: distributor with affinity routing, this CPU's
+ * redistributor awake with SGI 0 enabled, the system-register CPU interface
+ * at EL2.  (Arm IHI 0069H: 12.9 GICD_CTLR, 12.11 GICR_WAKER/GICR_TYPER,
+ * 12.2 ICC_SGI1R_EL1.)
+ */
+#include <libfdt.h>
+
+#include "console.h"
+#include "gic.h"
+#include "pcpu.h"
+#include "sysreg.h"
+#include "tserr.h"
+
+#define GICD_CTLR              0x0000
+#define GICD_CTLR_ENABLE_G1    BIT64(1)     /* EnableGrp1 (single security state) */
+#define GICD_CTLR_ARE          BIT64(4)
+#define GICD_CTLR_RWP          BIT64(31)
+
+#define GICD_IGROUPR(n)        (0x0080 + 4 * ((n) / 32))
+#define GICD_ISENABLER(n)      (0x0100 + 4 * ((n) / 32))
+#define GICD_IROUTER(n)        (0x6000 + 8 * (n))
+
+#define GICR_FRAME_STRIDE      0x20000ull   /* RD_base + SGI_base, GICv3 */
+#define GICR_TYPER             0x0008
+#define GICR_TYPER_LAST        BIT64(4)
+#define GICR_TYPER_AFF         GENMASK64(63, 32)
+#define GICR_WAKER             0x0014
+#define GICR_WAKER_SLEEP       BIT64(1)     /* ProcessorSleep */
+#define GICR_WAKER_ASLEEP      BIT64(2)     /* ChildrenAsleep */
+#define GICR_SGI_BASE          0x10000ull
+#define GICR_IGROUPR0          0x0080
+#define GICR_ISENABLER0        0x0100
+#define GICR_IPRIORITYR0       0x0400
+
+#define ICC_SRE_SRE            BIT64(0)
+#define ICC_SRE_ENABLE         BIT64(3)     /* EL1 may use ICC_SRE_EL1 */
+#define ICC_PMR_ALL            0xFFu
+#define ICC_SGI1R_INTID        GENMASK64(27, 24)
+#define ICC_SGI1R_AFF1         GENMASK64(23, 16)
+#define ICC_SGI1R_AFF2         GENMASK64(39, 32)
+#define ICC_SGI1R_AFF3         GENMASK64(55, 48)
+#define ICC_SGI1R_RS           GENMASK64(47, 44)
+#define ICC_SGI1R_TARGETS      GENMASK64(15, 0)
+#define GIC_INTID_SPURIOUS     1023u
+#define ICH_HCR_EN             BIT64(0)
+
+static uint64_t gicd_base, gicr_base;
+
+static inline uint32_t mmio_read32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
+static inline uint64_t mmio_read64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
+static inline void mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
+
+static uint64_t fdt_reg_at(const void *fdt, int node, int index)
+{
+	int len, ac = fdt_address_cells(fdt, fdt_parent_offset(fdt, node));
+	int sc = fdt_size_cells(fdt, fdt_parent_offset(fdt, node));
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	int cells = (ac + sc) * (index + 1);
+	if (!reg || len < cells * 4 || index < 0)
+		return 0;
+	uint64_t v = 0;
+	for (int i = 0; i < ac; i++)
+		v = (v << 32) | fdt32_to_cpu(reg[(ac + sc) * index + i]);
+	return v;
+}
+
+int gic_init_primary(const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	if (node < 0)
+		return -TS_ENOENT;
+	gicd_base = fdt_reg_at(fdt, node, 0);
+	gicr_base = fdt_reg_at(fdt, node, 1);
+	mmio_write32(gicd_base + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1));
+	while (mmio_read32(gicd_base + GICD_CTLR) & GICD_CTLR_RWP)
+		;
+	return 0;
+}
+
+static inline void mmio_write64(uint64_t a, uint64_t v) { *(volatile uint64_t *)(uintptr_t)a = v; }
+
+void gic_enable_spi(uint32_t intid)
+{
+	uint64_t aff = sysreg_read(mpidr_el1);
+	uint64_t route = field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
+			 field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 32;
+	mmio_write64(gicd_base + GICD_IROUTER(intid), route);
+	mmio_write32(gicd_base + GICD_IGROUPR(intid),
+		     mmio_read32(gicd_base + GICD_IGROUPR(intid)) | 1u << (intid % 32));
+	mmio_write32(gicd_base + GICD_ISENABLER(intid), 1u << (intid % 32));
+}
+
+static uint64_t gicr_find_this_cpu(void)
+{
+	uint64_t aff = sysreg_read(mpidr_el1);
+	uint32_t want = (uint32_t)(field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
+				   field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 24);
+	for (uint64_t f = gicr_base;; f += GICR_FRAME_STRIDE) {
+		uint64_t typer = mmio_read64(f + GICR_TYPER);
+		if (field_get(GICR_TYPER_AFF, typer) == want)
+			return f;
+		if (typer & GICR_TYPER_LAST)
+			return 0;
+	}
+}
+
+void gic_init_cpu(void)
+{
+	uint64_t rd = gicr_find_this_cpu();
+	if (!rd) {
+		log_line("gic: no redistributor for this CPU");
+		return;
+	}
+	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~(uint32_t)GICR_WAKER_SLEEP);
+	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
+		;
+	uint64_t sgi = rd + GICR_SGI_BASE;
+	mmio_write32(sgi + GICR_IGROUPR0, mmio_read32(sgi + GICR_IGROUPR0) | (1u << GIC_SGI_KICK));
+	mmio_write32(sgi + GICR_ISENABLER0, 1u << GIC_SGI_KICK);
+	sysreg_write(S3_4_C12_C9_5, ICC_SRE_SRE | ICC_SRE_ENABLE);      /* ICC_SRE_EL2 */
+	isb();
+	sysreg_write(S3_0_C4_C6_0, ICC_PMR_ALL);                       /* ICC_PMR_EL1 */
+	sysreg_write(S3_0_C12_C12_7, 1);                               /* ICC_IGRPEN1_EL1 */
+	isb();
+}
+
+void gic_send_kick(unsigned int cpu)
+{
+	uint64_t mpidr = pcpus[cpu].mpidr;
+	uint64_t aff0 = field_get(MPIDR_AFF0, mpidr);
+	uint64_t v = field_prep(ICC_SGI1R_INTID, GIC_SGI_KICK) |
+		     field_prep(ICC_SGI1R_AFF1, field_get(MPIDR_AFF1, mpidr)) |
+		     field_prep(ICC_SGI1R_AFF2, field_get(MPIDR_AFF2, mpidr)) |
+		     field_prep(ICC_SGI1R_AFF3, field_get(MPIDR_AFF3, mpidr)) |
+		     field_prep(ICC_SGI1R_RS, aff0 / 16) |
+		     field_prep(ICC_SGI1R_TARGETS, 1ull << (aff0 % 16));
+	dsb_ish();
+	sysreg_write(S3_0_C12_C11_5, v);                               /* ICC_SGI1R_EL1 */
+	isb();
+}
+
+uint32_t gic_ack(void)
+{
+	return (uint32_t)sysreg_read(S3_0_C12_C12_0);                  /* ICC_IAR1_EL1 */
+}
+
+void gic_eoi(uint32_t intid)
+{
+	if (intid == GIC_INTID_SPURIOUS)
+		return;
+	sysreg_write(S3_0_C12_C12_1, intid);                           /* ICC_EOIR1_EL1 */
+	isb();
+}
+
+void gic_vcpu_reset(void)
+{
+	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN);                      /* ICH_HCR_EL2 */
+	sysreg_write(S3_4_C12_C11_7, 0);                               /* ICH_VMCR_EL2 */
+	isb();
+}

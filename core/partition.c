@@ -194,6 +194,7 @@ int partition_start(struct partition *p)
 	}
 	p->cntvoff = sysreg_read(cntpct_el0);
 	p->starts++;
+	p->exits = p->fp_saves = p->aborts = 0;
 	spin_lock(&p->lock);
 	p->state = PART_RUNNING;
 	p->vcpus_on = 1;
@@ -249,7 +250,9 @@ static bool partition_stop_quiet(struct partition *p, const char *why)
 	shm_glue_stop(p);
 	p2m_hw_invalidate(p->p2m.vmid, ipa(0), 0);
 	p2m_destroy(&p->p2m);
-	log_line("%s: stopped (%s)", p->cfg->name, why);
+	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
+		 p->cfg->name, why, (unsigned long long)p->exits, (unsigned long long)p->fp_saves,
+		 (unsigned long long)p->aborts);
 	return true;
 }
 

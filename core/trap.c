@@ -109,11 +109,24 @@ static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct tr
 	return false;
 }
 
+/* Log the first aborts of a run; a guest looping on one must not flood the console. */
+static bool abort_should_log(struct partition *p)
+{
+	uint64_t n = __atomic_add_fetch(&p->aborts, 1, __ATOMIC_RELAXED);
+	if (n == PART_ABORTS_LOGGED + 1)
+		log_line("%s: further aborts are counted, not logged", p->cfg->name);
+	return n <= PART_ABORTS_LOGGED;
+}
+
 static void trap_dabt(struct gp_regs *f, const struct trap *t)
 {
 	struct partition *p = current_vcpu()->part;
 	if (mmio_emulate(p, f, t)) {
 		trap_skip_insn(f);
+		return;
+	}
+	if (!abort_should_log(p)) {
+		inject_data_abort(f, t->far);
 		return;
 	}
 	char what[80];
@@ -126,7 +139,8 @@ static void trap_dabt(struct gp_regs *f, const struct trap *t)
 
 static void trap_iabt(struct gp_regs *f, const struct trap *t)
 {
-	log_line("%s: instruction abort at IPA 0x%llx (pc 0x%llx): injected", vcpu_name(),
+	if (abort_should_log(current_vcpu()->part))
+		log_line("%s: instruction abort at IPA 0x%llx (pc 0x%llx): injected", vcpu_name(),
 		 (unsigned long long)t->ipa, (unsigned long long)f->elr);
 	inject_insn_abort(f, t->far);
 }
@@ -162,6 +176,15 @@ static trap_fn *const trap_table[ESR_EC_COUNT] = {
 	[ESR_EC_SVE]      = trap_silent_undef,
 };
 
+static void trap_count_exit(void)
+{
+	struct pcpu *pc = this_pcpu();
+	struct partition *p = pc->vcpu->part;
+	__atomic_add_fetch(&p->exits, 1, __ATOMIC_RELAXED);
+	if (pc->guest_fp_saved)
+		__atomic_add_fetch(&p->fp_saves, 1, __ATOMIC_RELAXED);
+}
+
 void trap_guest_sync(struct gp_regs *f)
 {
 	struct trap t;
@@ -171,6 +194,7 @@ void trap_guest_sync(struct gp_regs *f)
 	t.ipa = (field_get(HPFAR_FIPA, sysreg_read(hpfar_el2)) << 12) | (t.far & 0xfff);
 	trap_fn *fn = trap_table[t.ec];
 	(fn ? fn : trap_undef)(f, &t);
+	trap_count_exit();
 	vcpu_check_requests();
 }
 
@@ -178,6 +202,7 @@ void trap_guest_irq(struct gp_regs *f)
 {
 	(void)f;
 	irq_handle_pending();
+	trap_count_exit();
 	vcpu_check_requests();
 }
 

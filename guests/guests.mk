@@ -13,7 +13,8 @@ GUEST_CFLAGS = $(TARGET_CFLAGS) -Iguests/lib -Iinclude -ffunction-sections \
                -fdata-sections -fno-tree-loop-distribute-patterns
 # Integer-only printf (no FP in vfprintf); every section placed by guest.ld;
 # one RWX segment is what a flat image run with the MMU off is.
-GUEST_LDFLAGS = $(TARGET_LDFLAGS) -T guests/lib/guest.ld \
+GUEST_LDS := $(GUEST_B)/guest.ld
+GUEST_LDFLAGS = $(TARGET_LDFLAGS) -T $(GUEST_LDS) \
                 --defsym=vfprintf=__i_vfprintf --orphan-handling=error \
                 --no-warn-rwx-segments
 
@@ -33,10 +34,15 @@ $(GUEST_B)/%.o: guests/%.S
 	$(if $(V),,@echo "  AS      $<")
 	$(Q)$(TARGET_CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
+# The linker script shares asm_defs.h with start.S through cpp.
+$(GUEST_LDS): guests/lib/guest.ld.S guests/lib/asm_defs.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(TARGET_CC) -E -P -x c -Iguests/lib -D__ASSEMBLY__ $< -o $@
+
 define guest_rules
 GUEST_OBJS_$(1) := $$(patsubst guests/%,$(GUEST_B)/%.o,$$(basename \
                      $$(wildcard guests/$(1)/*.c guests/$(1)/*.S)))
-$(GUEST_B)/$(1).elf: $$(GUEST_OBJS_$(1)) $(GUEST_LIB_OBJS) guests/lib/guest.ld
+$(GUEST_B)/$(1).elf: $$(GUEST_OBJS_$(1)) $(GUEST_LIB_OBJS) $(GUEST_LDS)
 	$$(if $$(V),,@echo "  LD      $$@")
 	$$(Q)$(TARGET_LD) $$(GUEST_LDFLAGS) -Map=$(GUEST_B)/$(1).map -o $$@ \
 		$$(GUEST_OBJS_$(1)) $(GUEST_LIB_OBJS) --start-group $$(TARGET_LIBS) --end-group
@@ -49,3 +55,8 @@ $(foreach g,$(GUEST_NAMES),$(eval $(call guest_rules,$(g))))
 guests: $(GUEST_NAMES:%=$(GUEST_B)/%.bin)
 
 -include $(wildcard $(GUEST_B)/*/*.d)
+
+# Every guest on plain QEMU virt, output lines checked (guests/qemu_check.py).
+.PHONY: guests-check
+guests-check: guests
+	$(Q)/usr/bin/python3 guests/qemu_check.py

@@ -63,7 +63,13 @@ struct partition {
 	struct vpl011 uart;
 	unsigned int mmio_count;
 	struct mmio_window mmio[PART_MMIO_MAX];
+	/* Counted since the last start, shown when it stops (any vCPU may add). */
+	uint64_t exits;
+	uint64_t fp_saves;                /* exits on which EL2 used FP/SIMD */
+	uint64_t aborts;                  /* data/instruction aborts injected */
 };
+
+#define PART_ABORTS_LOGGED 16             /* then counted, not logged */
 
 extern struct partition partitions[CFG_MAX_PARTITIONS];
 extern unsigned int partition_count;

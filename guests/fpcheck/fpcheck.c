@@ -114,6 +114,8 @@ int main(const void *dtb)
 	(void)dtb;
 	bootargs_get_u64("abort_addr", &args.abort_addr);
 	bootargs_get_u64("iterations", &args.iterations);
+	if (args.iterations == 0)
+		args.iterations = 1;	/* the assembly loop runs at least once */
 	gprintf("fpcheck: iterations %lu abort 0x%lx conduit %s\n", args.iterations,
 		args.abort_addr, args.use_smc ? "smc" : "hvc");
 	fpcheck_make_canaries(&canary_in);

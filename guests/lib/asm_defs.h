@@ -30,9 +30,12 @@
 /* AArch64 TLS variant 1: thread pointer sits 16 bytes before the block. */
 #define TLS_TCB_SIZE		16
 
-/* Must match guest.ld. */
-#define GUEST_MAX_CPUS		8
-#define GUEST_SEC_STACK_SIZE	0x2000
+/* Image layout (guest.ld.S): linked at RAM base + text_offset, the QEMU virt
+ * and Tessera guest RAM base (DESIGN.md §5). */
+#define GUEST_RAM_BASE		0x40000000
+#define GUEST_STACK_SIZE	0x10000		/* primary CPU */
+#define GUEST_MAX_CPUS		8		/* CPU_ON context ids 0..7 */
+#define GUEST_SEC_STACK_SIZE	0x2000		/* each secondary CPU */
 
 /* struct exc_frame (exc.h): x0-x30, elr, spsr, esr, far, kind. */
 #define EXC_FRAME_ELR		248

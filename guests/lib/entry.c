@@ -56,7 +56,7 @@ void guest_c_entry(const void *dtb)
 		report_fail("dt %p got=%d want=0", dtb, err);
 		report_done();
 	}
-	bool found;
+	bool found;	/* no /psci method: HVC, Tessera's conduit (DESIGN.md §5) */
 	psci_set_conduit_smc(dt_psci_is_smc(&found));
 	bootargs_init(dt_bootargs());
 	main(dtb);

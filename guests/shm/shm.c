@@ -208,7 +208,7 @@ static bool shm_wait_magic(const struct shm_region *r)
 	while ((m = shm_hdr(r)->magic) != SHM_MAGIC && !timeout_expired(&t))
 		guest_wfe();
 	if (m != SHM_MAGIC) {
-		report_fail("shm-verify %s got=0x%x want=0x%x (timeout)", r->id, m, SHM_MAGIC);
+		report_fail("shm-verify %s timeout got=0x%x want=0x%x", r->id, m, SHM_MAGIC);
 		return false;
 	}
 	guest_dsb();

@@ -80,8 +80,8 @@ static void smp_check_off(int ncpus, const uint64_t *mpidr, unsigned started)
 		       !timeout_expired(&t))
 			guest_wfe();
 		if (st != PSCI_AFF_OFF) {
-			report_fail("affinity-off cpu %d got=%ld want=%d (cpu_off %ld)",
-				    i, st, PSCI_AFF_OFF, slots[i].off_ret);
+			report_fail("affinity-off cpu %d cpu_off=%ld got=%ld want=%d",
+				    i, slots[i].off_ret, st, PSCI_AFF_OFF);
 			return;
 		}
 	}

@@ -4,19 +4,18 @@
  * header's text_offset.  The image is not relocatable: start.S checks that it
  * runs at the link address.  BSS, the TLS block and the stacks are NOLOAD,
  * so the .bin file ends after .data while image_size covers them all.
+ * Preprocessed by cpp (guests.mk) for the constants shared with start.S.
  */
+#include "asm_defs.h"
 OUTPUT_FORMAT("elf64-littleaarch64")
 OUTPUT_ARCH(aarch64)
 ENTRY(_start)
 
-GUEST_LOAD_ADDR      = 0x40200000;
-GUEST_STACK_SIZE     = 0x10000;   /* primary CPU */
-GUEST_SEC_STACK_SIZE = 0x2000;    /* each secondary CPU, lib/smp entry */
-GUEST_MAX_CPUS       = 8;
+GUEST_LOAD = GUEST_RAM_BASE + IMAGE_TEXT_OFFSET;
 
 SECTIONS
 {
-	. = GUEST_LOAD_ADDR;
+	. = GUEST_LOAD;
 	_image_start = .;
 
 	.text : {

@@ -1,0 +1,5 @@
+# Configuration parser (dt/cfg*.c).  The cases compile their DTS with dtc at
+# run time: inline sources, and the fixtures in tests/unit/fixtures/cfg/
+# (found next to the test source, or in $CFG_FIXTURES).
+UNIT_TESTS += cfg
+UNIT_SRCS_cfg := $(wildcard dt/cfg*.c)

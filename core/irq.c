@@ -7,6 +7,7 @@
 #include "gic.h"
 #include "partition.h"
 #include "shell.h"
+#include "vgic.h"
 
 #define GIC_INTID_SPECIAL_FIRST 1020u
 
@@ -16,9 +17,15 @@ void irq_handle_pending(void)
 		uint32_t intid = gic_ack();
 		if (intid >= GIC_INTID_SPECIAL_FIRST)
 			return;
+		gic_eoi(intid);                  /* priority drop only (EOImode 1) */
+		if (intid == GIC_PPI_VTIMER && this_pcpu()->vcpu) {
+			/* Deactivated by the guest's EOI through the HW-linked list register. */
+			vgic_inject_timer(this_pcpu()->vcpu);
+			continue;
+		}
+		gic_deactivate(intid);
 		if (intid == console_irq())
 			shell_poll();
-		gic_eoi(intid);
 	}
 }
 

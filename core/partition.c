@@ -82,6 +82,7 @@ void partitions_create(const struct config *cfg)
 		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
 			p->vcpus[v] = (struct vcpu){ .part = p, .id = v, .pcpu = p->cfg->pcpu[v] };
 		vpl011_init(p);
+		vgic_register_mmio(p);
 	}
 }
 
@@ -173,6 +174,7 @@ int partition_start(struct partition *p)
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
 		if (p->vcpus[v].state != VCPU_OFF)
 			return -TS_EBUSY;     /* a CPU still leaving a previous run */
+	vgic_init(p);
 	int err = partition_build_p2m(p);
 	if (err) {
 		log_line("%s: cannot build its stage-2 table (error %d)", p->cfg->name, err);

@@ -72,6 +72,9 @@ bool sysreg_emulate(struct gp_regs *f, uint64_t esr)
 
 	if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && read) {
 		id_reg_read(crm, op2, &val);
+	} else if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11 && op2 >= 5 && !read) {
+		/* ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: trapped by HCR_EL2.IMO/FMO. */
+		vgic_send_sgi(current_vcpu(), rt == 31 ? 0 : f->x[rt]);
 	} else if (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) {
 		/* EL1 physical timer (CNTHCTL_EL2.EL1PCEN = 0): RAZ/WI; guests use the virtual timer. */
 	} else {

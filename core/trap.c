@@ -6,6 +6,7 @@
  */
 #include "console.h"
 #include "gic.h"
+#include "vgic.h"
 #include "partition.h"
 #include "shm_glue.h"
 #include "sysreg.h"
@@ -196,6 +197,7 @@ void trap_guest_sync(struct gp_regs *f)
 	(fn ? fn : trap_undef)(f, &t);
 	trap_count_exit();
 	vcpu_check_requests();
+	vgic_flush(this_pcpu()->vcpu);
 }
 
 void trap_guest_irq(struct gp_regs *f)
@@ -204,6 +206,7 @@ void trap_guest_irq(struct gp_regs *f)
 	irq_handle_pending();
 	trap_count_exit();
 	vcpu_check_requests();
+	vgic_flush(this_pcpu()->vcpu);
 }
 
 void trap_guest_serror(struct gp_regs *f)

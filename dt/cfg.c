@@ -19,6 +19,7 @@
 
 #define COMPAT_DOMAIN   "xen,domain"
 #define COMPAT_SHM      "xen,domain-shared-memory-v1"
+#define CFG_LABEL_MAX   64
 
 /* Module compatibles, current and Xen 4.4 legacy (booting.txt). */
 static const char *const compat_kernel[] = { "multiboot,kernel", "xen,linux-zimage" };
@@ -151,7 +152,7 @@ static void parse_dom0_options(struct cfg_ctx *ctx, struct cfg_partition *p)
 {
 	static const char prop[] = "xen,xen-bootargs";
 	char args[CFG_BOOTARGS_MAX] = "";
-	char label[CFG_BOOTARGS_MAX + 16];
+	char label[CFG_LABEL_MAX];   /* "dom0_mem=<value>", value cut short if absurd */
 	const char *val;
 	size_t len;
 	uint64_t v;

@@ -183,6 +183,7 @@ static bool read_role(struct cfg_ctx *ctx, int node, const char *path, struct sh
 	return false;
 }
 
+/* Keyed by the id guests see, so <0x1> and "0x1" name the same region. */
 static int find_region(const struct config *cfg, const char *id)
 {
 	for (unsigned int r = 0; r < cfg->region_count; r++)

@@ -8,6 +8,8 @@
 
 #define GIC_SGI_KICK 0u   /* "look at your pcpu request" */
 #define GIC_SPI_BASE 32u
+#define GIC_PPI_MAINTENANCE 25u
+#define GIC_PPI_VTIMER 27u
 #define GIC_DT_SPI   0u   /* first cell of a GIC interrupt specifier */
 
 int gic_init_primary(const void *fdt);
@@ -18,4 +20,7 @@ void gic_send_kick(unsigned int cpu);
 /* Acknowledge one pending physical interrupt; returns its INTID or 1023. */
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t intid);
+void gic_deactivate(uint32_t intid);
+/* Clear a virtual-timer interrupt left active by a vCPU that is gone. */
+void gic_timer_deactivate(void);
 void gic_vcpu_reset(void);

@@ -13,6 +13,7 @@
 #include "pcpu.h"
 #include "spinlock.h"
 #include "types.h"
+#include "vgic.h"
 
 #define VPL011_LINE_MAX 160
 #define VPL011_RX_MAX   64
@@ -29,6 +30,7 @@ struct vcpu {
 	volatile enum vcpu_state state;   /* partition.lock */
 	uint64_t entry;                   /* boot state for the next RUN request */
 	uint64_t context;
+	struct vgic_cpu vgic;             /* partition.vgic.lock */
 };
 
 struct vpl011 {
@@ -48,7 +50,7 @@ struct mmio_window {
 	bool (*write)(struct partition *p, uint64_t off, unsigned int size, uint64_t val);
 };
 
-#define PART_MMIO_MAX 4
+#define PART_MMIO_MAX 4          /* UART, GIC distributor, redistributors */
 
 struct partition {
 	const struct cfg_partition *cfg;
@@ -61,6 +63,7 @@ struct partition {
 	uint64_t cntvoff;
 	struct vcpu vcpus[CFG_MAX_VCPUS];
 	struct vpl011 uart;
+	struct vgic vgic;
 	unsigned int mmio_count;
 	struct mmio_window mmio[PART_MMIO_MAX];
 	/* Counted since the last start, shown when it stops (any vCPU may add). */

@@ -27,6 +27,9 @@
 #define UARTPERIPHID0 0xFE0
 #define UARTPCELLID3  0xFFC
 
+#define UARTCR_LBE   (1u << 7)      /* loopback: Linux provokes the TX interrupt this way */
+#define UARTRIS_RX   (1u << 4)
+#define UARTRIS_RT   (1u << 6)
 #define UARTFR_RXFE  (1u << 4)
 #define UARTFR_TXFE  (1u << 7)
 #define UARTRIS_TX   (1u << 5)      /* TX interrupt: FIFO below its level, always true here */
@@ -57,6 +60,22 @@ static void vpl011_putc(struct partition *p, char c)
 	spin_unlock(&u->lock);
 }
 
+static uint32_t vpl011_ris(const struct vpl011 *u)
+{
+	return UARTRIS_TX | (u->rx_head != u->rx_tail ? UARTRIS_RX | UARTRIS_RT : 0);
+}
+
+/* The level of SPI 1 (INTID 33) as the vGIC samples it. */
+static bool vpl011_irq_level(struct partition *p)
+{
+	return (vpl011_ris(&p->uart) & p->uart.imsc) != 0;
+}
+
+static void vpl011_update_irq(struct partition *p)
+{
+	vgic_spi_level_changed(p, GUEST_UART_INTID);
+}
+
 static uint32_t vpl011_pop(struct vpl011 *u)
 {
 	spin_lock(&u->lock);
@@ -74,6 +93,8 @@ void vpl011_receive(struct partition *p, char c)
 	if (u->rx_head - u->rx_tail < VPL011_RX_MAX)
 		u->rx[u->rx_head++ % VPL011_RX_MAX] = c;
 	spin_unlock(&u->lock);
+	if (p->state == PART_RUNNING)
+		vpl011_update_irq(p);
 }
 
 static bool vpl011_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
@@ -85,7 +106,7 @@ static bool vpl011_read(struct partition *p, uint64_t off, unsigned int size, ui
 		return true;
 	}
 	switch (off) {
-	case UARTDR:    *val = vpl011_pop(u); break;
+	case UARTDR:    *val = vpl011_pop(u); vpl011_update_irq(p); break;
 	case UARTFR:    *val = UARTFR_TXFE | (u->rx_head == u->rx_tail ? UARTFR_RXFE : 0); break;
 	case UARTIBRD:  *val = u->ibrd; break;
 	case UARTFBRD:  *val = u->fbrd; break;
@@ -93,8 +114,8 @@ static bool vpl011_read(struct partition *p, uint64_t off, unsigned int size, ui
 	case UARTCR:    *val = u->cr; break;
 	case UARTIFLS:  *val = u->ifls; break;
 	case UARTIMSC:  *val = u->imsc; break;
-	case UARTRIS:   *val = UARTRIS_TX; break;
-	case UARTMIS:   *val = UARTRIS_TX & u->imsc; break;
+	case UARTRIS:   *val = vpl011_ris(u); break;
+	case UARTMIS:   *val = vpl011_ris(u) & u->imsc; break;
 	case UARTDMACR: *val = u->dmacr; break;
 	case UARTRSR: case UARTILPR: *val = 0; break;
 	default: return false;
@@ -107,13 +128,16 @@ static bool vpl011_write(struct partition *p, uint64_t off, unsigned int size, u
 	struct vpl011 *u = &p->uart;
 	(void)size;
 	switch (off) {
-	case UARTDR:    vpl011_putc(p, (char)(val & 0xff)); break;
+	case UARTDR:
+		if (!(u->cr & UARTCR_LBE))
+			vpl011_putc(p, (char)(val & 0xff));
+		break;
 	case UARTIBRD:  u->ibrd = (uint32_t)val; break;
 	case UARTFBRD:  u->fbrd = (uint32_t)val; break;
 	case UARTLCR_H: u->lcr_h = (uint32_t)val; break;
 	case UARTCR:    u->cr = (uint32_t)val; break;
 	case UARTIFLS:  u->ifls = (uint32_t)val; break;
-	case UARTIMSC:  u->imsc = (uint32_t)val; break;
+	case UARTIMSC:  u->imsc = (uint32_t)val; vpl011_update_irq(p); break;
 	case UARTDMACR: u->dmacr = (uint32_t)val; break;
 	case UARTRSR: case UARTICR: case UARTILPR: break;
 	default: return false;
@@ -127,6 +151,7 @@ void vpl011_init(struct partition *p)
 	u->cr = UARTCR_RESET;
 	u->ifls = UARTIFLS_RESET;
 	u->line_len = 0;
+	p->vgic.spi_level[GUEST_UART_INTID - VGIC_NR_PRIVATE] = vpl011_irq_level;
 	p->mmio[p->mmio_count++] = (struct mmio_window){
 		.base = GUEST_UART_BASE, .size = GUEST_UART_SIZE,
 		.read = vpl011_read, .write = vpl011_write,

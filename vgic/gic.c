@@ -43,7 +43,8 @@
 #define ICC_SGI1R_RS           GENMASK64(47, 44)
 #define ICC_SGI1R_TARGETS      GENMASK64(15, 0)
 #define GIC_INTID_SPURIOUS     1023u
-#define ICH_HCR_EN             BIT64(0)
+#define ICC_CTLR_EOIMODE       BIT64(1)     /* EOIR drops priority; DIR deactivates */
+#define GICR_ICACTIVER0        0x0380
 
 static uint64_t gicd_base, gicr_base;
 
@@ -116,11 +117,13 @@ void gic_init_cpu(void)
 	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
 		;
 	uint64_t sgi = rd + GICR_SGI_BASE;
-	mmio_write32(sgi + GICR_IGROUPR0, mmio_read32(sgi + GICR_IGROUPR0) | (1u << GIC_SGI_KICK));
-	mmio_write32(sgi + GICR_ISENABLER0, 1u << GIC_SGI_KICK);
+	uint32_t mine = 1u << GIC_SGI_KICK | 1u << GIC_PPI_MAINTENANCE | 1u << GIC_PPI_VTIMER;
+	mmio_write32(sgi + GICR_IGROUPR0, mmio_read32(sgi + GICR_IGROUPR0) | mine);
+	mmio_write32(sgi + GICR_ISENABLER0, mine);
 	sysreg_write(S3_4_C12_C9_5, ICC_SRE_SRE | ICC_SRE_ENABLE);      /* ICC_SRE_EL2 */
 	isb();
 	sysreg_write(S3_0_C4_C6_0, ICC_PMR_ALL);                       /* ICC_PMR_EL1 */
+	sysreg_write(S3_0_C12_C12_4, ICC_CTLR_EOIMODE);                /* ICC_CTLR_EL1 */
 	sysreg_write(S3_0_C12_C12_7, 1);                               /* ICC_IGRPEN1_EL1 */
 	isb();
 }
@@ -147,15 +150,21 @@ uint32_t gic_ack(void)
 
 void gic_eoi(uint32_t intid)
 {
-	if (intid == GIC_INTID_SPURIOUS)
-		return;
 	sysreg_write(S3_0_C12_C12_1, intid);                           /* ICC_EOIR1_EL1 */
 	isb();
 }
 
-void gic_vcpu_reset(void)
+void gic_deactivate(uint32_t intid)
 {
-	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN);                      /* ICH_HCR_EL2 */
-	sysreg_write(S3_4_C12_C11_7, 0);                               /* ICH_VMCR_EL2 */
+	if (intid == GIC_INTID_SPURIOUS)
+		return;
+	sysreg_write(S3_0_C12_C11_1, intid);                           /* ICC_DIR_EL1 */
 	isb();
+}
+
+void gic_timer_deactivate(void)
+{
+	uint64_t rd = gicr_find_this_cpu();
+	if (rd)
+		mmio_write32(rd + GICR_SGI_BASE + GICR_ICACTIVER0, 1u << GIC_PPI_VTIMER);
 }

@@ -275,8 +275,9 @@ static void mutate_node(void *fdt)
 		return;
 	}
 	int child = fdt_add_subnode(fdt, node, names[pick(ARRAY_SIZE(names))]);
+	const char *compat = strings[pick(ARRAY_SIZE(strings))];   /* the macro reads it twice */
 	if (child >= 0)
-		fdt_setprop_string(fdt, child, "compatible", strings[pick(ARRAY_SIZE(strings))]);
+		fdt_setprop_string(fdt, child, "compatible", compat);
 }
 
 static void mutate_raw(void *fdt)

@@ -1,0 +1,277 @@
+/*
+ * Virtual interrupt delivery: software pending state, list registers, and
+ * the two hardware links (the virtual timer PPI, and the kick SGI that makes
+ * another CPU look at its vCPU's pending interrupts).
+ *
+ * An interrupt is in one of three places: pending here (pending = true),
+ * in a list register (active_or_in_lr = true: the hardware tracks pending /
+ * active from then on), or idle.  vgic_flush() runs before every return to
+ * a guest that has something in flight: it retires the list registers the
+ * guest has finished with, then fills free ones with the most urgent pending
+ * interrupts.
+ */
+#include "gic.h"
+#include "partition.h"
+#include "sysreg.h"
+#include "vgic.h"
+
+/* ICH_LR<n>_EL2 (IHI 0069H 12.5.10). */
+#define ICH_LR_VINTID      GENMASK64(31, 0)
+#define ICH_LR_PINTID      GENMASK64(44, 32)
+#define ICH_LR_EOI         BIT64(41)        /* maintenance IRQ on deactivation (HW = 0) */
+#define ICH_LR_PRIORITY    GENMASK64(55, 48)
+#define ICH_LR_GROUP1      BIT64(60)
+#define ICH_LR_HW          BIT64(61)
+#define ICH_LR_STATE       GENMASK64(63, 62)
+#define ICH_LR_STATE_PENDING 1u
+#define ICH_HCR_EN         BIT64(0)
+#define ICH_HCR_UIE        BIT64(1)         /* maintenance IRQ when at most one LR is valid */
+#define ICH_VTR_LISTREGS   GENMASK64(4, 0)
+#define VTIMER_INTID       27u
+#define NO_TARGET          0xFFu
+
+static unsigned int nr_lrs;
+
+static uint64_t lr_read(unsigned int n)
+{
+	switch (n) {
+	case 0: return sysreg_read(S3_4_C12_C12_0);
+	case 1: return sysreg_read(S3_4_C12_C12_1);
+	case 2: return sysreg_read(S3_4_C12_C12_2);
+	case 3: return sysreg_read(S3_4_C12_C12_3);
+	case 4: return sysreg_read(S3_4_C12_C12_4);
+	case 5: return sysreg_read(S3_4_C12_C12_5);
+	case 6: return sysreg_read(S3_4_C12_C12_6);
+	case 7: return sysreg_read(S3_4_C12_C12_7);
+	case 8: return sysreg_read(S3_4_C12_C13_0);
+	case 9: return sysreg_read(S3_4_C12_C13_1);
+	case 10: return sysreg_read(S3_4_C12_C13_2);
+	case 11: return sysreg_read(S3_4_C12_C13_3);
+	case 12: return sysreg_read(S3_4_C12_C13_4);
+	case 13: return sysreg_read(S3_4_C12_C13_5);
+	case 14: return sysreg_read(S3_4_C12_C13_6);
+	default: return sysreg_read(S3_4_C12_C13_7);
+	}
+}
+
+static void lr_write(unsigned int n, uint64_t v)
+{
+	switch (n) {
+	case 0: sysreg_write(S3_4_C12_C12_0, v); break;
+	case 1: sysreg_write(S3_4_C12_C12_1, v); break;
+	case 2: sysreg_write(S3_4_C12_C12_2, v); break;
+	case 3: sysreg_write(S3_4_C12_C12_3, v); break;
+	case 4: sysreg_write(S3_4_C12_C12_4, v); break;
+	case 5: sysreg_write(S3_4_C12_C12_5, v); break;
+	case 6: sysreg_write(S3_4_C12_C12_6, v); break;
+	case 7: sysreg_write(S3_4_C12_C12_7, v); break;
+	case 8: sysreg_write(S3_4_C12_C13_0, v); break;
+	case 9: sysreg_write(S3_4_C12_C13_1, v); break;
+	case 10: sysreg_write(S3_4_C12_C13_2, v); break;
+	case 11: sysreg_write(S3_4_C12_C13_3, v); break;
+	case 12: sysreg_write(S3_4_C12_C13_4, v); break;
+	case 13: sysreg_write(S3_4_C12_C13_5, v); break;
+	case 14: sysreg_write(S3_4_C12_C13_6, v); break;
+	default: sysreg_write(S3_4_C12_C13_7, v); break;
+	}
+}
+
+/* Clear every list register and active priority of this CPU (vCPU start). */
+void gic_vcpu_reset(void)
+{
+	nr_lrs = (unsigned int)field_get(ICH_VTR_LISTREGS, sysreg_read(S3_4_C12_C11_1)) + 1;
+	if (nr_lrs > VGIC_MAX_LRS)
+		nr_lrs = VGIC_MAX_LRS;
+	for (unsigned int i = 0; i < nr_lrs; i++)
+		lr_write(i, 0);
+	sysreg_write(S3_4_C12_C8_0, 0);            /* ICH_AP0R0_EL2 */
+	sysreg_write(S3_4_C12_C9_0, 0);            /* ICH_AP1R0_EL2 */
+	sysreg_write(S3_4_C12_C11_7, 0);           /* ICH_VMCR_EL2 */
+	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN);  /* ICH_HCR_EL2 */
+	gic_timer_deactivate();
+	isb();
+}
+
+void vgic_init(struct partition *p)
+{
+	struct vgic *g = &p->vgic;
+	g->ctlr = 0;
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
+		g->spi[i] = (struct virq){ .target = 0 };
+	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
+		struct vgic_cpu *c = &p->vcpus[v].vgic;
+		*c = (struct vgic_cpu){ .sleeping = true };
+		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
+			c->priv[i].level = i >= 16;      /* PPIs are level, SGIs edge */
+	}
+}
+
+static struct virq *virq_of(struct partition *p, struct vcpu *v, uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE)
+		return &v->vgic.priv[intid];
+	if (intid < VGIC_NR_IRQS)
+		return &p->vgic.spi[intid - VGIC_NR_PRIVATE];
+	return NULL;
+}
+
+static struct vcpu *spi_target(struct partition *p, const struct virq *q)
+{
+	unsigned int t = q->target < p->cfg->vcpu_count ? q->target : 0;
+	return &p->vcpus[t];
+}
+
+/* Kick @v's CPU if it is not this one: it must refill its list registers. */
+static void vgic_kick(struct vcpu *v)
+{
+	if (this_pcpu()->vcpu != v && v->state == VCPU_ON)
+		pcpu_send_request(v->pcpu, PCPU_REQ_NONE);
+}
+
+void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
+{
+	spin_lock(&p->vgic.lock);
+	struct virq *q = virq_of(p, v, intid);
+	if (!q) {
+		spin_unlock(&p->vgic.lock);
+		return;
+	}
+	if (!q->active_or_in_lr)
+		q->pending = true;
+	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? spi_target(p, q) : v;
+	target->vgic.maybe_pending = true;
+	spin_unlock(&p->vgic.lock);
+	vgic_kick(target);
+}
+
+void vgic_inject_timer(struct vcpu *v)
+{
+	struct partition *p = v->part;
+	spin_lock(&p->vgic.lock);
+	struct virq *q = &v->vgic.priv[VTIMER_INTID];
+	q->hw = true;
+	if (!q->active_or_in_lr)
+		q->pending = true;
+	v->vgic.maybe_pending = true;
+	spin_unlock(&p->vgic.lock);
+}
+
+void vgic_spi_level_changed(struct partition *p, uint32_t intid)
+{
+	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];
+	spin_lock(&p->vgic.lock);
+	bool level = p->vgic.spi_level[intid - VGIC_NR_PRIVATE](p);
+	if (level && !q->active_or_in_lr)
+		q->pending = true;
+	else if (!level && !q->active_or_in_lr)
+		q->pending = false;
+	struct vcpu *target = spi_target(p, q);
+	target->vgic.maybe_pending = true;
+	spin_unlock(&p->vgic.lock);
+	if (level)
+		vgic_kick(target);
+}
+
+/* Retire list registers the guest has deactivated (ICH_ELRSR_EL2: empty). */
+static void vgic_sync_lrs(struct partition *p, struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+	uint64_t empty = sysreg_read(S3_4_C12_C11_5) & c->lr_used;
+	for (unsigned int n = 0; empty; n++, empty >>= 1) {
+		if (!(empty & 1))
+			continue;
+		uint32_t intid = (uint32_t)field_get(ICH_LR_VINTID, lr_read(n));
+		struct virq *q = virq_of(p, v, intid);
+		c->lr_used &= (uint16_t)~(1u << n);
+		if (!q)
+			continue;
+		q->active_or_in_lr = false;
+		uint32_t spi = intid - VGIC_NR_PRIVATE;
+		/* A level SPI still asserted is pending again (IHI 0069H 4.1.1). */
+		if (intid >= VGIC_NR_PRIVATE && q->level && p->vgic.spi_level[spi])
+			q->pending = p->vgic.spi_level[spi](p);
+	}
+}
+
+/* The most urgent pending, enabled interrupt for @v, or NULL. */
+static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid)
+{
+	struct virq *best = NULL;
+	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+		struct virq *q = virq_of(p, v, i);
+		if (!q->pending || !q->enabled)
+			continue;
+		if (i >= VGIC_NR_PRIVATE && spi_target(p, q) != v)
+			continue;
+		if (!best || q->priority < best->priority) {
+			best = q;
+			*intid = i;
+		}
+	}
+	return best;
+}
+
+static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+	bool more = false;
+	uint32_t intid;
+	struct virq *q;
+	while ((q = vgic_next(p, v, &intid)) != NULL) {
+		unsigned int n = (unsigned int)__builtin_ctz(~(uint32_t)c->lr_used);
+		if (n >= nr_lrs) {
+			more = true;
+			break;
+		}
+		uint64_t lr = field_prep(ICH_LR_VINTID, intid) | field_prep(ICH_LR_PRIORITY, q->priority) |
+			      ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING);
+		if (q->hw)
+			lr |= ICH_LR_HW | field_prep(ICH_LR_PINTID, intid);
+		else if (q->level && intid >= VGIC_NR_PRIVATE)
+			lr |= ICH_LR_EOI;             /* re-sample the line when the guest is done */
+		lr_write(n, lr);
+		c->lr_used |= (uint16_t)(1u << n);
+		q->pending = false;
+		q->active_or_in_lr = true;
+		q->lr = (uint8_t)n;
+	}
+	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN | (more ? ICH_HCR_UIE : 0));
+	c->maybe_pending = more;
+}
+
+void vgic_flush(struct vcpu *v)
+{
+	struct partition *p = v->part;
+	if (!v->vgic.lr_used && !v->vgic.maybe_pending)
+		return;
+	spin_lock(&p->vgic.lock);
+	vgic_sync_lrs(p, v);
+	vgic_fill_lrs(p, v);
+	spin_unlock(&p->vgic.lock);
+}
+
+/* ICC_SGI1R_EL1 (IHI 0069H 12.2.23): vCPU affinity is Aff0 = index, Aff1-3 = 0. */
+#define SGI1R_TARGETS  GENMASK64(15, 0)
+#define SGI1R_AFF1     GENMASK64(23, 16)
+#define SGI1R_INTID    GENMASK64(27, 24)
+#define SGI1R_AFF2     GENMASK64(39, 32)
+#define SGI1R_IRM      BIT64(40)
+#define SGI1R_RS       GENMASK64(47, 44)
+#define SGI1R_AFF3     GENMASK64(55, 48)
+
+void vgic_send_sgi(struct vcpu *v, uint64_t r)
+{
+	struct partition *p = v->part;
+	uint32_t intid = (uint32_t)field_get(SGI1R_INTID, r);
+	for (unsigned int t = 0; t < p->cfg->vcpu_count; t++) {
+		bool hit;
+		if (r & SGI1R_IRM)
+			hit = t != v->id;
+		else
+			hit = !field_get(SGI1R_AFF1, r) && !field_get(SGI1R_AFF2, r) &&
+			      !field_get(SGI1R_AFF3, r) && t / 16 == field_get(SGI1R_RS, r) &&
+			      (field_get(SGI1R_TARGETS, r) & (1u << (t % 16)));
+		if (hit)
+			vgic_inject(p, &p->vcpus[t], intid);
+	}
+}

@@ -1,0 +1,275 @@
+/*
+ * The emulated distributor (64 KiB at GUEST_GICD_BASE) and redistributors
+ * (128 KiB per vCPU at GUEST_GICR_BASE): the registers Linux's irq-gic-v3
+ * driver and the bare-metal guests use (IHI 0069H 12.9, 12.10, 12.11).
+ * Affinity routing is always on; every interrupt is Group 1; no LPIs.
+ * Reserved and unimplemented offsets read as zero and ignore writes.
+ */
+#include "partition.h"
+#include "public/guest_platform.h"
+#include "vgic.h"
+
+#define GICD_CTLR        0x0000
+#define GICD_TYPER       0x0004
+#define GICD_IIDR        0x0008
+#define GICD_IGROUPR     0x0080
+#define GICD_ISENABLER   0x0100
+#define GICD_ICENABLER   0x0180
+#define GICD_ISPENDR     0x0200
+#define GICD_ICPENDR     0x0280
+#define GICD_ISACTIVER   0x0300
+#define GICD_ICACTIVER   0x0380
+#define GICD_IPRIORITYR  0x0400
+#define GICD_ICFGR       0x0C00
+#define GICD_IROUTER     0x6000
+#define GICD_PIDR2       0xFFE8
+#define GICD_CTLR_EN_G1A  (1u << 1)
+#define GICD_CTLR_ARE     (1u << 4)
+#define GICD_TYPER_IDBITS (9u << 19)      /* 10 INTID bits */
+#define GIC_PIDR2_ARCH_V3 0x30u
+#define GIC_IIDR_TESSERA  0x0000043Bu     /* implementer JEP106 "ARM", as QEMU reports */
+
+#define GICR_CTLR        0x0000
+#define GICR_IIDR        0x0004
+#define GICR_TYPER       0x0008
+#define GICR_WAKER       0x0014
+#define GICR_PIDR2       0xFFE8
+#define GICR_SGI_BASE    0x10000
+#define GICR_TYPER_LAST  (1ull << 4)
+#define GICR_WAKER_SLEEP (1u << 1)
+#define GICR_WAKER_ASLEEP (1u << 2)
+#define GICR_FRAME_SIZE  0x20000ull
+
+#define ICFGR_EDGE       2u
+
+/* One-bit-per-INTID register banks: which INTID does bit 0 of @off describe. */
+static uint32_t bank_first(uint64_t off, uint64_t base)
+{
+	return (uint32_t)((off - base) * 8);
+}
+
+/* Every vCPU re-examines its pending interrupts at its next return to the guest. */
+static void vgic_kick_all(struct partition *p)
+{
+	for (unsigned int i = 0; i < p->cfg->vcpu_count; i++)
+		p->vcpus[i].vgic.maybe_pending = true;
+}
+
+/* Read or change one bit-per-INTID bank of 32 interrupts starting at @first. */
+static uint32_t virq_bits_read(struct partition *p, struct vcpu *v, uint32_t first, int what)
+{
+	uint32_t val = 0;
+	for (uint32_t i = 0; i < 32; i++) {
+		struct virq *q = first + i < VGIC_NR_PRIVATE ? &v->vgic.priv[first + i] :
+				 first + i < VGIC_NR_IRQS ? &p->vgic.spi[first + i - VGIC_NR_PRIVATE] : NULL;
+		if (!q)
+			break;
+		bool bit = what == 0 ? q->enabled : what == 1 ? q->pending || q->active_or_in_lr :
+			   q->active_or_in_lr;
+		val |= (uint32_t)bit << i;
+	}
+	return val;
+}
+
+enum bank_op { BANK_SET_ENABLE, BANK_CLEAR_ENABLE, BANK_SET_PENDING, BANK_CLEAR_PENDING };
+
+static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first, uint32_t val,
+			    enum bank_op op)
+{
+	for (uint32_t i = 0; i < 32; i++) {
+		if (!(val & (1u << i)))
+			continue;
+		uint32_t intid = first + i;
+		struct virq *q = intid < VGIC_NR_PRIVATE ? &v->vgic.priv[intid] :
+				 intid < VGIC_NR_IRQS ? &p->vgic.spi[intid - VGIC_NR_PRIVATE] : NULL;
+		if (!q)
+			break;
+		switch (op) {
+		case BANK_SET_ENABLE: q->enabled = true; break;
+		case BANK_CLEAR_ENABLE: q->enabled = false; break;
+		case BANK_SET_PENDING: if (!q->active_or_in_lr) q->pending = true; break;
+		case BANK_CLEAR_PENDING: q->pending = false; break;
+		}
+	}
+}
+
+/* Registers shared in layout by the distributor (SPIs) and SGI_base (private). */
+static bool vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, uint64_t *val)
+{
+	if (off >= GICD_IGROUPR && off < GICD_ISENABLER) {
+		*val = 0xFFFFFFFFu;                          /* Group 1 only */
+	} else if (off >= GICD_ISENABLER && off < GICD_ISPENDR) {
+		uint64_t base = off < GICD_ICENABLER ? GICD_ISENABLER : GICD_ICENABLER;
+		*val = virq_bits_read(p, v, bank_first(off, base), 0);
+	} else if (off >= GICD_ISPENDR && off < GICD_ISACTIVER) {
+		uint64_t base = off < GICD_ICPENDR ? GICD_ISPENDR : GICD_ICPENDR;
+		*val = virq_bits_read(p, v, bank_first(off, base), 1);
+	} else if (off >= GICD_ISACTIVER && off < GICD_IPRIORITYR) {
+		uint64_t base = off < GICD_ICACTIVER ? GICD_ISACTIVER : GICD_ICACTIVER;
+		*val = virq_bits_read(p, v, bank_first(off, base), 2);
+	} else if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + VGIC_NR_IRQS) {
+		uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR), r = 0;
+		for (uint32_t i = 0; i < 4 && intid + i < VGIC_NR_IRQS; i++) {
+			struct virq *q = intid + i < VGIC_NR_PRIVATE ? &v->vgic.priv[intid + i] :
+					 &p->vgic.spi[intid + i - VGIC_NR_PRIVATE];
+			r |= (uint32_t)q->priority << (8 * i);
+		}
+		*val = r;
+	} else if (off >= GICD_ICFGR && off < GICD_ICFGR + VGIC_NR_IRQS / 4) {
+		uint32_t first = (uint32_t)(off - GICD_ICFGR) * 4, r = 0;
+		for (uint32_t i = 0; i < 16 && first + i < VGIC_NR_IRQS; i++) {
+			struct virq *q = first + i < VGIC_NR_PRIVATE ? &v->vgic.priv[first + i] :
+					 &p->vgic.spi[first + i - VGIC_NR_PRIVATE];
+			if (!q->level)
+				r |= ICFGR_EDGE << (2 * i);
+		}
+		*val = r;
+	} else {
+		*val = 0;
+	}
+	return true;
+}
+
+static void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
+			    uint64_t val)
+{
+	uint32_t w = (uint32_t)val;
+	if (off >= GICD_ISENABLER && off < GICD_ICENABLER)
+		virq_bits_write(p, v, bank_first(off, GICD_ISENABLER), w, BANK_SET_ENABLE);
+	else if (off >= GICD_ICENABLER && off < GICD_ISPENDR)
+		virq_bits_write(p, v, bank_first(off, GICD_ICENABLER), w, BANK_CLEAR_ENABLE);
+	else if (off >= GICD_ISPENDR && off < GICD_ICPENDR)
+		virq_bits_write(p, v, bank_first(off, GICD_ISPENDR), w, BANK_SET_PENDING);
+	else if (off >= GICD_ICPENDR && off < GICD_ISACTIVER)
+		virq_bits_write(p, v, bank_first(off, GICD_ICPENDR), w, BANK_CLEAR_PENDING);
+	else if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + VGIC_NR_IRQS) {
+		uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR);
+		for (uint32_t i = 0; i < size && intid + i < VGIC_NR_IRQS; i++) {
+			struct virq *q = intid + i < VGIC_NR_PRIVATE ? &v->vgic.priv[intid + i] :
+					 &p->vgic.spi[intid + i - VGIC_NR_PRIVATE];
+			q->priority = (uint8_t)(val >> (8 * i));
+		}
+	} else if (off >= GICD_ICFGR && off < GICD_ICFGR + VGIC_NR_IRQS / 4) {
+		uint32_t first = (uint32_t)(off - GICD_ICFGR) * 4;
+		for (uint32_t i = 0; i < 16 && first + i < VGIC_NR_IRQS; i++) {
+			if (first + i < 16)
+				continue;                            /* SGIs are always edge */
+			struct virq *q = first + i < VGIC_NR_PRIVATE ? &v->vgic.priv[first + i] :
+					 &p->vgic.spi[first + i - VGIC_NR_PRIVATE];
+			q->level = !((w >> (2 * i)) & ICFGR_EDGE);
+		}
+	}
+	/* IGROUPR, IGRPMODR, NSACR, ICACTIVER, ISACTIVER: RAO/WI or WI. */
+}
+
+static bool gicd_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
+{
+	struct vcpu *v = current_vcpu();
+	(void)size;
+	spin_lock(&p->vgic.lock);
+	if (off == GICD_CTLR)
+		*val = p->vgic.ctlr | GICD_CTLR_ARE;
+	else if (off == GICD_TYPER)
+		*val = GICD_TYPER_IDBITS | (VGIC_NR_IRQS / 32 - 1);
+	else if (off == GICD_IIDR)
+		*val = GIC_IIDR_TESSERA;
+	else if (off == GICD_PIDR2)
+		*val = GIC_PIDR2_ARCH_V3;
+	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
+		*val = p->vgic.spi[(off - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE].target;
+	else if (off < GICD_IGROUPR + 4 || (off >= GICD_ISENABLER && off < GICD_IPRIORITYR &&
+		 (off & 0x7F) < 4) || (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
+		 (off >= GICD_ICFGR && off < GICD_ICFGR + 8))
+		*val = 0;                                    /* private bank: RAZ with ARE */
+	else
+		vgic_bank_read(p, v, off, val);
+	spin_unlock(&p->vgic.lock);
+	return true;
+}
+
+static bool gicd_write(struct partition *p, uint64_t off, unsigned int size, uint64_t val)
+{
+	struct vcpu *v = current_vcpu();
+	spin_lock(&p->vgic.lock);
+	if (off == GICD_CTLR)
+		p->vgic.ctlr = (uint32_t)val & GICD_CTLR_EN_G1A;
+	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
+		p->vgic.spi[(off - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE].target = (uint8_t)val;
+	else if ((off >= GICD_ISENABLER && off < GICD_IPRIORITYR && (off & 0x7F) < 4) ||
+		 (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
+		 (off >= GICD_ICFGR && off < GICD_ICFGR + 8))
+		;                                            /* private bank: WI with ARE */
+	else
+		vgic_bank_write(p, v, off, size, val);
+	vgic_kick_all(p);
+	spin_unlock(&p->vgic.lock);
+	return true;
+}
+
+/* Which vCPU's redistributor frame @off falls in. */
+static struct vcpu *gicr_vcpu(struct partition *p, uint64_t *off)
+{
+	uint64_t n = *off / GICR_FRAME_SIZE;
+	*off %= GICR_FRAME_SIZE;
+	return n < p->cfg->vcpu_count ? &p->vcpus[n] : NULL;
+}
+
+static bool gicr_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
+{
+	struct vcpu *v = gicr_vcpu(p, &off);
+	if (!v)
+		return false;
+	spin_lock(&p->vgic.lock);
+	if (off == GICR_TYPER || off == GICR_TYPER + 4) {
+		uint64_t typer = ((uint64_t)v->id << 32) | ((uint64_t)v->id << 8) |
+				 (v->id + 1 == p->cfg->vcpu_count ? GICR_TYPER_LAST : 0);
+		*val = off == GICR_TYPER ? (size == 8 ? typer : (uint32_t)typer) : typer >> 32;
+	} else if (off == GICR_WAKER) {
+		*val = v->vgic.sleeping ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+	} else if (off == GICR_IIDR) {
+		*val = GIC_IIDR_TESSERA;
+	} else if (off == GICR_PIDR2) {
+		*val = GIC_PIDR2_ARCH_V3;
+	} else if (off >= GICR_SGI_BASE) {
+		uint64_t o = off - GICR_SGI_BASE;
+		if ((o >= GICD_ISENABLER && o < GICD_IPRIORITYR && (o & 0x7F) >= 4) ||
+		    (o >= GICD_IPRIORITYR + 32 && o < GICD_ICFGR) || o >= GICD_ICFGR + 8)
+			*val = 0;
+		else
+			vgic_bank_read(p, v, o, val);
+	} else {
+		*val = 0;                                    /* GICR_CTLR and the rest */
+	}
+	spin_unlock(&p->vgic.lock);
+	return true;
+}
+
+static bool gicr_write(struct partition *p, uint64_t off, unsigned int size, uint64_t val)
+{
+	struct vcpu *v = gicr_vcpu(p, &off);
+	if (!v)
+		return false;
+	spin_lock(&p->vgic.lock);
+	if (off == GICR_WAKER) {
+		v->vgic.sleeping = val & GICR_WAKER_SLEEP;
+	} else if (off >= GICR_SGI_BASE) {
+		uint64_t o = off - GICR_SGI_BASE;
+		if (!((o >= GICD_ISENABLER && o < GICD_IPRIORITYR && (o & 0x7F) >= 4) ||
+		      (o >= GICD_IPRIORITYR + 32 && o < GICD_ICFGR) || o >= GICD_ICFGR + 8))
+			vgic_bank_write(p, v, o, size, val);
+	}
+	vgic_kick_all(p);
+	spin_unlock(&p->vgic.lock);
+	return true;
+}
+
+void vgic_register_mmio(struct partition *p)
+{
+	p->mmio[p->mmio_count++] = (struct mmio_window){
+		.base = GUEST_GICD_BASE, .size = GUEST_GICD_SIZE, .read = gicd_read, .write = gicd_write,
+	};
+	p->mmio[p->mmio_count++] = (struct mmio_window){
+		.base = GUEST_GICR_BASE, .size = GUEST_GICR_STRIDE * p->cfg->vcpu_count,
+		.read = gicr_read, .write = gicr_write,
+	};
+}

@@ -81,6 +81,14 @@ void vcpu_request_run(struct vcpu *v, uint64_t entry, uint64_t context)
 	pcpu_send_request(v->pcpu, PCPU_REQ_RUN);
 }
 
+void pcpu_kick(unsigned int cpu)
+{
+	dsb_ish();
+	sev();
+	if (cpu != this_pcpu()->index)
+		gic_send_kick(cpu);
+}
+
 void pcpu_send_request(unsigned int cpu, enum pcpu_request req)
 {
 	__atomic_store_n(&pcpus[cpu].request, req, __ATOMIC_RELEASE);

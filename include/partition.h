@@ -93,6 +93,8 @@ void vcpu_request_run(struct vcpu *v, uint64_t entry, uint64_t context);
 void vcpu_off_self(void) __attribute__((noreturn));
 /* Post a request to @cpu and wake it (SEV, or an SGI if it runs a guest). */
 void pcpu_send_request(unsigned int cpu, enum pcpu_request req);
+/* Make @cpu leave its guest (if any) and look at its vCPU's interrupts. */
+void pcpu_kick(unsigned int cpu);
 struct vcpu *current_vcpu(void);
 /* On the way back to a guest: act on requests other CPUs posted (may not return). */
 void vcpu_check_requests(void);

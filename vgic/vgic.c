@@ -125,7 +125,7 @@ static struct vcpu *spi_target(struct partition *p, const struct virq *q)
 static void vgic_kick(struct vcpu *v)
 {
 	if (this_pcpu()->vcpu != v && v->state == VCPU_ON)
-		pcpu_send_request(v->pcpu, PCPU_REQ_NONE);
+		pcpu_kick(v->pcpu);
 }
 
 void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
@@ -136,8 +136,8 @@ void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
 		spin_unlock(&p->vgic.lock);
 		return;
 	}
-	if (!q->active_or_in_lr)
-		q->pending = true;
+	/* Pending again even while in a list register: it re-enters one when that retires. */
+	q->pending = true;
 	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? spi_target(p, q) : v;
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
@@ -161,10 +161,8 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];
 	spin_lock(&p->vgic.lock);
 	bool level = p->vgic.spi_level[intid - VGIC_NR_PRIVATE](p);
-	if (level && !q->active_or_in_lr)
-		q->pending = true;
-	else if (!level && !q->active_or_in_lr)
-		q->pending = false;
+	if (!q->active_or_in_lr)
+		q->pending = level;
 	struct vcpu *target = spi_target(p, q);
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
@@ -199,7 +197,7 @@ static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *int
 	struct virq *best = NULL;
 	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
 		struct virq *q = virq_of(p, v, i);
-		if (!q->pending || !q->enabled)
+		if (!q->pending || !q->enabled || q->active_or_in_lr)
 			continue;
 		if (i >= VGIC_NR_PRIVATE && spi_target(p, q) != v)
 			continue;
@@ -209,6 +207,29 @@ static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *int
 		}
 	}
 	return best;
+}
+
+/*
+ * An interrupt pending again while its list register still holds it (an SGI
+ * sent twice, say): ask for a maintenance interrupt when the guest
+ * deactivates it, so that it can go back in (IHI 0069H 4.1.2: pending and
+ * active together).
+ */
+static bool vgic_mark_repending(struct partition *p, struct vcpu *v)
+{
+	bool any = false;
+	uint64_t used = v->vgic.lr_used;
+	for (unsigned int n = 0; used; n++, used >>= 1) {
+		if (!(used & 1))
+			continue;
+		uint64_t lr = lr_read(n);
+		struct virq *q = virq_of(p, v, (uint32_t)field_get(ICH_LR_VINTID, lr));
+		if (q && q->pending && !(lr & ICH_LR_HW)) {
+			lr_write(n, lr | ICH_LR_EOI);
+			any = true;
+		}
+	}
+	return any;
 }
 
 static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
@@ -236,7 +257,7 @@ static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
 		q->lr = (uint8_t)n;
 	}
 	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN | (more ? ICH_HCR_UIE : 0));
-	c->maybe_pending = more;
+	c->maybe_pending = more | vgic_mark_repending(p, v);
 }
 
 void vgic_flush(struct vcpu *v)

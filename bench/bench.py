@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+"""make bench: the performance figures of DESIGN.md §11 (docs/benchmarks.md).
+
+Every scenario in bench/scenarios/ boots Tessera with bench guests under
+QEMU's `-icount shift=0,sleep=off`: one virtual nanosecond per instruction,
+summed over all CPUs (QEMU runs them round robin in one thread), so a
+CNTPCT value times (1e9 / CNTFRQ) is the number of instructions every CPU
+has executed since reset.  The guests print `BENCH <key> <value>` lines;
+this script builds them, runs each scenario twice (the two runs must agree:
+icount is deterministic), prints one table and writes
+build/bench/results.json.
+
+Exit status: 0 when every run completed and the two runs of each scenario
+agreed, 1 otherwise (a figure that is n/a by design is not a failure),
+2 when the set-up failed (no hypervisor, guest build error).
+"""
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import scenario  # noqa: E402  (tools/scenario.py: host.dtb + QEMU command)
+
+SCN_DIR = ROOT / "bench" / "scenarios"
+OUT = ROOT / "build" / "bench"
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+ICOUNT_SHIFT = 0                 # 2**shift ns of virtual time per instruction
+NS_PER_S = 1_000_000_000
+RUNS = 2                         # each scenario runs twice: they must agree
+RUN_TIMEOUT = 60                 # seconds per QEMU run (a run takes ~1 s)
+BENCH_LINE = re.compile(r"^\((?P<part>[^)]+)\) BENCH (?P<key>\S+) (?P<value>.*?)\s*$")
+SMCCC_NOT_SUPPORTED = -1
+NA_DOORBELL = "n/a (no doorbell hypercall yet)"
+NA_VGIC = "n/a (needs vGIC)"
+
+# Scenario name -> what it measures (the .scn files say more).
+SCENARIOS = {
+    "boot1": "one 128 MiB partition",
+    "boot2": "two 128 MiB partitions + 2 MiB shared region",
+    "boot2-none-4g": "two 128 MiB partitions, no region, -m 4G",
+    "boot2-2m-4g": "two 128 MiB partitions + 2 MiB region, -m 4G",
+    "boot2-1g-4g": "two 128 MiB partitions + 1 GiB region, -m 4G",
+    "hvc": "10000 null HVCs",
+    "timer": "virtual timer deadlines",
+}
+
+# DESIGN.md §11: target and the peers measured the same way (instructions).
+FIGURES = [
+    ("boot_one", "reset to 128 MiB partition's 1st insn", "<= 300K", "611K", "29.4M"),
+    ("boot_two", "2 x 128 MiB + 2 MiB shm, both started", "<= 500K", "761K", "44.4M"),
+    ("shm_2m", "shared region set-up, 2 MiB", "<= 20K", "~5K", "420K"),
+    ("shm_1g", "shared region set-up, 1 GiB", "<= 20K", "-", "-"),
+    ("hvc", "null hypercall round trip", "<= 100", "147", "-"),
+    ("timer", "vtimer deadline to guest handler", "<= 150", "200", "-"),
+    ("doorbell_send", "doorbell: sender per notify", "<= 200", "335", "-"),
+    ("doorbell_recv", "doorbell: receiver entry to handler", "<= 250", "411", "-"),
+]
+TARGET_LIMIT = {"boot_one": 300_000, "boot_two": 500_000, "shm_2m": 20_000,
+                "shm_1g": 20_000, "hvc": 100, "timer": 150,
+                "doorbell_send": 200, "doorbell_recv": 250}
+
+
+class BenchError(Exception):
+    """A run that did not produce what its figure needs."""
+
+
+# ---------------------------------------------------------------- building
+
+def build_guests():
+    """make bench-guests, through the top Makefile once it includes
+    bench/bench.mk, else with the fragment named explicitly."""
+    included = "bench/bench.mk" in (ROOT / "Makefile").read_text()
+    files = [] if included else ["-f", "Makefile", "-f", "bench/bench.mk"]
+    res = subprocess.run(["make", "-C", str(ROOT), "--no-print-directory", *files,
+                          "bench-guests"], stdin=subprocess.DEVNULL)
+    if res.returncode != 0:
+        raise SystemExit("bench: building the bench guests failed")
+
+
+def build_scenario(name):
+    """host.dtb and the QEMU command (tools/scenario.py), icount added."""
+    try:
+        return scenario.build(SCN_DIR / f"{name}.scn", out=OUT / "scenarios" / name,
+                              extra=ICOUNT)
+    except scenario.ScenarioError as e:
+        raise SystemExit(f"bench: {e}")
+
+
+# ---------------------------------------------------------------- running
+
+def parse_bench(text):
+    """{partition: {key: [values in order]}} from the console."""
+    out = {}
+    for line in text.splitlines():
+        m = BENCH_LINE.match(line)
+        if m:
+            out.setdefault(m["part"], {}).setdefault(m["key"], []).append(m["value"])
+    return out
+
+
+def run_once(b, log):
+    """One QEMU run; returns (exit status, console text, seconds)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(b.cmd, cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        text, _ = proc.communicate(timeout=RUN_TIMEOUT)
+        status = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        text, _ = proc.communicate()
+        status = "timeout"
+    text = text.decode(errors="replace")
+    log.write_text(text)
+    return status, text, time.monotonic() - start
+
+
+def run_scenario(name):
+    """Build, run RUNS times; returns a dict with every run's BENCH lines."""
+    b = build_scenario(name)
+    runs = []
+    for i in range(RUNS):
+        log = OUT / "logs" / f"{name}-run{i + 1}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        status, text, secs = run_once(b, log)
+        runs.append({"status": status, "seconds": round(secs, 2),
+                     "bench": parse_bench(text), "log": str(log.relative_to(ROOT))})
+    same = all(r["bench"] == runs[0]["bench"] for r in runs)
+    ok = all(r["status"] == 0 and r["bench"] for r in runs)
+    return {"runs": runs, "deterministic": same, "ok": ok,
+            "cmdline": " ".join(b.cmd)}
+
+
+# ---------------------------------------------------------------- figures
+
+def value(run, part, key, index=0):
+    try:
+        return run["bench"][part][key][index]
+    except (KeyError, IndexError):
+        raise BenchError(f"no `BENCH {key}` from {part} (see {run['log']})")
+
+
+def ins_per_tick(run, part):
+    """Instructions per counter tick: ns per tick times 2**-shift."""
+    freq = int(value(run, part, "cntfrq"))
+    ns = NS_PER_S // freq
+    if ns * freq != NS_PER_S:
+        raise BenchError(f"CNTFRQ {freq} Hz is not a whole number of ns per tick")
+    return ns >> ICOUNT_SHIFT
+
+
+def first_insn(run):
+    """max over partitions of the first CNTPCT, in instructions."""
+    parts = sorted(run["bench"])
+    if not parts:
+        raise BenchError(f"no BENCH lines (see {run['log']})")
+    return max(int(value(run, p, "first_cntpct")) * ins_per_tick(run, p) for p in parts)
+
+
+def fig_hvc(run):
+    n = int(value(run, "domU1", "hvc_iterations"))
+    ret = int(value(run, "domU1", "hvc_ret"))
+    if ret != SMCCC_NOT_SUPPORTED:
+        raise BenchError(f"the null HVC returned {ret}, not NOT_SUPPORTED (-1)")
+    ticks = int(value(run, "domU1", "hvc_loop_ticks")) - \
+        int(value(run, "domU1", "base_loop_ticks"))
+    return round(ticks * ins_per_tick(run, "domU1") / n, 1)
+
+
+def fig_timer(run):
+    status = value(run, "domU1", "timer_status")
+    if status != "ok":
+        return f"{NA_VGIC}: {status}"
+    lat = [int(v) for v in run["bench"]["domU1"].get("timer_latency_ticks", [])]
+    if not lat:
+        raise BenchError("timer_status ok but no timer_latency_ticks")
+    return int(statistics.median(lat)) * ins_per_tick(run, "domU1")
+
+
+def compute(results):
+    """figure key -> one value per run (a number or an n/a string)."""
+    def per_run(name, fn):
+        return [fn(r) for r in results[name]["runs"]]
+
+    def diff(with_region, base):
+        return [first_insn(a) - first_insn(b) for a, b in
+                zip(results[with_region]["runs"], results[base]["runs"])]
+
+    makers = {
+        "boot_one": lambda: per_run("boot1", first_insn),
+        "boot_two": lambda: per_run("boot2", first_insn),
+        "shm_2m": lambda: diff("boot2-2m-4g", "boot2-none-4g"),
+        "shm_1g": lambda: diff("boot2-1g-4g", "boot2-none-4g"),
+        "hvc": lambda: per_run("hvc", fig_hvc),
+        "timer": lambda: per_run("timer", fig_timer),
+        "doorbell_send": lambda: [NA_DOORBELL] * RUNS,
+        "doorbell_recv": lambda: [NA_DOORBELL] * RUNS,
+    }
+    out = {}
+    for key, make in makers.items():
+        try:
+            out[key] = make()
+        except BenchError as e:
+            out[key] = [f"error: {e}"] * RUNS
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+def show(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:,.1f}"
+    return f"{int(v):,}"
+
+
+def verdict(key, runs):
+    v = runs[0]
+    if isinstance(v, str):
+        return "error" if v.startswith("error") else "n/a"
+    if any(r != v for r in runs):
+        return "UNSTABLE"
+    return "ok" if v <= TARGET_LIMIT[key] else "over"
+
+
+def print_table(figures):
+    head = ("figure", "measured", "target", "Bao", "Xen 4.22", "vs target")
+    rows = [(title, show(figures[key]["value"]), target, bao, xen, figures[key]["verdict"])
+            for key, title, target, bao, xen in FIGURES]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    line = "  ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(widths))
+    print()
+    print(line.format(*head))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line.format(*r))
+    print("(instructions summed over all CPUs, QEMU -icount shift=0; "
+          "each scenario ran twice)")
+
+
+def qemu_version():
+    try:
+        out = subprocess.run([scenario.QEMU, "--version"], capture_output=True, text=True)
+        return out.stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def main():
+    started = time.monotonic()
+    build_guests()
+    results = {}
+    for name in SCENARIOS:
+        print(f"bench: {name} ({SCENARIOS[name]}) x{RUNS}", flush=True)
+        results[name] = run_scenario(name)
+    values = compute(results)
+    figures = {}
+    for key, title, target, bao, xen in FIGURES:
+        runs = values[key]
+        figures[key] = {"title": title, "value": runs[0], "runs": runs,
+                        "deterministic": all(r == runs[0] for r in runs),
+                        "target": target, "bao": bao, "xen": xen,
+                        "verdict": verdict(key, runs), "unit": "instructions"}
+    print_table(figures)
+    problems = [f"{n}: run status {[r['status'] for r in res['runs']]}"
+                for n, res in results.items() if not res["ok"]]
+    problems += [f"{n}: the {RUNS} runs printed different BENCH lines"
+                 for n, res in results.items() if not res["deterministic"]]
+    problems += [f"{k}: {f['value']}" for k, f in figures.items()
+                 if isinstance(f["value"], str) and f["value"].startswith("error")]
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps({
+        "qemu": qemu_version(), "icount": ICOUNT[1], "runs_per_scenario": RUNS,
+        "figures": figures, "scenarios": results,
+        "problems": problems}, indent=2) + "\n")
+    for p in problems:
+        print(f"bench: PROBLEM {p}")
+    stable = all(res["deterministic"] for res in results.values())
+    print(f"bench: the two runs of every scenario {'agree' if stable else 'DIFFER'}; "
+          f"results in {(OUT / 'results.json').relative_to(ROOT)}, logs in "
+          f"{(OUT / 'logs').relative_to(ROOT)}/ ({time.monotonic() - started:.0f} s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+#pragma once
+/*
+ * The bench guest (docs/benchmarks.md): its assembly loops and the state the
+ * entry code and the IRQ vector share with C.  Every result is printed as a
+ * line `BENCH <key> <value>` that bench/bench.py parses.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+/* CNTPCT_EL0 read by the image's first instruction (bench_start.S). */
+extern uint64_t bench_first_cntpct;
+
+/* Written by the IRQ vector: CNTVCT at its first instruction, the INTID it
+ * acknowledged, and how many IRQs it took. */
+extern volatile uint64_t bench_irq_cntvct;
+extern volatile uint32_t bench_irq_intid;
+extern volatile uint64_t bench_irq_count;
+
+uint64_t bench_hvc_loop(uint64_t n, uint64_t fn, uint64_t *ret);
+uint64_t bench_base_loop(uint64_t n, uint64_t fn);
+bool bench_timer_wait(uint64_t count_before, uint64_t deadline);
+
+/* The modes (bootarg bench=...). */
+void bench_run_hvc(void);
+void bench_run_timer(void);

@@ -1,0 +1,39 @@
+# Linux guests (docs/linux-guests.md), included by the top Makefile.
+#   make linux          build/linux/Image + build/linux/initramfs.cpio.gz
+#   make linux-check    both booted on plain QEMU (writer, then reader)
+# The kernel and busybox come from Debian packages that tools/linux-deps.sh
+# downloads and unpacks under build/linux/ (never installed); the initramfs
+# is built here from guests/linux/initramfs.list.
+LINUX_B      := $(B)/linux
+LINUX_IMAGE  := $(LINUX_B)/Image
+LINUX_INITRD := $(LINUX_B)/initramfs.cpio.gz
+LINUX_STAMP  := $(LINUX_B)/.deps-ok
+LINUX_TSHM   := $(LINUX_B)/tshm
+
+# A Linux user program: glibc (libc6-dev-arm64-cross), static, so the
+# initramfs needs no loader or libraries.
+LINUX_CC     := $(CROSS)gcc
+LINUX_CFLAGS := -std=c11 -O2 -static $(WARNINGS)
+
+.PHONY: linux linux-check
+linux: $(LINUX_IMAGE) $(LINUX_INITRD)
+
+# The script keeps its own stamp and returns at once when all is there.
+$(LINUX_STAMP): tools/linux-deps.sh
+	$(Q)bash tools/linux-deps.sh
+	$(Q)touch $(LINUX_STAMP)
+
+$(LINUX_IMAGE): $(LINUX_STAMP)
+
+$(LINUX_TSHM): guests/linux/tshm.c
+	$(Q)mkdir -p $(dir $@)
+	$(if $(V),,@echo "  CC      $<")
+	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -o $@ $<
+
+$(LINUX_INITRD): guests/linux/initramfs.list guests/linux/init \
+                 guests/linux/mkinitramfs.py $(LINUX_TSHM) $(LINUX_STAMP)
+	$(if $(V),,@echo "  CPIO    $@")
+	$(Q)/usr/bin/python3 guests/linux/mkinitramfs.py guests/linux/initramfs.list $@
+
+linux-check: linux
+	$(Q)/usr/bin/python3 guests/linux/qemu_check.py

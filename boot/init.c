@@ -169,8 +169,8 @@ void boot_primary(uint64_t dtb)
 		log_line("shm: the ownership table rejected the configuration: powering off");
 		psci_host_system_off();
 	}
-	shm_glue_print_table();
 	boot_start_partitions();
+	shm_glue_print_table();
 	pcpu_idle();
 }
 

@@ -167,6 +167,26 @@ static int partition_build_p2m(struct partition *p)
 		       P2M_RAM);
 }
 
+static const char *const p2m_type_names[] = {
+	[P2M_RAM] = "RAM, RWX", [P2M_SHARED] = "shared, RW XN", [P2M_DEVICE] = "device, RW XN",
+};
+
+static void p2m_print_run(void *ctx, ipa_t at, hpa_t pa, uint64_t size, enum p2m_type type)
+{
+	const struct partition *p = ctx;
+	log_line("%s:   IPA 0x%010llx-0x%010llx -> PA 0x%010llx  %7llu KiB  %s", p->cfg->name,
+		 (unsigned long long)at.v, (unsigned long long)(at.v + size - 1),
+		 (unsigned long long)pa.v, (unsigned long long)(size >> 10), p2m_type_names[type]);
+}
+
+void partition_print_p2m(struct partition *p)
+{
+	log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
+		 "GICR 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
+		 p->p2m.table_pages, GUEST_GICD_BASE, GUEST_GICR_BASE, GUEST_UART_BASE);
+	p2m_for_each(&p->p2m, p2m_print_run, p);
+}
+
 int partition_start(struct partition *p)
 {
 	if (p->state != PART_STOPPED)
@@ -207,6 +227,7 @@ int partition_start(struct partition *p)
 		 (unsigned long long)(p->cfg->mem_bytes >> 20),
 		 (unsigned long long)p->cfg->ram_base, (unsigned long long)entry,
 		 (unsigned long long)dtb);
+	partition_print_p2m(p);
 	vcpu_request_run(&p->vcpus[0], entry, dtb);
 	return 0;
 }
@@ -272,10 +293,13 @@ int partition_restart(struct partition *p, const char *why)
 
 void system_check_all_stopped(void)
 {
+	static bool powering_off;
 	for (unsigned int i = 0; i < partition_count; i++)
 		if (partitions[i].state != PART_STOPPED)
 			return;
+	if (__atomic_exchange_n(&powering_off, true, __ATOMIC_ACQ_REL))
+		pcpu_idle();          /* another CPU saw it first */
 	log_line("every partition has stopped: powering off");
-	shm_glue_print_table();
+	shm_glue_power_off();
 	psci_host_system_off();
 }

@@ -45,18 +45,6 @@ static void cmd_shm(const char *arg)
 	shm_glue_print_table();
 }
 
-static const char *const p2m_type_names[] = {
-	[P2M_RAM] = "ram RWX", [P2M_SHARED] = "shared RW XN", [P2M_DEVICE] = "device RW XN",
-};
-
-static void p2m_print_run(void *ctx, ipa_t at, hpa_t pa, uint64_t size, enum p2m_type type)
-{
-	(void)ctx;
-	log_line("  IPA 0x%010llx-0x%010llx -> PA 0x%010llx %8llu KiB %s",
-		 (unsigned long long)at.v, (unsigned long long)(at.v + size - 1),
-		 (unsigned long long)pa.v, (unsigned long long)(size >> 10), p2m_type_names[type]);
-}
-
 static struct partition *shell_partition(const char *arg)
 {
 	struct partition *p = arg ? partition_find(arg) : NULL;
@@ -74,9 +62,7 @@ static void cmd_p2m(const char *arg)
 		log_line("%s is stopped: it has no stage-2 table", p->cfg->name);
 		return;
 	}
-	log_line("%s: stage 2, VMID %u, %u-bit IPA, %u table pages; trapped: UART 0x9000000",
-		 p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits, p->p2m.table_pages);
-	p2m_for_each(&p->p2m, p2m_print_run, NULL);
+	partition_print_p2m(p);
 }
 
 static void cmd_stop(const char *arg)

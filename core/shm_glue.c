@@ -76,3 +76,13 @@ void shm_glue_print_table(void)
 	shm_table_print(&table, sys_config, glue_emit, NULL);
 	spin_unlock(&table_lock);
 }
+
+void shm_glue_power_off(void)
+{
+	shm_glue_print_table();
+	spin_lock(&table_lock);
+	int n = shm_table_release_dom_shared(&table);
+	spin_unlock(&table_lock);
+	if (n >= 0)
+		log_line("shm: dom_shared (0x7ff5) released its %d region%s", n, n == 1 ? "" : "s");
+}

@@ -13,7 +13,7 @@ LINUX_TSHM   := $(LINUX_B)/tshm
 # A Linux user program: glibc (libc6-dev-arm64-cross), static, so the
 # initramfs needs no loader or libraries.
 LINUX_CC     := $(CROSS)gcc
-LINUX_CFLAGS := -std=c11 -O2 -static $(WARNINGS)
+LINUX_CFLAGS := -std=c11 -O2 -static -s $(WARNINGS)
 
 .PHONY: linux linux-check
 linux: $(LINUX_IMAGE) $(LINUX_INITRD)

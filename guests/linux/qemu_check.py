@@ -41,7 +41,7 @@ DTB_ADDR = 0x4fe00000
 SHM = ("0x0", 0x50000000, 0x200000)   # xen,id, address, size: above /memory
 HDR = 64
 MAGIC = 0x4D485354
-MESSAGE = b"hello from a Tessera Linux guest"
+MESSAGE = b"hello from a Tessera Linux"
 CORRUPT_OFF = 0x54320
 BOOTARGS = "console=ttyAMA0 earlycon=pl011,0x9000000 loglevel=5 nokaslr"
 
@@ -182,7 +182,7 @@ def check_written(ram):
 
 def cases():
     write_file("tramp.bin", TRAMPOLINE)
-    good = write_file("shm.bin", shm_image(SHM[0], SHM[2]))
+    good = write_file("shm.bin", shm_image(SHM[0], SHM[2], MESSAGE))
     bad = bytearray(shm_image(SHM[0], SHM[2]))
     want_word = struct.unpack_from("<Q", bad, CORRUPT_OFF)[0]
     bad[CORRUPT_OFF + 3] ^= 0x10
@@ -195,8 +195,12 @@ def cases():
             r"DONE 1 passed 0 failed"], check_written),
         ("reader-smp1", linux_boot("reader", 1, "tshm=reader",
                                    preload=((good, SHM[1]),)), [
-            r"linux: nproc 1", shm_line, r"PASS linux-shm-verify 0x0",
-            r"DONE 1 passed 0 failed"], None),
+            r"linux: nproc 1", shm_line,
+            r'linux: shm 0x0 message "%s"' % MESSAGE.decode(),
+            r"PASS linux-shm-verify 0x0", r"DONE 1 passed 0 failed"], None),
+        ("writer-cpu-max", linux_boot("writer-max", 2, "tshm=writer", cpu="max"), [
+            r"linux: nproc 2", shm_line, r"PASS linux-shm-write 0x0",
+            r"DONE 1 passed 0 failed"], check_written),
         ("reader-corrupt", linux_boot("corrupt", 1, "tshm=reader tshm_timeout=2",
                                       preload=((corrupt, SHM[1]),)), [
             shm_line, r"FAIL linux-shm-verify 0x0 offset 0x%x got=0x%x want=0x%x"

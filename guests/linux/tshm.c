@@ -43,7 +43,7 @@
 #define TSHM_MAGIC		0x4d485354u	/* "TSHM" in memory order */
 #define TSHM_SEQ		1u
 #define TSHM_MSG_WORDS		4u
-#define TSHM_MESSAGE		"hello from a Tessera Linux guest"
+#define TSHM_MESSAGE		"hello from a Tessera Linux"
 #define TSHM_GOLDEN		0x9E3779B97F4A7C15ull
 #define TSHM_CSUM_ROT		7u
 #define FNV64_BASIS		0xcbf29ce484222325ull
@@ -69,6 +69,7 @@ struct tshm_header {
 	uint64_t msg[TSHM_MSG_WORDS];	/* NUL-padded text, zero from guests/shm */
 };
 _Static_assert(sizeof(struct tshm_header) == TSHM_HDR_SIZE, "header is the last 64 bytes");
+_Static_assert(sizeof(TSHM_MESSAGE) <= TSHM_MSG_WORDS * sizeof(uint64_t), "message and its NUL fit");
 
 struct tshm_region {
 	char id[TSHM_ID_MAX];

@@ -9,6 +9,7 @@
  * Region layout: data words from offset 0, the ack word (revoke roles) in
  * the 8 bytes before the header, the header in the last 64 bytes.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -280,21 +281,26 @@ static void shm_wait_revoked(const struct shm_region *r)
 
 /* ---- roles ------------------------------------------------------------- */
 
-static enum shm_role shm_parse_role(void)
+static enum shm_role shm_role_named(const char *name)
 {
 	static const struct { const char *name; enum shm_role role; } roles[] = {
 		{ "writer", ROLE_WRITER }, { "reader", ROLE_READER },
 		{ "revoke-owner", ROLE_REVOKE_OWNER }, { "revoke-reader", ROLE_REVOKE_READER },
 	};
+	for (unsigned i = 0; i < ARRAY_SIZE(roles); i++)
+		if (strcmp(name, roles[i].name) == 0)
+			return roles[i].role;
+	report_fail("shm-role got=%s want=writer|reader|revoke-owner|revoke-reader", name);
+	return ROLE_NONE;
+}
+
+static enum shm_role shm_parse_role(void)
+{
 	char buf[SHM_ID_MAX];
 
 	if (!bootargs_get("shm_role", buf, sizeof(buf)))
 		return ROLE_NONE;
-	for (unsigned i = 0; i < ARRAY_SIZE(roles); i++)
-		if (strcmp(buf, roles[i].name) == 0)
-			return roles[i].role;
-	report_fail("shm-role got=%s want=writer|reader|revoke-owner|revoke-reader", buf);
-	return ROLE_NONE;
+	return shm_role_named(buf);
 }
 
 static bool shm_selected(const struct shm_region *r, const char *want_id)
@@ -302,29 +308,47 @@ static bool shm_selected(const struct shm_region *r, const char *want_id)
 	return want_id[0] == '\0' || strcmp(r->id, want_id) == 0;
 }
 
-static void shm_run_role(enum shm_role role, const char *want_id)
+/* shm_role_<id>=<role> gives one region its own role; else shm_role/shm_id apply. */
+static enum shm_role shm_region_role(const struct shm_region *r, enum shm_role dflt,
+				     const char *want_id)
+{
+	char key[SHM_ID_MAX + 16], buf[SHM_ID_MAX];
+
+	snprintf(key, sizeof(key), "shm_role_%s", r->id);
+	if (bootargs_get(key, buf, sizeof(buf)))
+		return shm_role_named(buf);
+	return shm_selected(r, want_id) ? dflt : ROLE_NONE;
+}
+
+static void shm_run_roles(enum shm_role dflt, const char *want_id)
 {
 	bool verified[SHM_MAX_REGIONS] = { false };
+	enum shm_role role[SHM_MAX_REGIONS];
 
+	/* Writers first, so that two partitions reading each other's regions never wait on each other. */
 	for (int i = 0; i < nregions; i++) {
 		const struct shm_region *r = &regions[i];
-		if (!shm_selected(r, want_id))
-			continue;
-		if (role == ROLE_WRITER)
+		role[i] = shm_region_role(r, dflt, want_id);
+		if (role[i] == ROLE_WRITER)
 			shm_write(r, r->size - SHM_HDR_SIZE);
-		else if (role == ROLE_REVOKE_OWNER)
+		else if (role[i] == ROLE_REVOKE_OWNER)
 			shm_write(r, r->size - SHM_HDR_SIZE - SHM_ACK_SIZE);
-		else if (shm_wait_magic(r))
+	}
+	for (int i = 0; i < nregions; i++) {
+		const struct shm_region *r = &regions[i];
+		if (role[i] != ROLE_READER && role[i] != ROLE_REVOKE_READER)
+			continue;
+		if (shm_wait_magic(r))
 			verified[i] = shm_verify(r);
-		if (role == ROLE_REVOKE_READER && verified[i]) {
+		if (role[i] == ROLE_REVOKE_READER && verified[i]) {
 			*shm_ack(r) = SHM_ACK;
 			guest_dsb();
 		}
 	}
 	for (int i = 0; i < nregions; i++) {
-		if (role == ROLE_REVOKE_OWNER && shm_selected(&regions[i], want_id))
+		if (role[i] == ROLE_REVOKE_OWNER)
 			shm_wait_ack(&regions[i]);
-		if (role == ROLE_REVOKE_READER && verified[i])
+		if (role[i] == ROLE_REVOKE_READER && verified[i])
 			shm_wait_revoked(&regions[i]);
 	}
 }
@@ -347,8 +371,7 @@ int main(const void *dtb)
 		if (!any)
 			report_fail("shm-select got=none want=%s", want_id);
 	}
-	if (role != ROLE_NONE)
-		shm_run_role(role, want_id);
+	shm_run_roles(role, want_id);
 	if (linger_ms != 0)
 		timer_delay_us(linger_ms * 1000u);
 	if (role == ROLE_REVOKE_READER)

@@ -7,6 +7,7 @@
  * Lock order (the only place it is written): shm table lock, then one
  * partition's lock, then the console lock.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "console.h"
@@ -222,11 +223,15 @@ int partition_start(struct partition *p)
 	p->vcpus_on = 1;
 	p->vcpus[0].state = VCPU_ON_PENDING;
 	spin_unlock(&p->lock);
-	log_line("%s: started (id %u, %u vCPU%s, %llu MiB at 0x%llx, entry 0x%llx, dt 0x%llx)",
-		 p->cfg->name, p->cfg->id, p->cfg->vcpu_count, p->cfg->vcpu_count > 1 ? "s" : "",
-		 (unsigned long long)(p->cfg->mem_bytes >> 20),
-		 (unsigned long long)p->cfg->ram_base, (unsigned long long)entry,
-		 (unsigned long long)dtb);
+	char cpus[4 * CFG_MAX_VCPUS] = "";
+	for (unsigned int v = 0, n = 0; v < p->cfg->vcpu_count; v++)
+		n += (unsigned int)snprintf(cpus + n, sizeof(cpus) - n, "%s%u", v ? "," : "",
+					    p->cfg->pcpu[v]);
+	log_line("%s: started (id %u, %u vCPU%s on CPU %s, %llu MiB at 0x%llx, entry 0x%llx, "
+		 "dt 0x%llx)", p->cfg->name, p->cfg->id, p->cfg->vcpu_count,
+		 p->cfg->vcpu_count > 1 ? "s" : "", cpus,
+		 (unsigned long long)(p->cfg->mem_bytes >> 20), (unsigned long long)p->cfg->ram_base,
+		 (unsigned long long)entry, (unsigned long long)dtb);
 	partition_print_p2m(p);
 	vcpu_request_run(&p->vcpus[0], entry, dtb);
 	return 0;

@@ -31,3 +31,17 @@ def test_done_without_failures(fpcheck):
     assert_done(fpcheck, "domU1", passes=3)
     assert_no_fail(fpcheck)
     assert_stopped(fpcheck, "domU1")
+
+
+def test_lazy_fp_path_exercised(fpcheck):
+    """The canaries only prove something if EL2 really used FP/SIMD while the
+    guest's registers were live: the stop line counts those lazy saves."""
+    import re
+    stop = [l for l in fpcheck.tessera if l.startswith("domU1: stopped")]
+    assert len(stop) == 1, stop
+    m = re.search(r"after (\d+) exits, (\d+) lazy FP/SIMD saves, (\d+) aborts injected", stop[0])
+    assert m, stop[0]
+    exits, saves, aborts = map(int, m.groups())
+    assert aborts == ROUNDS
+    assert exits >= 3 * ROUNDS          # an HVC, a UART read and an abort per round
+    assert saves >= 1

@@ -234,7 +234,7 @@ def test_cli_error_exit_2(tree):
                          f"{tree}/img/zz.bin not found (run make first)\n"
 
 
-@pytest.mark.parametrize("name", ["hello", "fpcheck", "demo"])
+@pytest.mark.parametrize("name", ["hello", "fpcheck"])
 def test_project_scenarios_build(tree, name):
     """The shipped scenarios give the partition Xen dom0less reads."""
     src = ROOT / "scenarios" / f"{name}.scn"

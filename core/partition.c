@@ -245,8 +245,8 @@ static void partition_kick_vcpus(struct partition *p)
 		struct vcpu *v = &p->vcpus[i];
 		if (v->state == VCPU_OFF)
 			continue;
-		if (self->vcpu == v) {
-			v->state = VCPU_OFF;          /* the caller will not resume it */
+		if (self->vcpu == v || v->state == VCPU_ON_PENDING) {
+			v->state = VCPU_OFF;    /* not running, or the caller will not resume it */
 			continue;
 		}
 		pcpu_send_request(v->pcpu, PCPU_REQ_STOP);

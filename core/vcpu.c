@@ -54,6 +54,18 @@ static void vcpu_reset_el1(const struct vcpu *v)
 	gic_vcpu_reset();
 }
 
+/* A queued start is still wanted (its partition was not stopped meanwhile): take it. */
+static bool vcpu_claim(struct vcpu *v)
+{
+	struct partition *p = v->part;
+	spin_lock(&p->lock);
+	bool go = v->state == VCPU_ON_PENDING && p->state == PART_RUNNING;
+	if (go)
+		v->state = VCPU_ON;
+	spin_unlock(&p->lock);
+	return go;
+}
+
 void vcpu_run(struct vcpu *v)
 {
 	struct pcpu *pc = this_pcpu();
@@ -67,9 +79,6 @@ void vcpu_run(struct vcpu *v)
 	/* A fresh vCPU sees zeroed FP/SIMD registers, never EL2's leftovers. */
 	memset(&pc->guest_fp, 0, sizeof(pc->guest_fp));
 	pc->guest_fp_saved = 1;
-	spin_lock(&v->part->lock);
-	v->state = VCPU_ON;
-	spin_unlock(&v->part->lock);
 	vcpu_enter_frame(f);
 }
 
@@ -98,21 +107,6 @@ void pcpu_send_request(unsigned int cpu, enum pcpu_request req)
 		gic_send_kick(cpu);
 }
 
-/* This CPU's vCPU is done: mark it off and idle. */
-static void __attribute__((noreturn)) vcpu_leave(void)
-{
-	struct pcpu *pc = this_pcpu();
-	struct vcpu *v = pc->vcpu;
-	if (v) {
-		spin_lock(&v->part->lock);
-		v->state = VCPU_OFF;
-		spin_unlock(&v->part->lock);
-		dsb_ish();
-		sev();
-	}
-	pcpu_idle();
-}
-
 void vcpu_off_self(void)
 {
 	struct vcpu *v = current_vcpu();
@@ -120,35 +114,51 @@ void vcpu_off_self(void)
 	spin_lock(&p->lock);
 	bool last = --p->vcpus_on == 0;
 	spin_unlock(&p->lock);
-	if (last) {
+	if (last)
 		partition_stop(p, "its last vCPU called CPU_OFF");
-		pcpu_idle();
-	}
-	vcpu_leave();
+	pcpu_idle();
 }
 
-/* Called on the way back to a guest: act on requests posted by other CPUs. */
+/*
+ * Called on the way back to a guest: act on requests posted by other CPUs,
+ * and never resume a vCPU that was stopped while we were in EL2 (the shell
+ * on this CPU may have stopped or restarted its partition).
+ */
 void vcpu_check_requests(void)
 {
 	struct pcpu *pc = this_pcpu();
 	if (__atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP) {
 		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
-		vcpu_leave();
+		pcpu_idle();
 	}
+	if (pc->vcpu->state == VCPU_OFF || pc->vcpu->part->state == PART_STOPPED)
+		pcpu_idle();
 }
 
+/* Leave the vCPU this CPU ran, if any (marking it off), and wait for work. */
 void pcpu_idle(void)
 {
 	struct pcpu *pc = this_pcpu();
+	struct vcpu *v = pc->vcpu;
+	if (v) {
+		spin_lock(&v->part->lock);
+		if (v->state == VCPU_ON)       /* not a fresh start already queued for it */
+			v->state = VCPU_OFF;
+		spin_unlock(&v->part->lock);
+		dsb_ish();
+		sev();
+	}
 	pc->vcpu = NULL;
 	/* Idle with FP usable by EL2: no guest registers are live. */
 	pc->guest_fp_saved = 0;
 	sysreg_write(cptr_el2, CPTR_EL2_RES1);
 	isb();
 	for (;;) {
-		uint32_t req = __atomic_exchange_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_ACQUIRE);
-		if (req == PCPU_REQ_RUN && pc->next_vcpu)
-			vcpu_run(pc->next_vcpu);
+		/* The request word only wakes us; what to run is next_vcpu's state. */
+		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
+		struct vcpu *next = __atomic_exchange_n(&pc->next_vcpu, NULL, __ATOMIC_ACQUIRE);
+		if (next && vcpu_claim(next))
+			vcpu_run(next);
 		wfi();      /* IRQs stay masked at EL2: a pending one still wakes WFI */
 		irq_handle_pending();
 	}

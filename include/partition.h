@@ -87,7 +87,7 @@ int partition_restart(struct partition *p, const char *why);
 struct partition *partition_find(const char *name);
 /* Log @p's stage-2 map, merged into runs (boot log and the shell's p2m). */
 void partition_print_p2m(struct partition *p);
-/* Called on the CPU that runs @v's vCPU when it has nothing to run: never returns. */
+/* Leave this CPU's vCPU (marking it off) and wait for a RUN request: never returns. */
 void pcpu_idle(void) __attribute__((noreturn));
 void vcpu_run(struct vcpu *v) __attribute__((noreturn));
 /* Ask @v's CPU to start it at @entry with x0 = @context. */

@@ -1,0 +1,170 @@
+"""partitions.scn: dom0 + domU1 (2 vCPUs) + domU2 on 4 CPUs, each running
+guests/smp (DESIGN.md §4, §5): partition ids, vCPU bring-up, RAM size,
+stage-2 maps and isolation, then power-off.  partitions_pinned.scn is the
+same system with `tessera,cpus` pinning.
+
+One boot per (scenario, CPU model), shared by the tests of this file."""
+import re
+
+import pytest
+
+from tessera_sys import (ROOT, assert_clean_exit, assert_cpus_up, assert_done,
+                         assert_no_fail, assert_stopped, boot_scenario)
+
+GUEST_RAM_IPA = 0x40000000
+MIB = 1 << 20
+KIB = 1 << 10
+PROBE_OTHER = 0x48000000        # domU2's probe=: just past its 128 MiB
+PROBE_OWN = 0x44000000          # domU1 poisons it, domU2 must read its own
+
+# name -> (id, vCPUs, RAM bytes, PASS lines its DONE must count)
+PARTITIONS = {
+    "dom0": (0, 1, 128 * MIB, 5),
+    "domU1": (1, 2, 256 * MIB, 5),
+    "domU2": (2, 1, 128 * MIB, 7),
+}
+# Unpinned: CPUs go to partitions in order, lowest free first (dt/cfg_check.c).
+CPUS_DEFAULT = {"dom0": "0", "domU1": "1,2", "domU2": "3"}
+# partitions_pinned.scn: domU1 <3 1>, domU2 <0>, dom0 the lowest left.
+CPUS_PINNED = {"dom0": "2", "domU1": "3,1", "domU2": "0"}
+
+STARTED_RE = re.compile(
+    r"^(\w+): started \(id (\d+), (\d+) vCPUs? on CPU ([\d,]+), (\d+) MiB at "
+    r"(0x[0-9a-f]+), entry 0x40200000, dt (0x[0-9a-f]+)\)$")
+RAM_MAP_RE = r"^{name}:   IPA 0x(?P<ipa>[0-9a-f]{{10}})-0x(?P<end>[0-9a-f]{{10}}) " \
+             r"-> PA 0x(?P<pa>[0-9a-f]{{10}}) +(?P<kib>\d+) KiB  RAM, RWX$"
+STOPPED_RE = r"^{name}: stopped \(SYSTEM_OFF\) after \d+ exits, \d+ lazy " \
+             r"FP/SIMD saves, {aborts} aborts injected$"
+
+BOOTS = [("partitions", "cortex-a57"), ("partitions", "max"),
+         (str(ROOT / "tests/system/scenarios/partitions_pinned.scn"),
+          "cortex-a57")]
+
+
+@pytest.fixture(scope="module", params=BOOTS,
+                ids=["default-a57", "default-max", "pinned-a57"])
+def run(request):
+    scn, cpu = request.param
+    r = boot_scenario(scn, cpu=cpu, timeout=60)
+    r.pinning = CPUS_PINNED if "pinned" in scn else CPUS_DEFAULT
+    return r
+
+
+def started(r):
+    """name -> match of its one `started` line (asserts there is one)."""
+    out = {}
+    for m in filter(None, map(STARTED_RE.match, r.tessera)):
+        assert m.group(1) not in out, f"{m.group(1)} started twice"
+        out[m.group(1)] = m
+    return out
+
+
+def test_exits_cleanly(run):
+    assert_clean_exit(run)
+    assert_cpus_up(run)
+
+
+def test_every_partition_done(run):
+    for name, (_, _, _, passes) in PARTITIONS.items():
+        assert_done(run, name, passes=passes)
+        assert "PASS mem-size" in run.lines_of(name)
+        assert "PASS cpu-count" in run.lines_of(name)
+        assert "PASS affinity-off" in run.lines_of(name)
+    assert_no_fail(run)
+
+
+def test_vcpus_online(run):
+    assert "PASS cpus-online 1" in run.lines_of("dom0")
+    dom1 = run.lines_of("domU1")
+    assert "PASS cpus-online 2" in dom1
+    # The secondary sees a virtual MPIDR: affinity 1, whatever its pCPU.
+    assert "cpu 1 up mpidr 0x1" in dom1
+    assert "PASS cpus-online 1" in run.lines_of("domU2")
+
+
+def test_bootargs_reach_guests(run):
+    assert "smp: cpus 1 bootargs: mem=128M cpus=1" in run.lines_of("dom0")
+    assert "smp: cpus 2 bootargs: mem=256M cpus=2 poison=0x44000000" \
+        in run.lines_of("domU1")
+    assert ("smp: cpus 1 bootargs: mem=128M cpus=1 probe_ok=0x44000000 "
+            "probe=0x48000000") in run.lines_of("domU2")
+
+
+def test_isolation(run):
+    assert "smp: poison 0x44000000" in run.lines_of("domU1")
+    dom2 = run.lines_of("domU2")
+    assert f"PASS isolation-abort {PROBE_OTHER:#x}" in dom2
+    assert f"PASS isolation-own {PROBE_OWN:#x}" in dom2
+    aborts = [ln for ln in run.tessera if "data abort" in ln]
+    assert len(aborts) == 1, aborts
+    assert re.fullmatch(
+        rf"domU2: data abort: access to unmapped address at IPA "
+        rf"{PROBE_OTHER:#x} \(pc 0x[0-9a-f]+, read\): injected", aborts[0]), \
+        aborts[0]
+
+
+def test_started_lines(run):
+    got = started(run)
+    assert list(got) == ["dom0", "domU1", "domU2"], "start order / set"
+    for name, (pid, vcpus, ram, _) in PARTITIONS.items():
+        m = got[name]
+        assert int(m.group(2)) == pid, f"{name} id"
+        assert int(m.group(3)) == vcpus, f"{name} vCPUs"
+        assert m.group(4) == run.pinning[name], f"{name} physical CPUs"
+        assert int(m.group(5)) * MIB == ram, f"{name} RAM"
+        # The guest DT sits in the last 64 KiB of its RAM.
+        assert int(m.group(7), 16) == GUEST_RAM_IPA + ram - 0x10000
+
+
+def test_host_ram_disjoint(run):
+    got = started(run)
+    spans = sorted((int(m.group(6), 16), int(m.group(5)) * MIB)
+                   for m in got.values())
+    for (a, alen), (b, _) in zip(spans, spans[1:]):
+        assert a + alen <= b, f"host RAM overlaps: {spans}"
+    for base, _ in spans:
+        assert base % (2 * MIB) == 0
+
+
+def test_stage2_lines(run):
+    got = started(run)
+    for name, (_, _, ram, _) in PARTITIONS.items():
+        hdr = [ln for ln in run.tessera if ln.startswith(f"{name}: stage 2: ")]
+        assert len(hdr) == 1, hdr
+        assert re.fullmatch(
+            rf"{name}: stage 2: VMID \d+, \d+-bit IPA, \d+ table pages; "
+            r"trapped: GICD 0x8000000, GICR 0x80a0000, UART 0x9000000", hdr[0])
+        rx = re.compile(RAM_MAP_RE.format(name=name))
+        maps = [m for m in map(rx.match, run.tessera) if m]
+        assert len(maps) == 1, f"{name}: RAM map lines {maps}"
+        m = maps[0]
+        assert int(m["ipa"], 16) == GUEST_RAM_IPA
+        assert int(m["end"], 16) == GUEST_RAM_IPA + ram - 1
+        assert int(m["kib"]) * KIB == ram
+        assert int(m["pa"], 16) == int(got[name].group(6), 16), \
+            f"{name}: stage-2 PA differs from the started line"
+        # No shared memory in this scenario: nothing else mapped.
+        assert not [ln for ln in run.tessera
+                    if ln.startswith(f"{name}:   IPA") and "RAM, RWX" not in ln]
+
+
+def test_vmids_distinct(run):
+    vmids = [re.search(r"VMID (\d+)", ln).group(1) for ln in run.tessera
+             if ": stage 2: VMID" in ln]
+    assert len(vmids) == 3 and len(set(vmids)) == 3, vmids
+
+
+def test_stopped_and_power_off(run):
+    for name in PARTITIONS:
+        assert_stopped(run, name)
+        aborts = 1 if name == "domU2" else 0
+        rx = re.compile(STOPPED_RE.format(name=name, aborts=aborts))
+        assert sum(1 for ln in run.tessera if rx.match(ln)) == 1, \
+            f"{name}: no single `stopped (SYSTEM_OFF)` line with {aborts} aborts"
+    tail = run.tessera[-3:]
+    assert tail == ["every partition has stopped: powering off",
+                    "shm: regions 0 dom_shared(0x7ff5) owns 0 live",
+                    "shm: dom_shared (0x7ff5) released its 0 regions"], tail
+    # Every stop comes before the power-off line.
+    off = run.tessera.index("every partition has stopped: powering off")
+    assert all(": stopped (" not in ln for ln in run.tessera[off:])

@@ -15,7 +15,8 @@ include boot/module.mk mm/module.mk p2m/module.mk shm/module.mk dt/module.mk \
         vgic/module.mk core/module.mk vdev/module.mk
 
 HV_OBJS := $(HV_SRCS:%.c=$(B)/hv/%.o) $(HV_ASM:%.S=$(B)/hv/%.o)
-HV_CFLAGS = $(TARGET_CFLAGS) -mgeneral-regs-only -Iinclude -Idt
+HV_CFLAGS = $(TARGET_CFLAGS) -mgeneral-regs-only -mno-outline-atomics \
+            -fno-tree-loop-distribute-patterns -Iinclude -Idt
 # libfdt and picolibc's memcpy/memset use SIMD registers: those come from the
 # prebuilt archives only; our own C stays on the general registers.
 
@@ -50,6 +51,7 @@ $(B)/tessera.bin: $(B)/tessera.elf
 	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
 
 include guests/guests.mk
+include bench/bench.mk
 include tests/unit/unit.mk
 
 run: all $(B)/.deps-ok
@@ -68,6 +70,6 @@ bench: all
 	$(Q)/usr/bin/python3 bench/bench.py
 
 clean:
-	rm -rf $(B)/hv $(B)/host $(B)/guests $(B)/tessera.* $(B)/scenarios $(B)/test-logs
+	rm -rf $(B)/hv $(B)/host $(B)/guests $(B)/bench $(B)/tessera.* $(B)/scenarios $(B)/test-logs
 
 -include $(HV_OBJS:.o=.d)

@@ -3,14 +3,31 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dtreg.h"
 #include "pcpu.h"
 
-/* The @index-th (address, size) pair of @node's reg, in its parent's cells. */
-int dt_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size);
+
+#define HOST_DT_MAX_TOP    160
+#define HOST_DT_MAX_MEMORY 8
+
+/* Where boot's nodes are in the host DT (offsets, or a negative libfdt error). */
+struct host_dt {
+	int chosen, cpus, psci, reserved, gic, gic_parent;
+	int memory[HOST_DT_MAX_MEMORY];
+	unsigned int memory_count;
+	int top[HOST_DT_MAX_TOP];          /* every top-level node */
+	const char *top_name[HOST_DT_MAX_TOP];
+	int top_len[HOST_DT_MAX_TOP];
+	unsigned int top_count;
+};
+
+void host_dt_scan(const void *fdt, struct host_dt *h);
+int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path, size_t len);
+
 /* RAM from /memory minus the image, DTB, reserved memory and boot modules; logs free ranges. */
-void boot_memory(const void *fdt, uint64_t dtb);
+void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb);
 /* What cfg_parse() checks a configuration against. */
-void platform_describe(const void *fdt, struct cfg_platform *plat);
+void platform_describe(const struct host_dt *h, struct cfg_platform *plat);
 void boot_primary(uint64_t dtb) __attribute__((noreturn));
 void boot_secondary(unsigned int index) __attribute__((noreturn));
 void hyp_crash(struct gp_regs *f, unsigned int from_spx) __attribute__((noreturn));

@@ -5,7 +5,7 @@
  */
 #define PCPU_STACK_SHIFT   14        /* 16 KiB per CPU, see include/pcpu.h */
 #define CURRENTEL_EL2      (2 << 2)
-#define CPTR_EL2_FP_ON     0x33ff    /* RES1 bits only: FP/SIMD does not trap */
+#define CPTR_EL2_FP_ON     0x33ff    /* RES1 bits, TZ, TSM: FP on, SVE/SME trapped */
 #define IMAGE_FLAGS_LE_4K  (1 << 1)  /* little endian, 4 KiB pages */
 
 	.section .text.head, "ax"

@@ -19,9 +19,10 @@
 struct pcpu pcpus[TS_MAX_CPUS];
 unsigned int pcpu_count;
 
-static struct config boot_config;
-static struct cfg_errors boot_errors;
+static struct config boot_config TS_NOINIT;          /* cfg_parse() clears it */
+static struct cfg_errors boot_errors TS_NOINIT;
 static struct cfg_platform boot_platform;
+static struct host_dt host_dt;
 static int console_node = -1;
 
 extern char _start[], _end[], _bss_start[], _bss_end[];
@@ -37,18 +38,18 @@ static void pcpu_bind(unsigned int index)
 /* Parse the console early: everything after it can explain itself. */
 static void boot_console(const void *fdt)
 {
-	const char *path = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path", NULL);
-	char node_path[64];
+	const char *path = fdt_getprop(fdt, host_dt.chosen, "stdout-path", NULL);
 	if (!path)
 		return;
 	size_t n = strcspn(path, ":");          /* "path:options" */
-	if (n >= sizeof(node_path))
-		return;
-	memcpy(node_path, path, n);
-	node_path[n] = '\0';
+	int node = host_dt_top_node(fdt, &host_dt, path, n);
+	int parent = 0;
+	if (node < 0) {                         /* not a top-level node: ask libfdt */
+		node = fdt_path_offset_namelen(fdt, path, (int)n);
+		parent = node >= 0 ? fdt_parent_offset(fdt, node) : -1;
+	}
 	uint64_t base;
-	int node = fdt_path_offset(fdt, node_path);
-	if (dt_reg(fdt, node, 0, &base, NULL) == 0)
+	if (node >= 0 && dt_reg(fdt, node, parent, 0, &base, NULL) == 0)
 		console_init(base);
 	console_node = node;
 }
@@ -68,7 +69,7 @@ static void boot_console_irq(const void *fdt)
 static void boot_cpus(const void *fdt)
 {
 	uint64_t self = sysreg_read(mpidr_el1) & MPIDR_AFF_MASK;
-	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpus = host_dt.cpus;
 	unsigned int next = 1;
 	pcpus[0].mpidr = self;
 	pcpu_count = 1;
@@ -76,7 +77,7 @@ static void boot_cpus(const void *fdt)
 	fdt_for_each_subnode(node, fdt, cpus) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		uint64_t mpidr;
-		if (!type || strcmp(type, "cpu") != 0 || dt_reg(fdt, node, 0, &mpidr, NULL) != 0)
+		if (!type || strcmp(type, "cpu") != 0 || dt_reg(fdt, node, cpus, 0, &mpidr, NULL) != 0)
 			continue;
 		if ((mpidr & MPIDR_AFF_MASK) == self)
 			continue;
@@ -93,11 +94,7 @@ static void boot_cpus(const void *fdt)
 
 static void boot_psci(const void *fdt)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-1.0");
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
-	if (node < 0)
-		node = fdt_path_offset(fdt, "/psci");
+	int node = host_dt.psci;
 	const char *method = node >= 0 ? fdt_getprop(fdt, node, "method", NULL) : NULL;
 	psci_host_init(method && strcmp(method, "hvc") == 0);
 	log_line("psci: conduit %s", method ? method : "smc (no /psci/method)");
@@ -123,7 +120,8 @@ static void boot_secondaries(void)
 
 static void boot_config_or_off(const void *fdt)
 {
-	platform_describe(fdt, &boot_platform);
+	(void)fdt;
+	platform_describe(&host_dt, &boot_platform);
 	if (cfg_parse(fdt, &boot_platform, &boot_config, &boot_errors) == 0)
 		return;
 	unsigned int kept = boot_errors.count < CFG_MAX_ERRORS ? boot_errors.count : CFG_MAX_ERRORS;
@@ -151,13 +149,15 @@ void boot_primary(uint64_t dtb)
 	const void *fdt = (const void *)(uintptr_t)dtb;
 	if (fdt_check_header(fdt) != 0)
 		psci_host_system_off();      /* no DT, no console: nothing to say it on */
+	host_dt_scan(fdt, &host_dt);
 	boot_console(fdt);
 	log_line("Tessera: static partitioning hypervisor at EL2, image 0x%llx-0x%llx",
 		 (unsigned long long)(uintptr_t)_start, (unsigned long long)(uintptr_t)_end);
-	boot_memory(fdt, dtb);
+	boot_memory(fdt, &host_dt, dtb);
 	boot_psci(fdt);
 	boot_cpus(fdt);
-	gic_init_primary(fdt);
+	if (gic_init_primary(fdt, host_dt.gic, host_dt.gic_parent) != 0)
+		log_line("gic: no usable GICv3 in the DT: no interrupts");
 	gic_init_cpu();
 	boot_console_irq(fdt);
 	pcpus[0].online = true;

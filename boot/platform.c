@@ -18,11 +18,10 @@ extern char _start[], _end[];
 
 static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved memory */
 
-int dt_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
+int dt_reg(const void *fdt, int node, int parent, int index, uint64_t *base, uint64_t *size)
 {
-	if (node < 0)
+	if (node < 0 || parent < 0)
 		return -TS_ENOENT;
-	int parent = fdt_parent_offset(fdt, node);
 	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
@@ -40,10 +39,10 @@ int dt_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
 	return 0;
 }
 
-static void ranges_add_reg(struct range_set *set, const void *fdt, int node)
+static void ranges_add_reg(struct range_set *set, const void *fdt, int node, int parent)
 {
 	uint64_t b, s;
-	for (int i = 0; dt_reg(fdt, node, i, &b, &s) == 0; i++)
+	for (int i = 0; dt_reg(fdt, node, parent, i, &b, &s) == 0; i++)
 		ranges_add(set, b, s);
 }
 
@@ -58,27 +57,24 @@ static bool dt_is_module(const void *fdt, int node)
 }
 
 /* Boot modules: /chosen children, and children of its xen,domain nodes. */
-static void boot_remove_modules(struct range_set *free, const void *fdt)
+static void boot_remove_modules(struct range_set *free, const void *fdt, int chosen)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen"), node, child;
+	int node, child;
 	fdt_for_each_subnode(node, fdt, chosen) {
 		if (dt_is_module(fdt, node))
-			ranges_add_reg(free, fdt, node);
+			ranges_add_reg(free, fdt, node, chosen);
 		fdt_for_each_subnode(child, fdt, node)
 			if (dt_is_module(fdt, child))
-				ranges_add_reg(free, fdt, child);
+				ranges_add_reg(free, fdt, child, node);
 	}
 }
 
-void boot_memory(const void *fdt, uint64_t dtb)
+void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 {
 	int node;
 	ranges_init(&ram);
-	fdt_for_each_subnode(node, fdt, 0) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		if (type && strcmp(type, "memory") == 0)
-			ranges_add_reg(&ram, fdt, node);
-	}
+	for (unsigned int i = 0; i < h->memory_count; i++)
+		ranges_add_reg(&ram, fdt, h->memory[i], 0);
 	for (unsigned int i = 0; i < ram.count; i++)
 		mmu_map_ram(ram.r[i].base, ram.r[i].size);
 
@@ -90,12 +86,14 @@ void boot_memory(const void *fdt, uint64_t dtb)
 		if (fdt_get_mem_rsv(fdt, i, &b, &s) == 0)
 			ranges_add(&taken_fixed, b, s);
 	}
-	fdt_for_each_subnode(node, fdt, fdt_path_offset(fdt, "/reserved-memory"))
-		ranges_add_reg(&taken_fixed, fdt, node);
+	if (h->reserved >= 0)
+		fdt_for_each_subnode(node, fdt, h->reserved)
+			ranges_add_reg(&taken_fixed, fdt, node, h->reserved);
 
 	struct range_set modules, free_ram = ram;
 	ranges_init(&modules);
-	boot_remove_modules(&modules, fdt);
+	if (h->chosen >= 0)
+		boot_remove_modules(&modules, fdt, h->chosen);
 	for (unsigned int i = 0; i < taken_fixed.count; i++)
 		ranges_remove(&free_ram, taken_fixed.r[i].base, taken_fixed.r[i].size);
 	for (unsigned int i = 0; i < modules.count; i++)
@@ -109,10 +107,10 @@ void boot_memory(const void *fdt, uint64_t dtb)
 		 (unsigned long long)(ranges_total(&free_ram) >> 20));
 }
 
-void platform_describe(const void *fdt, struct cfg_platform *plat)
+void platform_describe(const struct host_dt *h, struct cfg_platform *plat)
 {
-	(void)fdt;
 	memset(plat, 0, sizeof(*plat));
+	plat->chosen_hint = h->chosen > 0 ? h->chosen : 0;
 	for (unsigned int i = 0; i < ram.count && i < CFG_MAX_RANGES; i++)
 		plat->ram[plat->ram_count++] = ram.r[i];
 	for (unsigned int i = 0; i < taken_fixed.count && i < CFG_MAX_RANGES; i++)

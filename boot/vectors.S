@@ -11,8 +11,8 @@
 #define FRAME_SIZE        272       /* struct gp_regs */
 #define FRAME_ELR         248
 #define PCPU_FP_SAVED     528       /* struct pcpu.guest_fp_saved */
-#define CPTR_EL2_FP_ON    0x33ff    /* RES1 bits only */
-#define CPTR_EL2_FP_TRAP  0x37ff    /* ... plus TFP (bit 10) */
+#define CPTR_EL2_FP_ON    0x33ff    /* RES1 bits, TZ, TSM: FP on, SVE/SME trapped */
+#define CPTR_EL2_FP_TRAP  0x37ff    /* ... and TFP (bit 10): FP traps too */
 #define ESR_EC_SHIFT      26
 #define ESR_EC_FP_ASIMD   0x07
 
@@ -125,7 +125,15 @@ guest_irq:
 	bl	trap_guest_irq
 	b	guest_resume
 
-guest_fiq:
+guest_fiq:                       /* Tessera uses no FIQs: treat as an IRQ exit */
+	save_frame
+	mov	x0, #CPTR_EL2_FP_TRAP
+	msr	cptr_el2, x0
+	isb
+	mov	x0, sp
+	bl	trap_guest_irq
+	b	guest_resume
+
 guest_serror:
 	save_frame
 	mov	x0, #CPTR_EL2_FP_TRAP

@@ -7,6 +7,7 @@
  * Lock order (the only place it is written): shm table lock, then one
  * partition's lock, then the console lock.
  */
+#include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -147,12 +148,15 @@ static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 		dcache_clean_range(host_of(p, initrd), rd->size);
 	}
 	void *buf = (void *)(uintptr_t)host_of(p, dtb);
-	int err = guest_fdt_build(buf, GUEST_DTB_MAX, sys_config, p->index, initrd, initrd_size);
+	/* The bound, not the whole slot: libfdt clears the buffer it is given. */
+	size_t bound = guest_fdt_size_bound(sys_config, p->index);
+	int err = guest_fdt_build(buf, bound < GUEST_DTB_MAX ? bound : GUEST_DTB_MAX, sys_config,
+				  p->index, initrd, initrd_size);
 	if (err) {
 		log_line("%s: cannot build its device tree (error %d)", p->cfg->name, err);
 		return 0;
 	}
-	dcache_clean_range(host_of(p, dtb), GUEST_DTB_MAX);
+	dcache_clean_range(host_of(p, dtb), fdt_totalsize(buf));
 	*low_water = rd->present ? initrd : dtb;
 	return dtb;
 }
@@ -265,11 +269,11 @@ static bool partition_all_vcpus_off(struct partition *p)
 static bool partition_stop_quiet(struct partition *p, const char *why)
 {
 	spin_lock(&p->lock);
-	if (p->state == PART_STOPPED) {
+	if (p->state != PART_RUNNING) {
 		spin_unlock(&p->lock);
 		return false;
 	}
-	p->state = PART_STOPPED;
+	p->state = PART_STOPPING;
 	partition_kick_vcpus(p);
 	spin_unlock(&p->lock);
 	while (!partition_all_vcpus_off(p))
@@ -281,6 +285,7 @@ static bool partition_stop_quiet(struct partition *p, const char *why)
 	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
 		 p->cfg->name, why, (unsigned long long)p->exits, (unsigned long long)p->fp_saves,
 		 (unsigned long long)p->aborts);
+	__atomic_store_n(&p->state, PART_STOPPED, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -293,7 +298,10 @@ void partition_stop(struct partition *p, const char *why)
 int partition_restart(struct partition *p, const char *why)
 {
 	partition_stop_quiet(p, why);
-	return partition_start(p);
+	int err = partition_start(p);
+	if (err)
+		system_check_all_stopped();     /* it may have been the last one running */
+	return err;
 }
 
 void system_check_all_stopped(void)

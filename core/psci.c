@@ -123,8 +123,7 @@ void psci_guest_call(struct gp_regs *f)
 		partition_stop(p, "SYSTEM_OFF");
 		pcpu_idle();
 	case PSCI_SYSTEM_RESET:
-		if (partition_restart(p, "SYSTEM_RESET") != 0)
-			system_check_all_stopped();
+		partition_restart(p, "SYSTEM_RESET");
 		pcpu_idle();
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;

@@ -33,7 +33,7 @@ static void cmd_list(const char *arg)
 	for (unsigned int i = 0; i < partition_count; i++) {
 		const struct partition *p = &partitions[i];
 		log_line("%-12s id %-3u %-8s vcpus %u (on %u) mem %llu MiB at 0x%llx starts %u",
-			 p->cfg->name, p->cfg->id, p->state == PART_RUNNING ? "running" : "stopped",
+			 p->cfg->name, p->cfg->id, p->state == PART_RUNNING ? "running" : p->state == PART_STOPPING ? "stopping" : "stopped",
 			 p->cfg->vcpu_count, p->vcpus_on, (unsigned long long)(p->cfg->mem_bytes >> 20),
 			 (unsigned long long)p->cfg->ram_base, p->starts);
 	}
@@ -68,7 +68,7 @@ static void cmd_p2m(const char *arg)
 static void cmd_stop(const char *arg)
 {
 	struct partition *p = shell_partition(arg);
-	if (p && p->state == PART_STOPPED)
+	if (p && p->state != PART_RUNNING)
 		log_line("%s is already stopped", p->cfg->name);
 	else if (p)
 		partition_stop(p, "shell");

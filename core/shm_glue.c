@@ -12,7 +12,7 @@
 #include "shm_glue.h"
 #include "spinlock.h"
 
-static struct shm_table table;
+static struct shm_table table TS_NOINIT;            /* shm_table_init() clears it */
 static struct spinlock table_lock;      /* guards table */
 
 static int glue_map(void *ctx, unsigned int part, ipa_t at, hpa_t pa, uint64_t size)
@@ -42,7 +42,7 @@ int shm_glue_init(const struct config *cfg)
 
 int shm_glue_start(struct partition *p)
 {
-	char why[128];
+	char why[SHM_WHY_MAX];
 	spin_lock(&table_lock);
 	int err = shm_partition_start(&table, sys_config, p->index, &glue_ops, why, sizeof(why));
 	spin_unlock(&table_lock);

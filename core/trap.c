@@ -4,6 +4,8 @@
  * handled here (emulated, injected back, or its partition stopped); it never
  * stops the hypervisor.
  */
+#include <stdio.h>
+
 #include "console.h"
 #include "gic.h"
 #include "vgic.h"
@@ -87,6 +89,14 @@ static void trap_smc(struct gp_regs *f, const struct trap *t)
 	psci_guest_call(f);
 }
 
+static const struct mmio_window *mmio_find(const struct partition *p, uint64_t at)
+{
+	for (unsigned int i = 0; i < p->mmio_count; i++)
+		if (at >= p->mmio[i].base && at - p->mmio[i].base < p->mmio[i].size)
+			return &p->mmio[i];
+	return NULL;
+}
+
 static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct trap *t)
 {
 	if (!(t->esr & ESR_DABT_ISV))
@@ -131,7 +141,11 @@ static void trap_dabt(struct gp_regs *f, const struct trap *t)
 		return;
 	}
 	char what[80];
-	shm_glue_describe_fault(p, t->ipa, what, sizeof(what));
+	if (mmio_find(p, t->ipa))
+		snprintf(what, sizeof(what), "access to an emulated device that gives no syndrome "
+			 "(use single loads and stores)");
+	else
+		shm_glue_describe_fault(p, t->ipa, what, sizeof(what));
 	log_line("%s: data abort: %s at IPA 0x%llx (pc 0x%llx, %s): injected", vcpu_name(), what,
 		 (unsigned long long)t->ipa, (unsigned long long)f->elr,
 		 t->esr & ESR_DABT_WNR ? "write" : "read");

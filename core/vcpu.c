@@ -6,6 +6,7 @@
  * EL1 state is never context-switched: vCPUs are pinned 1:1, so only a
  * (re)start resets it.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "console.h"
@@ -19,6 +20,15 @@
 #define HCR_EL2_GUEST (HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | \
 		       HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_RW | \
 		       HCR_EL2_APK | HCR_EL2_API)
+
+/* boot/vectors.S and boot/entry.S hard-code these. */
+_Static_assert(CPTR_EL2_FP_ON == 0x33ff, "CPTR_EL2_FP_ON in boot/*.S");
+_Static_assert(sizeof(struct gp_regs) == GP_REGS_SIZE, "FRAME_SIZE in boot/vectors.S");
+_Static_assert(offsetof(struct gp_regs, elr) == 248, "ELR offset in boot/vectors.S");
+_Static_assert(offsetof(struct pcpu, guest_fp_saved) == PCPU_GUEST_FP_SAVED_OFF,
+	       "PCPU_FP_SAVED in boot/vectors.S");
+_Static_assert(offsetof(struct fp_regs, fpsr) == 512, "FPSR offset in boot/vectors.S");
+_Static_assert(PCPU_STACK_SIZE == 1u << 14, "PCPU_STACK_SHIFT in boot/entry.S");
 
 extern char pcpu_stacks[];
 void vcpu_enter_frame(struct gp_regs *f) __attribute__((noreturn));
@@ -131,7 +141,7 @@ void vcpu_check_requests(void)
 		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
 		pcpu_idle();
 	}
-	if (pc->vcpu->state == VCPU_OFF || pc->vcpu->part->state == PART_STOPPED)
+	if (pc->vcpu->state == VCPU_OFF || pc->vcpu->part->state != PART_RUNNING)
 		pcpu_idle();
 }
 
@@ -151,7 +161,7 @@ void pcpu_idle(void)
 	pc->vcpu = NULL;
 	/* Idle with FP usable by EL2: no guest registers are live. */
 	pc->guest_fp_saved = 0;
-	sysreg_write(cptr_el2, CPTR_EL2_RES1);
+	sysreg_write(cptr_el2, CPTR_EL2_FP_ON);
 	isb();
 	for (;;) {
 		/* The request word only wakes us; what to run is next_vcpu's state. */

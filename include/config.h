@@ -40,6 +40,7 @@ struct cfg_platform {
 	unsigned int reserved_count;
 	unsigned int cpu_count;                        /* physical CPUs */
 	unsigned int boot_cpu;                         /* logical index of the boot CPU */
+	int chosen_hint;                               /* offset of /chosen if known, else 0 */
 };
 
 struct cfg_module {

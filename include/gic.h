@@ -12,7 +12,8 @@
 #define GIC_PPI_VTIMER 27u
 #define GIC_DT_SPI   0u   /* first cell of a GIC interrupt specifier */
 
-int gic_init_primary(const void *fdt);
+/* Set up the distributor described by host DT node @node (child of @parent). */
+int gic_init_primary(const void *fdt, int node, int parent);
 void gic_init_cpu(void);
 /* Route SPI @intid to this CPU, group 1, enabled. */
 void gic_enable_spi(uint32_t intid);

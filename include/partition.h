@@ -18,7 +18,8 @@
 #define VPL011_LINE_MAX 160
 #define VPL011_RX_MAX   64
 
-enum part_state { PART_STOPPED, PART_RUNNING };
+/* STOPPING: being torn down; only STOPPED counts for power-off and for a new start. */
+enum part_state { PART_STOPPED, PART_RUNNING, PART_STOPPING };
 enum vcpu_state { VCPU_OFF, VCPU_ON_PENDING, VCPU_ON };
 
 struct partition;

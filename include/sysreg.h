@@ -67,7 +67,9 @@ static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
 #define CPTR_EL2_TSM   BIT64(12) /* trap SME */
 #define CPTR_EL2_TAM   BIT64(30) /* trap activity monitors */
 #define CPTR_EL2_TCPAC BIT64(31)
-#define CPTR_EL2_RES1  (GENMASK64(7, 0) | BIT64(9) | BIT64(11) | GENMASK64(13, 13))
+#define CPTR_EL2_RES1  (GENMASK64(7, 0) | BIT64(9) | BIT64(13))
+/* What EL2 runs with: FP/SIMD on, SVE and SME trapped (hidden from guests). */
+#define CPTR_EL2_FP_ON (CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TSM)
 
 /* CNTHCTL_EL2 without E2H (D19.12.x). */
 #define CNTHCTL_EL2_EL1PCTEN BIT64(0) /* EL1 reads CNTPCT without trapping */

@@ -53,4 +53,7 @@ static inline bool ranges_overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t
 	return a < b + bsz && b < a + asz;
 }
 
+/* Not cleared with BSS: the owner's init function writes all of it first. */
+#define TS_NOINIT __attribute__((section(".noinit")))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

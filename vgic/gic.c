@@ -7,6 +7,7 @@
 #include <libfdt.h>
 
 #include "console.h"
+#include "dtreg.h"
 #include "gic.h"
 #include "pcpu.h"
 #include "sysreg.h"
@@ -52,27 +53,12 @@ static inline uint32_t mmio_read32(uint64_t a) { return *(volatile uint32_t *)(u
 static inline uint64_t mmio_read64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
 static inline void mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
 
-static uint64_t fdt_reg_at(const void *fdt, int node, int index)
+int gic_init_primary(const void *fdt, int node, int parent)
 {
-	int len, ac = fdt_address_cells(fdt, fdt_parent_offset(fdt, node));
-	int sc = fdt_size_cells(fdt, fdt_parent_offset(fdt, node));
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	int cells = (ac + sc) * (index + 1);
-	if (!reg || len < cells * 4 || index < 0)
-		return 0;
-	uint64_t v = 0;
-	for (int i = 0; i < ac; i++)
-		v = (v << 32) | fdt32_to_cpu(reg[(ac + sc) * index + i]);
-	return v;
-}
-
-int gic_init_primary(const void *fdt)
-{
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-	if (node < 0)
+	if (node < 0 || parent < 0)
 		return -TS_ENOENT;
-	gicd_base = fdt_reg_at(fdt, node, 0);
-	gicr_base = fdt_reg_at(fdt, node, 1);
+	if (dt_reg(fdt, node, parent, 0, &gicd_base, NULL) || dt_reg(fdt, node, parent, 1, &gicr_base, NULL))
+		return -TS_EINVAL;
 	mmio_write32(gicd_base + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1));
 	while (mmio_read32(gicd_base + GICD_CTLR) & GICD_CTLR_RWP)
 		;

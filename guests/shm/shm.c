@@ -320,8 +320,10 @@ static enum shm_role shm_region_role(const struct shm_region *r, enum shm_role d
 	return shm_selected(r, want_id) ? dflt : ROLE_NONE;
 }
 
-static void shm_run_roles(enum shm_role dflt, const char *want_id)
+/* Returns whether any region was a revoke-reader's (it then reports shm-poweroff). */
+static bool shm_run_roles(enum shm_role dflt, const char *want_id)
 {
+	bool revoke_reader = false;
 	bool verified[SHM_MAX_REGIONS] = { false };
 	enum shm_role role[SHM_MAX_REGIONS];
 
@@ -350,7 +352,9 @@ static void shm_run_roles(enum shm_role dflt, const char *want_id)
 			shm_wait_ack(&regions[i]);
 		if (role[i] == ROLE_REVOKE_READER && verified[i])
 			shm_wait_revoked(&regions[i]);
+		revoke_reader |= role[i] == ROLE_REVOKE_READER;
 	}
+	return revoke_reader;
 }
 
 int main(const void *dtb)
@@ -371,10 +375,10 @@ int main(const void *dtb)
 		if (!any)
 			report_fail("shm-select got=none want=%s", want_id);
 	}
-	shm_run_roles(role, want_id);
+	bool revoke_reader = shm_run_roles(role, want_id);
 	if (linger_ms != 0)
 		timer_delay_us(linger_ms * 1000u);
-	if (role == ROLE_REVOKE_READER)
+	if (revoke_reader)
 		report_pass("shm-poweroff");
 	return 0;
 }

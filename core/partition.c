@@ -298,10 +298,7 @@ void partition_stop(struct partition *p, const char *why)
 int partition_restart(struct partition *p, const char *why)
 {
 	partition_stop_quiet(p, why);
-	int err = partition_start(p);
-	if (err)
-		system_check_all_stopped();     /* it may have been the last one running */
-	return err;
+	return partition_start(p);
 }
 
 void system_check_all_stopped(void)

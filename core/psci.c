@@ -123,7 +123,8 @@ void psci_guest_call(struct gp_regs *f)
 		partition_stop(p, "SYSTEM_OFF");
 		pcpu_idle();
 	case PSCI_SYSTEM_RESET:
-		partition_restart(p, "SYSTEM_RESET");
+		if (partition_restart(p, "SYSTEM_RESET") != 0)
+			system_check_all_stopped();
 		pcpu_idle();
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;

@@ -86,8 +86,10 @@ static void cmd_start(const char *arg)
 static void cmd_restart(const char *arg)
 {
 	struct partition *p = shell_partition(arg);
-	if (p && partition_restart(p, "shell restart") != 0)
+	if (p && partition_restart(p, "shell restart") != 0) {
 		log_line("%s: restart failed", p->cfg->name);
+		system_check_all_stopped();
+	}
 }
 
 static const struct {

@@ -83,7 +83,11 @@ void partitions_create(const struct config *cfg);
 int partition_start(struct partition *p);
 /* Stop every vCPU and tear down; @why is logged. Safe from any CPU. */
 void partition_stop(struct partition *p, const char *why);
-/* Stop (if running) and start again from the boot modules. */
+/*
+ * Stop (if running) and start again from the boot modules.  On failure the
+ * caller reports it, then calls system_check_all_stopped(): it may have been
+ * the last partition running.
+ */
 int partition_restart(struct partition *p, const char *why);
 struct partition *partition_find(const char *name);
 /* Log @p's stage-2 map, merged into runs (boot log and the shell's p2m). */

@@ -57,8 +57,8 @@ static void assign_free(struct cfg_ctx *ctx, unsigned int idx, int *owner)
 		free += owner[c] == NO_OWNER;
 	if (free < p->vcpu_count) {
 		cfg_error(ctx->errs, p->path, vcpus_prop(p),
-			  "%u vCPUs, but only %u of %u physical CPUs are free", p->vcpu_count, free,
-			  ctx->cpu_count);
+			  "%u vCPU%s, but only %u of %u physical CPUs are free", p->vcpu_count,
+			  p->vcpu_count == 1 ? "" : "s", free, ctx->cpu_count);
 		return;
 	}
 	for (unsigned int v = 0, c = 0; v < p->vcpu_count; c++) {

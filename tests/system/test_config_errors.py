@@ -162,7 +162,7 @@ def test_dom0_vcpus_take_every_cpu(tmp_path):
     r = system(tmp_path, dom0_vcpus=4, doms=[domu("domU1", "d1")],
                images=["dom0", "d1"])
     assert_rejected(r, [
-        "config: /chosen/domU1: cpus: 1 vCPUs, but only 0 of 4 physical CPUs "
+        "config: /chosen/domU1: cpus: 1 vCPU, but only 0 of 4 physical CPUs "
         "are free"])
 
 
@@ -315,9 +315,9 @@ def test_several_errors_all_printed(tmp_path):
         "config: /chosen/domU2: multiboot,kernel: missing: no kernel module",
         'config: /chosen/domU2/shm@60000000: role: "boss" is not "owner" or '
         '"borrower"',
-        "config: /chosen/domU2: cpus: 1 vCPUs, but only 0 of 4 physical CPUs "
+        "config: /chosen/domU2: cpus: 1 vCPU, but only 0 of 4 physical CPUs "
         "are free",
-        "config: /chosen/domU3: cpus: 1 vCPUs, but only 0 of 4 physical CPUs "
+        "config: /chosen/domU3: cpus: 1 vCPU, but only 0 of 4 physical CPUs "
         "are free",
         "config: /chosen/domU3: xen,static-mem: 0x10000000-0x17ffffff is not "
         "in RAM",

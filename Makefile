@@ -52,6 +52,7 @@ $(B)/tessera.bin: $(B)/tessera.elf
 
 include guests/guests.mk
 include bench/bench.mk
+include guests/linux/linux.mk
 include tests/unit/unit.mk
 
 run: all $(B)/.deps-ok

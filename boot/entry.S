@@ -1,12 +1,15 @@
 /*
  * Tessera's entry: the arm64 Image header, the boot CPU's and the secondary
  * CPUs' first instructions at EL2.  Everything after the stack is C.
+ * C stacks start below the guest frame at the top of each CPU's stack
+ * (core/vcpu.c): entering a vCPU writes that frame while C still runs.
  * (Linux Documentation/arch/arm64/booting.rst for the header.)
  */
 #define PCPU_STACK_SHIFT   14        /* 16 KiB per CPU, see include/pcpu.h */
 #define CURRENTEL_EL2      (2 << 2)
 #define CPTR_EL2_FP_ON     0x33ff    /* RES1 bits, TZ, TSM: FP on, SVE/SME trapped */
 #define IMAGE_FLAGS_LE_4K  (1 << 1)  /* little endian, 4 KiB pages */
+#define GUEST_FRAME_SIZE   272       /* struct gp_regs: kept free at the stack top */
 
 	.section .text.head, "ax"
 	.global _start_header
@@ -29,7 +32,7 @@ primary_entry:
 	cmp	x1, x2
 	b.ne	park
 	mov	x19, x0                       /* DTB */
-	ldr	x1, =pcpu_stacks + (1 << PCPU_STACK_SHIFT)
+	ldr	x1, =pcpu_stacks + (1 << PCPU_STACK_SHIFT) - GUEST_FRAME_SIZE
 	mov	sp, x1
 	bl	cpu_early_regs
 	mov	x0, x19
@@ -42,7 +45,7 @@ secondary_entry:
 	mov	x19, x0
 	add	x1, x0, #1
 	lsl	x1, x1, #PCPU_STACK_SHIFT
-	ldr	x2, =pcpu_stacks
+	ldr	x2, =pcpu_stacks - GUEST_FRAME_SIZE
 	add	x1, x1, x2
 	mov	sp, x1
 	bl	cpu_early_regs

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "types.h"
 
 static bool name_is(const char *name, const char *want)
 {
@@ -15,12 +16,9 @@ static bool name_is(const char *name, const char *want)
 	return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '@');
 }
 
-static void host_dt_note(const void *fdt, int node, struct host_dt *h)
+static void host_dt_note(const void *fdt, int node, const char *name, int len,
+			 struct host_dt *h)
 {
-	int len;
-	const char *name = fdt_get_name(fdt, node, &len);
-	if (!name)
-		return;
 	if (h->top_count < HOST_DT_MAX_TOP) {
 		h->top_name[h->top_count] = name;
 		h->top_len[h->top_count] = len;
@@ -57,13 +55,52 @@ int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path,
 	return -FDT_ERR_NOTFOUND;
 }
 
+/*
+ * The top-level nodes, straight from the structure block (DT spec 5.4): one
+ * pass at a few instructions per token, where libfdt's fdt_next_subnode
+ * costs about a hundred (it re-validates every offset).  Stops at anything
+ * malformed; libfdt then still guards every later look-up.
+ */
+static void host_dt_walk_top(const void *fdt, struct host_dt *h)
+{
+	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t size = fdt_size_dt_struct(fdt), off = 0;
+	int depth = 0;
+	while (off + FDT_TAGSIZE <= size) {
+		uint32_t tag = fdt32_ld((const fdt32_t *)(base + off));
+		uint32_t at = off;
+		off += FDT_TAGSIZE;
+		if (tag == FDT_BEGIN_NODE) {
+			const char *name = base + off;
+			size_t n = 0;
+			while (off + n < size && name[n])
+				n++;
+			if (depth == 1)
+				host_dt_note(fdt, (int)at, name, (int)n, h);
+			depth++;
+			off += (uint32_t)align_up(n + 1, FDT_TAGSIZE);
+		} else if (tag == FDT_END_NODE) {
+			if (--depth <= 0)
+				return;
+		} else if (tag == FDT_PROP && off + 8 <= size) {
+			off += 8 + (uint32_t)align_up(fdt32_ld((const fdt32_t *)(base + off)), FDT_TAGSIZE);
+		} else if (tag != FDT_NOP) {
+			return;
+		}
+	}
+}
+
 void host_dt_scan(const void *fdt, struct host_dt *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->chosen = h->cpus = h->psci = h->reserved = h->gic = -FDT_ERR_NOTFOUND;
-	int node;
-	fdt_for_each_subnode(node, fdt, 0)
-		host_dt_note(fdt, node, h);
+	if (fdt_version(fdt) >= 17) {
+		host_dt_walk_top(fdt, h);
+	} else {
+		int node, len;
+		fdt_for_each_subnode(node, fdt, 0)
+			host_dt_note(fdt, node, fdt_get_name(fdt, node, &len), len, h);
+	}
 	if (h->gic < 0) {   /* named otherwise, or below a bus node: search the whole tree */
 		h->gic = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
 		h->gic_parent = h->gic >= 0 ? fdt_parent_offset(fdt, h->gic) : -1;

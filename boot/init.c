@@ -70,6 +70,9 @@ static void boot_cpus(const void *fdt)
 {
 	uint64_t self = sysreg_read(mpidr_el1) & MPIDR_AFF_MASK;
 	int cpus = host_dt.cpus;
+	struct dt_cells cc;
+	if (dt_cells(fdt, cpus, &cc) != 0)
+		return;
 	unsigned int next = 1;
 	pcpus[0].mpidr = self;
 	pcpu_count = 1;
@@ -77,7 +80,7 @@ static void boot_cpus(const void *fdt)
 	fdt_for_each_subnode(node, fdt, cpus) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		uint64_t mpidr;
-		if (!type || strcmp(type, "cpu") != 0 || dt_reg(fdt, node, cpus, 0, &mpidr, NULL) != 0)
+		if (!type || strcmp(type, "cpu") != 0 || dt_reg_cells(fdt, node, &cc, 0, &mpidr, NULL) != 0)
 			continue;
 		if ((mpidr & MPIDR_AFF_MASK) == self)
 			continue;

@@ -18,32 +18,56 @@ extern char _start[], _end[];
 
 static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved memory */
 
-int dt_reg(const void *fdt, int node, int parent, int index, uint64_t *base, uint64_t *size)
+int dt_cells(const void *fdt, int parent, struct dt_cells *c)
 {
-	if (node < 0 || parent < 0)
-		return -TS_ENOENT;
-	int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent), len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-	if (!reg || ac < 1 || ac > 2 || sc < 0 || sc > 2 ||
-	    len < (ac + sc) * 4 * (index + 1))
+	c->ac = fdt_address_cells(fdt, parent);
+	c->sc = fdt_size_cells(fdt, parent);
+	return c->ac >= 1 && c->ac <= 2 && c->sc >= 0 && c->sc <= 2 ? 0 : -TS_EINVAL;
+}
+
+int dt_reg_cells(const void *fdt, int node, const struct dt_cells *c, int index, uint64_t *base,
+		 uint64_t *size)
+{
+	int len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+	int stride = c->ac + c->sc;
+	if (!reg || index < 0 || len < stride * 4 * (index + 1))
 		return -TS_EINVAL;
-	reg += (ac + sc) * index;
+	reg += stride * index;
 	uint64_t b = 0, s = 0;
-	for (int i = 0; i < ac; i++)
+	for (int i = 0; i < c->ac; i++)
 		b = (b << 32) | fdt32_to_cpu(reg[i]);
-	for (int i = 0; i < sc; i++)
-		s = (s << 32) | fdt32_to_cpu(reg[ac + i]);
+	for (int i = 0; i < c->sc; i++)
+		s = (s << 32) | fdt32_to_cpu(reg[c->ac + i]);
 	*base = b;
 	if (size)
 		*size = s;
 	return 0;
 }
 
-static void ranges_add_reg(struct range_set *set, const void *fdt, int node, int parent)
+int dt_reg(const void *fdt, int node, int parent, int index, uint64_t *base, uint64_t *size)
 {
-	uint64_t b, s;
-	for (int i = 0; dt_reg(fdt, node, parent, i, &b, &s) == 0; i++)
+	struct dt_cells c;
+	if (node < 0 || parent < 0 || dt_cells(fdt, parent, &c) != 0)
+		return -TS_ENOENT;
+	return dt_reg_cells(fdt, node, &c, index, base, size);
+}
+
+/* Every (address, size) pair of @node's reg; reads reg once. */
+static void ranges_add_reg(struct range_set *set, const void *fdt, int node,
+			   const struct dt_cells *c)
+{
+	int len;
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	int stride = c->ac + c->sc;
+	for (int at = 0; reg && stride && (at + stride) * 4 <= len; at += stride) {
+		uint64_t b = 0, s = 0;
+		for (int i = 0; i < c->ac; i++)
+			b = (b << 32) | fdt32_to_cpu(reg[at + i]);
+		for (int i = 0; i < c->sc; i++)
+			s = (s << 32) | fdt32_to_cpu(reg[at + c->ac + i]);
 		ranges_add(set, b, s);
+	}
 }
 
 static bool dt_is_module(const void *fdt, int node)
@@ -60,12 +84,17 @@ static bool dt_is_module(const void *fdt, int node)
 static void boot_remove_modules(struct range_set *free, const void *fdt, int chosen)
 {
 	int node, child;
+	struct dt_cells cc, dc;
+	if (dt_cells(fdt, chosen, &cc) != 0)
+		return;
 	fdt_for_each_subnode(node, fdt, chosen) {
 		if (dt_is_module(fdt, node))
-			ranges_add_reg(free, fdt, node, chosen);
+			ranges_add_reg(free, fdt, node, &cc);
+		if (!fdt_getprop(fdt, node, "#address-cells", NULL) || dt_cells(fdt, node, &dc) != 0)
+			continue;                      /* not a domain: no modules below */
 		fdt_for_each_subnode(child, fdt, node)
 			if (dt_is_module(fdt, child))
-				ranges_add_reg(free, fdt, child, node);
+				ranges_add_reg(free, fdt, child, &dc);
 	}
 }
 
@@ -73,8 +102,10 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 {
 	int node;
 	ranges_init(&ram);
-	for (unsigned int i = 0; i < h->memory_count; i++)
-		ranges_add_reg(&ram, fdt, h->memory[i], 0);
+	struct dt_cells root;
+	if (dt_cells(fdt, 0, &root) == 0)
+		for (unsigned int i = 0; i < h->memory_count; i++)
+			ranges_add_reg(&ram, fdt, h->memory[i], &root);
 	for (unsigned int i = 0; i < ram.count; i++)
 		mmu_map_ram(ram.r[i].base, ram.r[i].size);
 
@@ -86,9 +117,10 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 		if (fdt_get_mem_rsv(fdt, i, &b, &s) == 0)
 			ranges_add(&taken_fixed, b, s);
 	}
-	if (h->reserved >= 0)
+	struct dt_cells rc;
+	if (h->reserved >= 0 && dt_cells(fdt, h->reserved, &rc) == 0)
 		fdt_for_each_subnode(node, fdt, h->reserved)
-			ranges_add_reg(&taken_fixed, fdt, node, h->reserved);
+			ranges_add_reg(&taken_fixed, fdt, node, &rc);
 
 	struct range_set modules, free_ram = ram;
 	ranges_init(&modules);

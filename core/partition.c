@@ -27,7 +27,6 @@
 #define IMAGE_TEXT_OFFSET_OFF  0x08
 #define IMAGE_SIZE_OFF         0x10
 #define IMAGE_LEGACY_TEXT_OFF  0x80000ull      /* image_size 0: pre-3.17 kernels */
-#define GUEST_DTB_MAX          0x10000ull      /* room for the generated DT */
 
 struct partition partitions[CFG_MAX_PARTITIONS];
 unsigned int partition_count;
@@ -137,7 +136,7 @@ static uint64_t partition_load_kernel(struct partition *p, uint64_t room)
 static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 {
 	uint64_t ram_end = GUEST_RAM_BASE + p->cfg->mem_bytes;
-	uint64_t dtb = ram_end - GUEST_DTB_MAX;
+	uint64_t dtb = ram_end - GUEST_FDT_MAX_SIZE;
 	uint64_t initrd = 0, initrd_size = 0;
 	const struct cfg_module *rd = &p->cfg->ramdisk;
 	if (rd->present) {
@@ -150,7 +149,7 @@ static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 	void *buf = (void *)(uintptr_t)host_of(p, dtb);
 	/* The bound, not the whole slot: libfdt clears the buffer it is given. */
 	size_t bound = guest_fdt_size_bound(sys_config, p->index);
-	int err = guest_fdt_build(buf, bound < GUEST_DTB_MAX ? bound : GUEST_DTB_MAX, sys_config,
+	int err = guest_fdt_build(buf, bound < GUEST_FDT_MAX_SIZE ? bound : GUEST_FDT_MAX_SIZE, sys_config,
 				  p->index, initrd, initrd_size);
 	if (err) {
 		log_line("%s: cannot build its device tree (error %d)", p->cfg->name, err);

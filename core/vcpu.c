@@ -29,6 +29,7 @@ _Static_assert(offsetof(struct pcpu, guest_fp_saved) == PCPU_GUEST_FP_SAVED_OFF,
 	       "PCPU_FP_SAVED in boot/vectors.S");
 _Static_assert(offsetof(struct fp_regs, fpsr) == 512, "FPSR offset in boot/vectors.S");
 _Static_assert(PCPU_STACK_SIZE == 1u << 14, "PCPU_STACK_SHIFT in boot/entry.S");
+_Static_assert(GP_REGS_SIZE == 272, "GUEST_FRAME_SIZE in boot/entry.S");
 
 extern char pcpu_stacks[];
 void vcpu_enter_frame(struct gp_regs *f) __attribute__((noreturn));

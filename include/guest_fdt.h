@@ -21,18 +21,21 @@
  * properties and the strings block measure 1441 bytes; rounded up with
  * margin for later properties.
  */
-#define GUEST_FDT_BASE_BOUND   2048u
-/* cpu@N: node 16 + device_type 16 + compatible 28 + reg 16 + enable-method 20. */
-#define GUEST_FDT_CPU_BOUND    96u
+#define GUEST_FDT_BASE_BOUND   2560u
+/*
+ * cpu@N: node 16 + device_type 16 + compatible 28 + reg 16 + enable-method 20,
+ * plus the four property names (41): names are not de-duplicated.
+ */
+#define GUEST_FDT_CPU_BOUND    144u
 /*
  * xen-shmem@<up to 16 hex digits>: node 36 + compatible 36 + reg 28 +
  * xen,id 28 (CFG_SHM_ID_MAX) + xen,offset 20 + no-map 12.
  */
-#define GUEST_FDT_SHM_BOUND    160u
+#define GUEST_FDT_SHM_BOUND    200u   /* + 40 bytes of property names */
 /* /reserved-memory itself: node + #address-cells + #size-cells + ranges. */
-#define GUEST_FDT_RESMEM_BOUND 80u
+#define GUEST_FDT_RESMEM_BOUND 120u   /* + 34 bytes of property names */
 /* bootargs: property header + CFG_BOOTARGS_MAX bytes. */
-#define GUEST_FDT_BOOTARGS_BOUND (12u + CFG_BOOTARGS_MAX)
+#define GUEST_FDT_BOOTARGS_BOUND (24u + CFG_BOOTARGS_MAX)
 
 /*
  * A buffer of this size holds the tree of any partition a valid
@@ -41,7 +44,7 @@
  * cfg_parse() enforces) and the longest bootargs.  That is about 53 KiB;
  * 295 regions alone need about 46 KiB, so 16 KiB would not do.
  */
-#define GUEST_FDT_MAX_SIZE     0x10000u   /* 64 KiB */
+#define GUEST_FDT_MAX_SIZE     0x18000u   /* 96 KiB */
 
 /*
  * Bytes enough for partition @part_index's tree (an upper bound, never less

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: build, run every test layer, print one closing line
 #   N passed, M failed
-# (DESIGN.md §2).  Layers: unit (cmocka binaries, build/host/test_*) and
-# system (pytest, tests/system).  A layer whose build fails, or that runs
+# (DESIGN.md §2).  Layers: unit (cmocka binaries, build/host/test_*),
+# system (pytest, tests/system) and linux (pytest, tests/linux: Debian's
+# kernel and busybox, fetched by `make linux`).  A layer whose build fails, or that runs
 # nothing, counts as one failed test.  Exit status 0 only when M == 0 and
 # something ran.  Per-layer output goes to build/test-results/.
 set -uo pipefail
@@ -84,31 +85,34 @@ print(passed, failed)
 EOF
 }
 
-run_system_layer() {
-  echo "== system: building"
-  if ! make -j"$JOBS" all; then
-    layer_summary system 0 1 "build failed"
+# run_pytest_layer NAME DIR BUILD-TARGET: build, then pytest DIR with a junit report.
+run_pytest_layer() {
+  local name=$1 dir=$2 target=$3
+  echo "== $name: building"
+  if ! make -j"$JOBS" $target; then
+    layer_summary "$name" 0 1 "build failed"
     return
   fi
-  local xml="$RESULTS/system.xml" rc counts p f
+  local xml="$RESULTS/$name.xml" rc counts p f
   rm -f "$xml"
-  "$PYTHON" -m pytest tests/system -q -p no:cacheprovider --junitxml="$xml"
+  "$PYTHON" -m pytest "$dir" -q -p no:cacheprovider --junitxml="$xml"
   rc=$?
   if [ "$rc" -eq 5 ]; then
-    layer_summary system 0 1 "pytest collected no tests"
+    layer_summary "$name" 0 1 "pytest collected no tests"
     return
   fi
   if [ ! -f "$xml" ] || ! counts=$(junit_count "$xml"); then
-    layer_summary system 0 1 "pytest exit $rc, no junit report"
+    layer_summary "$name" 0 1 "pytest exit $rc, no junit report"
     return
   fi
   read -r p f <<<"$counts"
   # Interrupted, internal or usage errors may leave no failed case behind.
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  layer_summary system "$p" "$f" "pytest exit $rc"
+  layer_summary "$name" "$p" "$f" "pytest exit $rc"
 }
 
 run_unit_layer
-run_system_layer
+run_pytest_layer system tests/system all
+run_pytest_layer linux tests/linux "all linux"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

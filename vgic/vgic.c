@@ -150,8 +150,12 @@ void vgic_inject_timer(struct vcpu *v)
 	spin_lock(&p->vgic.lock);
 	struct virq *q = &v->vgic.priv[VTIMER_INTID];
 	q->hw = true;
-	if (!q->active_or_in_lr)
-		q->pending = true;
+	/*
+	 * Always pending: its previous list register may have retired without
+	 * an exit since.  The physical PPI stays active until the guest's EOI
+	 * deactivates it through the HW link, so it cannot fire twice meanwhile.
+	 */
+	q->pending = true;
 	v->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
 }

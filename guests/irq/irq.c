@@ -9,6 +9,7 @@
 #include "irq.h"
 
 #define IRQ_TESTS_MAX		96	/* length of the irq_test= value */
+#define IRQ_TEST_NAMES		"timer|sgi|sgi-coalesce|priority|storm|uart|uart-level|uart-rx"
 #define CPU1_INDEX		1u
 #define CPU1_START_MS		5000u
 #define CPU1_UP			0x55500001u
@@ -22,9 +23,11 @@ struct irq_test {
 static const struct irq_test tests[] = {
 	{ "timer", irq_test_timer },
 	{ "sgi", irq_test_sgi },
+	{ "sgi-coalesce", irq_test_sgi_coalesce },
 	{ "priority", irq_test_priority },
 	{ "storm", irq_test_storm },
 	{ "uart", irq_test_uart },
+	{ "uart-level", irq_test_uart_level },
 	{ "uart-rx", irq_test_uart_rx },
 };
 
@@ -179,7 +182,7 @@ static void irq_run_one(const char *name)
 			return;
 		}
 	}
-	report_fail("irq-test %s got=unknown want=timer|sgi|priority|storm|uart|uart-rx", name);
+	report_fail("irq-test %s got=unknown want=" IRQ_TEST_NAMES, name);
 }
 
 /* Runs every comma-separated name of irq_test=, in order. */
@@ -188,7 +191,7 @@ static void irq_run_tests(void)
 	char list[IRQ_TESTS_MAX];
 
 	if (!bootargs_get("irq_test", list, sizeof(list))) {
-		report_fail("irq-test got=none want=timer|sgi|priority|storm|uart|uart-rx");
+		report_fail("irq-test got=none want=" IRQ_TEST_NAMES);
 		return;
 	}
 	char *name = list;

@@ -51,7 +51,9 @@ uint64_t irq_arg(const char *key, uint64_t def);
 /* The tests, each printing its PASS/FAIL lines. */
 void irq_test_timer(void);
 void irq_test_sgi(void);
+void irq_test_sgi_coalesce(void);
 void irq_test_priority(void);
 void irq_test_storm(void);
 void irq_test_uart(void);
+void irq_test_uart_level(void);
 void irq_test_uart_rx(void);

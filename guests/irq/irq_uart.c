@@ -24,9 +24,12 @@
 /* The stdout node's "interrupts": <type number flags>, type 0 = SPI. */
 #define DT_IRQ_CELLS		3
 #define DT_IRQ_TYPE_SPI		0u
+#define DT_IRQ_EDGE_MASK	3u	/* IRQ_TYPE_EDGE_RISING | _FALLING */
 
 struct uart_state {
 	uint64_t base;
+	uint64_t tx_keep;		/* the first tx_keep TX interrupts leave TXIM set */
+	bool edge;			/* the DT's trigger type */
 	volatile uint64_t tx;		/* TX interrupts taken */
 	volatile uint32_t first_mis;	/* UARTMIS in the first handler run */
 	volatile uint64_t rx_len;
@@ -45,8 +48,9 @@ static void uart_write(uint32_t off, uint32_t v)
 	*(volatile uint32_t *)(ut.base + off) = v;
 }
 
-/* INTID of the console UART from /chosen/stdout-path's node; 0 when absent. */
-static uint32_t uart_intid(void)
+/* INTID of the console UART from /chosen/stdout-path's node, and whether it
+ * is edge-triggered; 0 when absent. */
+static uint32_t uart_intid(bool *edge)
 {
 	const void *fdt = dt_blob();
 	int chosen = fdt_path_offset(fdt, "/chosen");
@@ -59,6 +63,7 @@ static uint32_t uart_intid(void)
 	const fdt32_t *irq = node < 0 ? NULL : fdt_getprop(fdt, node, "interrupts", &len);
 	if (irq == NULL || len < DT_IRQ_CELLS * 4 || fdt32_to_cpu(irq[0]) != DT_IRQ_TYPE_SPI)
 		return 0;
+	*edge = (fdt32_to_cpu(irq[2]) & DT_IRQ_EDGE_MASK) != 0;
 	return GIC_SPI_FIRST + fdt32_to_cpu(irq[1]);
 }
 
@@ -71,8 +76,10 @@ static void uart_irq(uint32_t intid)
 	if (ut.tx == 0 && ut.rx_len == 0)
 		ut.first_mis = mis;
 	if (mis & UART_INT_TX) {
-		uart_write(UARTIMSC, uart_read(UARTIMSC) & ~UART_INT_TX);
-		uart_write(UARTICR, UART_INT_TX);
+		if (ut.tx >= ut.tx_keep) {
+			uart_write(UARTIMSC, uart_read(UARTIMSC) & ~UART_INT_TX);
+			uart_write(UARTICR, UART_INT_TX);
+		}
 		ut.tx = ut.tx + 1;
 	}
 	while (!(uart_read(UARTFR) & UARTFR_RXFE)) {
@@ -84,24 +91,29 @@ static void uart_irq(uint32_t intid)
 	uart_write(UARTICR, mis & (UART_INT_RX | UART_INT_RT));
 }
 
+/* Like an OS: trigger type from the DT, then route and enable the SPI. */
 static bool uart_setup(void)
 {
-	uint32_t intid = uart_intid();
+	bool edge = false;
+	uint32_t intid = uart_intid(&edge);
 
-	ut = (struct uart_state){ .base = uart_base() };
+	ut = (struct uart_state){ .base = uart_base(), .edge = edge };
 	if (intid == 0) {
 		report_fail("uart-irq-dt got=none want=spi");
 		return false;
 	}
 	gic_set_handler(intid, uart_irq);
+	gic_spi_set_edge(intid, edge);
 	gic_spi_enable(intid, GIC_PRIO_DEFAULT, guest_read_mpidr());
 	return true;
 }
 
 static void uart_teardown(void)
 {
+	bool edge;
+
 	uart_write(UARTIMSC, 0);
-	gic_spi_disable(uart_intid());
+	gic_spi_disable(uart_intid(&edge));
 }
 
 void irq_test_uart(void)
@@ -120,6 +132,31 @@ void irq_test_uart(void)
 	irq_wait_ms(QUIET_MS);
 	irq_mask();
 	report_check_dec("uart-tx-quiet", ut.tx, 1);
+	uart_teardown();
+}
+
+/*
+ * Level-sensitive (the DT says IRQ_TYPE_LEVEL_HIGH): the handler returns the
+ * first time with TXIM still set, so the line is still high at the EOI and
+ * the interrupt must be taken again (IHI 0069H 4.1.1); the second run
+ * clears TXIM.
+ */
+void irq_test_uart_level(void)
+{
+	if (!uart_setup())
+		return;
+	if (ut.edge) {
+		report_fail("uart-level trigger got=edge want=level");
+		uart_teardown();
+		return;
+	}
+	ut.tx_keep = 1;
+	irq_unmask();
+	uart_write(UARTIMSC, UART_INT_TX);
+	irq_wait_count(&ut.tx, 2, IRQ_WAIT_MS);
+	irq_wait_ms(QUIET_MS);
+	irq_mask();
+	report_check_dec("uart-level", ut.tx, 2);
 	uart_teardown();
 }
 

@@ -19,6 +19,9 @@
 #define GICD_ISENABLER		0x0100
 #define GICD_ICENABLER		0x0180
 #define GICD_IPRIORITYR		0x0400		/* one byte per INTID */
+#define GICD_ICFGR		0x0c00		/* two bits per INTID */
+#define ICFGR_FIELDS_PER_REG	16u
+#define ICFGR_EDGE		2u		/* Int_config[1]: 1 = edge-triggered */
 #define GICD_IROUTER		0x6000		/* 64 bits per INTID */
 #define IROUTER_AFF3_SHIFT	32
 
@@ -240,6 +243,15 @@ void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr)
 void gic_spi_disable(uint32_t intid)
 {
 	mmio_write32(gic_bank_reg(GICD_ICENABLER, intid), gic_bank_bit(intid));
+}
+
+void gic_spi_set_edge(uint32_t intid, bool edge)
+{
+	uint64_t reg = gicd + GICD_ICFGR + 4 * (intid / ICFGR_FIELDS_PER_REG);
+	uint32_t bit = ICFGR_EDGE << (2 * (intid % ICFGR_FIELDS_PER_REG));
+	uint32_t v = mmio_read32(reg);
+
+	mmio_write32(reg, edge ? v | bit : v & ~bit);
 }
 
 void gic_send_sgi(uint32_t intid, uint64_t mpidr)

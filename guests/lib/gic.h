@@ -53,6 +53,8 @@ uint32_t gic_private_pending(void);
 /* An SPI: Group 1, priority, routed to @mpidr (GICD_IROUTER), enabled. */
 void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr);
 void gic_spi_disable(uint32_t intid);
+/* GICD_ICFGR: edge-triggered or level-sensitive; set it while disabled. */
+void gic_spi_set_edge(uint32_t intid, bool edge);
 
 /* ICC_SGI1R_EL1: SGI @intid to the one CPU whose affinity is @mpidr. */
 void gic_send_sgi(uint32_t intid, uint64_t mpidr);

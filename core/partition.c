@@ -220,7 +220,9 @@ int partition_start(struct partition *p)
 	}
 	p->cntvoff = sysreg_read(cntpct_el0);
 	p->starts++;
-	p->exits = p->fp_saves = p->aborts = 0;
+	p->aborts = 0;
+	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
+		p->vcpus[v].exits = p->vcpus[v].fp_saves = 0;
 	spin_lock(&p->lock);
 	p->state = PART_RUNNING;
 	p->vcpus_on = 1;
@@ -281,8 +283,13 @@ static bool partition_stop_quiet(struct partition *p, const char *why)
 	shm_glue_stop(p);
 	p2m_hw_invalidate(p->p2m.vmid, ipa(0), 0);
 	p2m_destroy(&p->p2m);
+	uint64_t exits = 0, fp_saves = 0;
+	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
+		exits += p->vcpus[v].exits;
+		fp_saves += p->vcpus[v].fp_saves;
+	}
 	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
-		 p->cfg->name, why, (unsigned long long)p->exits, (unsigned long long)p->fp_saves,
+		 p->cfg->name, why, (unsigned long long)exits, (unsigned long long)fp_saves,
 		 (unsigned long long)p->aborts);
 	__atomic_store_n(&p->state, PART_STOPPED, __ATOMIC_RELEASE);
 	return true;

@@ -25,9 +25,18 @@
 struct trap {
 	uint64_t esr;
 	uint32_t ec;
-	uint64_t far;
-	uint64_t ipa;            /* data/instruction aborts on stage 2 */
 };
+
+/* The faulting guest VA and IPA of a stage-2 abort (HPFAR_EL2 holds IPA[51:12]). */
+static uint64_t trap_far(void)
+{
+	return sysreg_read(far_el2);
+}
+
+static uint64_t trap_ipa(void)
+{
+	return (field_get(HPFAR_FIPA, sysreg_read(hpfar_el2)) << 12) | (trap_far() & 0xfff);
+}
 
 typedef void trap_fn(struct gp_regs *f, const struct trap *t);
 
@@ -76,9 +85,18 @@ static const char *vcpu_name(void)
 	return current_vcpu()->part->cfg->name;
 }
 
+/* Function IDs Tessera implements are PSCI's (SMCCC owner 4, standard service). */
+#define SMCCC_OWNER_MASK   0x3F000000u
+#define SMCCC_OWNER_STD    0x04000000u
+#define SMCCC_RET_NOT_SUPPORTED (~0ull)
+
 static void trap_hvc(struct gp_regs *f, const struct trap *t)
 {
 	(void)t;
+	if (((uint32_t)f->x[0] & SMCCC_OWNER_MASK) != SMCCC_OWNER_STD) {
+		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
+		return;
+	}
 	psci_guest_call(f);
 }
 
@@ -97,7 +115,8 @@ static const struct mmio_window *mmio_find(const struct partition *p, uint64_t a
 	return NULL;
 }
 
-static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct trap *t)
+static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct trap *t,
+			 uint64_t at)
 {
 	if (!(t->esr & ESR_DABT_ISV))
 		return false;
@@ -105,9 +124,9 @@ static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct tr
 	unsigned int rt = (unsigned int)field_get(ESR_DABT_SRT, t->esr);
 	for (unsigned int i = 0; i < p->mmio_count; i++) {
 		const struct mmio_window *w = &p->mmio[i];
-		if (t->ipa < w->base || t->ipa - w->base >= w->size)
+		if (at < w->base || at - w->base >= w->size)
 			continue;
-		uint64_t off = t->ipa - w->base;
+		uint64_t off = at - w->base;
 		if (t->esr & ESR_DABT_WNR)
 			return w->write(p, off, size, rt == 31 ? 0 : f->x[rt]);
 		uint64_t val = 0;
@@ -132,32 +151,34 @@ static bool abort_should_log(struct partition *p)
 static void trap_dabt(struct gp_regs *f, const struct trap *t)
 {
 	struct partition *p = current_vcpu()->part;
-	if (mmio_emulate(p, f, t)) {
+	uint64_t at = trap_ipa();
+	if (mmio_emulate(p, f, t, at)) {
 		trap_skip_insn(f);
 		return;
 	}
 	if (!abort_should_log(p)) {
-		inject_data_abort(f, t->far);
+		inject_data_abort(f, trap_far());
 		return;
 	}
 	char what[80];
-	if (mmio_find(p, t->ipa))
+	if (mmio_find(p, at))
 		snprintf(what, sizeof(what), "access to an emulated device that gives no syndrome "
 			 "(use single loads and stores)");
 	else
-		shm_glue_describe_fault(p, t->ipa, what, sizeof(what));
+		shm_glue_describe_fault(p, at, what, sizeof(what));
 	log_line("%s: data abort: %s at IPA 0x%llx (pc 0x%llx, %s): injected", vcpu_name(), what,
-		 (unsigned long long)t->ipa, (unsigned long long)f->elr,
+		 (unsigned long long)at, (unsigned long long)f->elr,
 		 t->esr & ESR_DABT_WNR ? "write" : "read");
-	inject_data_abort(f, t->far);
+	inject_data_abort(f, trap_far());
 }
 
 static void trap_iabt(struct gp_regs *f, const struct trap *t)
 {
+	(void)t;
 	if (abort_should_log(current_vcpu()->part))
 		log_line("%s: instruction abort at IPA 0x%llx (pc 0x%llx): injected", vcpu_name(),
-		 (unsigned long long)t->ipa, (unsigned long long)f->elr);
-	inject_insn_abort(f, t->far);
+			 (unsigned long long)trap_ipa(), (unsigned long long)f->elr);
+	inject_insn_abort(f, trap_far());
 }
 
 static void trap_sysreg(struct gp_regs *f, const struct trap *t)
@@ -191,13 +212,16 @@ static trap_fn *const trap_table[ESR_EC_COUNT] = {
 	[ESR_EC_SVE]      = trap_silent_undef,
 };
 
-static void trap_count_exit(void)
+/* On the way back to the guest: count the exit, then the rare work, each behind one test. */
+static inline void trap_return(struct pcpu *pc)
 {
-	struct pcpu *pc = this_pcpu();
-	struct partition *p = pc->vcpu->part;
-	__atomic_add_fetch(&p->exits, 1, __ATOMIC_RELAXED);
-	if (pc->guest_fp_saved)
-		__atomic_add_fetch(&p->fp_saves, 1, __ATOMIC_RELAXED);
+	struct vcpu *v = pc->vcpu;
+	v->exits++;
+	v->fp_saves += pc->guest_fp_saved;
+	if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))
+		vcpu_check_requests();
+	if (v->vgic.lr_used | v->vgic.maybe_pending)
+		vgic_flush(v);
 }
 
 void trap_guest_sync(struct gp_regs *f)
@@ -205,22 +229,18 @@ void trap_guest_sync(struct gp_regs *f)
 	struct trap t;
 	t.esr = sysreg_read(esr_el2);
 	t.ec = (uint32_t)field_get(ESR_EC, t.esr);
-	t.far = sysreg_read(far_el2);
-	t.ipa = (field_get(HPFAR_FIPA, sysreg_read(hpfar_el2)) << 12) | (t.far & 0xfff);
 	trap_fn *fn = trap_table[t.ec];
 	(fn ? fn : trap_undef)(f, &t);
-	trap_count_exit();
-	vcpu_check_requests();
-	vgic_flush(this_pcpu()->vcpu);
+	trap_return(this_pcpu());
 }
 
 void trap_guest_irq(struct gp_regs *f)
 {
 	(void)f;
 	irq_handle_pending();
-	trap_count_exit();
+	/* The shell (UART interrupt) may have stopped this very partition. */
 	vcpu_check_requests();
-	vgic_flush(this_pcpu()->vcpu);
+	trap_return(this_pcpu());
 }
 
 void trap_guest_serror(struct gp_regs *f)

@@ -32,6 +32,9 @@ struct vcpu {
 	uint64_t entry;                   /* boot state for the next RUN request */
 	uint64_t context;
 	struct vgic_cpu vgic;             /* partition.vgic.lock */
+	/* Counted by the CPU running this vCPU only, since the partition's last start. */
+	uint64_t exits;
+	uint64_t fp_saves;                /* exits on which EL2 used FP/SIMD */
 };
 
 struct vpl011 {
@@ -67,10 +70,7 @@ struct partition {
 	struct vgic vgic;
 	unsigned int mmio_count;
 	struct mmio_window mmio[PART_MMIO_MAX];
-	/* Counted since the last start, shown when it stops (any vCPU may add). */
-	uint64_t exits;
-	uint64_t fp_saves;                /* exits on which EL2 used FP/SIMD */
-	uint64_t aborts;                  /* data/instruction aborts injected */
+	uint64_t aborts;                  /* aborts injected since the last start (any vCPU adds) */
 };
 
 #define PART_ABORTS_LOGGED 16             /* then counted, not logged */

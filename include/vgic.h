@@ -38,6 +38,7 @@ struct vgic_cpu {
 	struct virq priv[VGIC_NR_PRIVATE];
 	bool sleeping;              /* GICR_WAKER.ProcessorSleep */
 	bool maybe_pending;         /* something may wait for a list register */
+	uint32_t priv_cand;         /* INTIDs 0-31 that may be pending (a superset) */
 	uint16_t lr_used;           /* bitmap of list registers we filled */
 	uint8_t lr_intid_spi[VGIC_MAX_LRS];  /* LR n holds an SPI? (INTID - 32 + 1, 0 = private) */
 };
@@ -46,11 +47,14 @@ struct vgic {
 	struct spinlock lock;
 	uint32_t ctlr;              /* GICD_CTLR.EnableGrp1A */
 	struct virq spi[VGIC_NR_SPIS];
+	uint64_t spi_cand;          /* SPIs that may be pending (a superset) */
 	/* Level of each SPI's line, asked of its device when the guest may have consumed it. */
 	bool (*spi_level[VGIC_NR_SPIS])(struct partition *p);
 };
 
 void vgic_init(struct partition *p);
+/* @intid became pending: let vgic_flush() look at it (partition.vgic.lock held). */
+void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid);
 /* Make @intid pending for @v (SGI/PPI) or for the partition (SPI; @v ignored). */
 void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid);
 /* The physical virtual-timer PPI fired on this CPU: inject it, hardware-linked. */

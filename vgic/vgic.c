@@ -96,6 +96,7 @@ void vgic_init(struct partition *p)
 {
 	struct vgic *g = &p->vgic;
 	g->ctlr = 0;
+	g->spi_cand = 0;
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
 		g->spi[i] = (struct virq){ .target = 0 };
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
@@ -104,6 +105,14 @@ void vgic_init(struct partition *p)
 		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
 			c->priv[i].level = i >= 16;      /* PPIs are level, SGIs edge */
 	}
+}
+
+void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE)
+		v->vgic.priv_cand |= 1u << intid;
+	else if (intid < VGIC_NR_IRQS)
+		p->vgic.spi_cand |= 1ull << (intid - VGIC_NR_PRIVATE);
 }
 
 static struct virq *virq_of(struct partition *p, struct vcpu *v, uint32_t intid)
@@ -138,6 +147,7 @@ void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
 	}
 	/* Pending again even while in a list register: it re-enters one when that retires. */
 	q->pending = true;
+	vgic_mark_candidate(p, v, intid);
 	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? spi_target(p, q) : v;
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
@@ -156,6 +166,7 @@ void vgic_inject_timer(struct vcpu *v)
 	 * deactivates it through the HW link, so it cannot fire twice meanwhile.
 	 */
 	q->pending = true;
+	v->vgic.priv_cand |= 1u << VTIMER_INTID;
 	v->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
 }
@@ -167,6 +178,8 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 	bool level = p->vgic.spi_level[intid - VGIC_NR_PRIVATE](p);
 	if (!q->active_or_in_lr)
 		q->pending = level;
+	if (level)
+		vgic_mark_candidate(p, NULL, intid);
 	struct vcpu *target = spi_target(p, q);
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
@@ -192,16 +205,23 @@ static void vgic_sync_lrs(struct partition *p, struct vcpu *v)
 		/* A level SPI still asserted is pending again (IHI 0069H 4.1.1). */
 		if (intid >= VGIC_NR_PRIVATE && q->level && p->vgic.spi_level[spi])
 			q->pending = p->vgic.spi_level[spi](p);
+		if (q->pending)
+			vgic_mark_candidate(p, v, intid);
 	}
 }
 
-/* The most urgent pending, enabled interrupt for @v, or NULL. */
-static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid)
+/* Best of the candidates in @cand (bit i = INTID @first + i); drops stale bits. */
+static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *cand,
+			      uint32_t first, struct virq *best, uint32_t *intid)
 {
-	struct virq *best = NULL;
-	for (uint32_t i = 0; i < VGIC_NR_IRQS; i++) {
+	for (uint64_t bits = *cand; bits; bits &= bits - 1) {
+		uint32_t i = first + (uint32_t)__builtin_ctzll(bits);
 		struct virq *q = virq_of(p, v, i);
-		if (!q->pending || !q->enabled || q->active_or_in_lr)
+		if (!q->pending) {
+			*cand &= ~(1ull << (i - first));
+			continue;
+		}
+		if (!q->enabled || q->active_or_in_lr)
 			continue;
 		if (i >= VGIC_NR_PRIVATE && spi_target(p, q) != v)
 			continue;
@@ -211,6 +231,15 @@ static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *int
 		}
 	}
 	return best;
+}
+
+/* The most urgent pending, enabled interrupt for @v, or NULL. */
+static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid)
+{
+	uint64_t priv = v->vgic.priv_cand;
+	struct virq *best = vgic_best(p, v, &priv, 0, NULL, intid);
+	v->vgic.priv_cand = (uint32_t)priv;
+	return vgic_best(p, v, &p->vgic.spi_cand, VGIC_NR_PRIVATE, best, intid);
 }
 
 /*
@@ -267,8 +296,6 @@ static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
 void vgic_flush(struct vcpu *v)
 {
 	struct partition *p = v->part;
-	if (!v->vgic.lr_used && !v->vgic.maybe_pending)
-		return;
 	spin_lock(&p->vgic.lock);
 	vgic_sync_lrs(p, v);
 	vgic_fill_lrs(p, v);

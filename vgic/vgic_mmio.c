@@ -87,7 +87,10 @@ static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first,
 		switch (op) {
 		case BANK_SET_ENABLE: q->enabled = true; break;
 		case BANK_CLEAR_ENABLE: q->enabled = false; break;
-		case BANK_SET_PENDING: if (!q->active_or_in_lr) q->pending = true; break;
+		case BANK_SET_PENDING:
+			q->pending = true;
+			vgic_mark_candidate(p, v, intid);
+			break;
 		case BANK_CLEAR_PENDING: q->pending = false; break;
 		}
 	}

@@ -3,7 +3,8 @@
  * AArch64 links its portable byte-at-a-time versions (about five
  * instructions per byte), which made them the largest cost of booting a
  * partition: clearing BSS, struct config, table pages, copying kernels.
- * These move 16 bytes per store and zero whole cache blocks with DC ZVA.
+ * These move 16 bytes per store and zero whole cache blocks with DC ZVA;
+ * memchr, memcmp and strlen (libfdt's string look-ups) read aligned words.
  * They override the archive's copies because our objects link first.
  * Only called with the MMU on (DC ZVA needs Normal memory).
  */
@@ -18,12 +19,39 @@
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
+void *memchr(const void *s, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Non-zero when some byte of @w is zero (the classic has-zero-byte test). */
+static inline uint64_t word_has_zero(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
 
 static size_t zva_block(void)
 {
+#ifdef TS_HOST_BUILD
+	return 64;                        /* host tests: the same code path, plain stores */
+#else
 	uint64_t id;
 	__asm__("mrs %0, dczid_el0" : "=r"(id));
 	return (id & DCZID_DZP) ? 0 : (size_t)4 << field_get(DCZID_BS, id);
+#endif
+}
+
+static inline void dc_zva(uint8_t *block, size_t size)
+{
+#ifdef TS_HOST_BUILD
+	for (size_t i = 0; i < size; i += 8)
+		*(uint64_t *)(block + i) = 0;
+#else
+	(void)size;
+	__asm__ volatile("dc zva, %0" :: "r"(block) : "memory");
+#endif
 }
 
 void *memset(void *dst, int c, size_t n)
@@ -43,7 +71,7 @@ void *memset(void *dst, int c, size_t n)
 			n -= 16;
 		}
 		for (; n >= block; d += block, n -= block)
-			__asm__ volatile("dc zva, %0" :: "r"(d) : "memory");
+			dc_zva(d, block);
 	}
 	for (; n >= 16; d += 16, n -= 16) {
 		((uint64_t *)d)[0] = v;
@@ -83,4 +111,51 @@ void *memmove(void *dst, const void *src, size_t n)
 	while (n--)
 		d[n] = s[n];           /* overlapping, backwards: rare (libfdt splices) */
 	return dst;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const uint8_t *p = s;
+	uint8_t ch = (uint8_t)c;
+	for (; n && ((uintptr_t)p & 7); p++, n--)
+		if (*p == ch)
+			return (void *)(uintptr_t)p;
+	uint64_t pattern = ONES * ch;
+	for (; n >= 8; p += 8, n -= 8)
+		if (word_has_zero(*(const uint64_t *)p ^ pattern))
+			break;
+	for (; n; p++, n--)
+		if (*p == ch)
+			return (void *)(uintptr_t)p;
+	return NULL;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+	if ((((uintptr_t)x ^ (uintptr_t)y) & 7) == 0) {
+		for (; n && ((uintptr_t)x & 7); x++, y++, n--)
+			if (*x != *y)
+				return *x - *y;
+		for (; n >= 8 && *(const uint64_t *)x == *(const uint64_t *)y; x += 8, y += 8)
+			n -= 8;
+	}
+	for (; n; x++, y++, n--)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+/* Aligned word reads never cross into another page, so reading past the end is safe. */
+size_t strlen(const char *s)
+{
+	const char *p = s;
+	for (; (uintptr_t)p & 7; p++)
+		if (!*p)
+			return (size_t)(p - s);
+	while (!word_has_zero(*(const uint64_t *)p))
+		p += 8;
+	while (*p)
+		p++;
+	return (size_t)(p - s);
 }

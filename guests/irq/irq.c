@@ -11,6 +11,7 @@
 #define IRQ_TESTS_MAX		96	/* length of the irq_test= value */
 #define IRQ_TEST_NAMES		"timer|sgi|sgi-coalesce|priority|storm|uart|uart-level|uart-rx"
 #define CPU1_INDEX		1u
+#define US_PER_MS		1000u
 #define CPU1_START_MS		5000u
 #define CPU1_UP			0x55500001u
 #define CPU1_GIC_FAILED		0x55500002u
@@ -66,7 +67,7 @@ bool irq_wait_count(const volatile uint64_t *counter, uint64_t want, uint32_t ms
 void irq_wait_ms(uint32_t ms)
 {
 	irq_unmask();
-	timer_delay_us((uint64_t)ms * 1000u);
+	timer_delay_us((uint64_t)ms * US_PER_MS);
 }
 
 /* ------------------------------------------------------------ vCPU1 */

@@ -6,6 +6,7 @@
 #include "irq.h"
 
 #define PINGPONG_TIMEOUT_MS	20000u
+#define US_PER_S		1000000u
 
 struct sgi_state {
 	uint64_t rounds;
@@ -54,7 +55,7 @@ static void sgi_pingpong(void)
 	uint64_t ticks = timer_now() - start;
 	irq_mask();
 	gprintf("irq: sgi %lu round trips in %lu us\n", sg.pongs,
-		ticks * 1000000u / timer_freq());
+		ticks * US_PER_S / timer_freq());
 	if (!done || sg.pings != sg.rounds)
 		report_fail("sgi-pingpong got=%lu/%lu want=%lu", sg.pings, sg.pongs, sg.rounds);
 	else if (sg.wrong_cpu != 0)

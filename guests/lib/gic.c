@@ -62,6 +62,7 @@
 #define SGI1R_TARGETS_PER_RS	16u
 
 /* MPIDR_EL1 affinity fields. */
+#define AFF_BITS		8
 #define MPIDR_AFF0(m)		((m) & 0xffull)
 #define MPIDR_AFF1(m)		(((m) >> 8) & 0xffull)
 #define MPIDR_AFF2(m)		(((m) >> 16) & 0xffull)
@@ -150,11 +151,11 @@ int gic_init(void)
 	return gic_wait_clear(gicd + GICD_CTLR, GICD_CTLR_RWP) ? 0 : -1;
 }
 
-/* GICR_TYPER.Affinity layout of an MPIDR: Aff3.Aff2.Aff1.Aff0. */
+/* GICR_TYPER.Affinity layout of an MPIDR: Aff3.Aff2.Aff1.Aff0, 8 bits each. */
 static uint64_t gic_typer_affinity(uint64_t mpidr)
 {
-	return MPIDR_AFF3(mpidr) << 24 | MPIDR_AFF2(mpidr) << 16 | MPIDR_AFF1(mpidr) << 8 |
-	       MPIDR_AFF0(mpidr);
+	return MPIDR_AFF3(mpidr) << (3 * AFF_BITS) | MPIDR_AFF2(mpidr) << (2 * AFF_BITS) |
+	       MPIDR_AFF1(mpidr) << AFF_BITS | MPIDR_AFF0(mpidr);
 }
 
 static uint64_t gic_find_redist(uint64_t mpidr)
@@ -226,8 +227,8 @@ static uint32_t gic_bank_bit(uint32_t intid)
  */
 static uint64_t gic_irouter(uint64_t mpidr)
 {
-	return MPIDR_AFF3(mpidr) << IROUTER_AFF3_SHIFT | MPIDR_AFF2(mpidr) << 16 |
-	       MPIDR_AFF1(mpidr) << 8 | MPIDR_AFF0(mpidr);
+	return MPIDR_AFF3(mpidr) << IROUTER_AFF3_SHIFT | MPIDR_AFF2(mpidr) << (2 * AFF_BITS) |
+	       MPIDR_AFF1(mpidr) << AFF_BITS | MPIDR_AFF0(mpidr);
 }
 
 void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr)

@@ -14,7 +14,7 @@ CPUS = ["cortex-a57", "max"]
 SGI_ROUNDS = 1000               # irq-sgi.scn's sgi_rounds
 TIMER_TICKS = 200               # irq-timer.scn: 200 ms at 1 ms
 TOLERANCE = 0.10
-STORM_MIN_IRQS = 100            # guests/irq/irq_storm.c STORM_MIN_IRQS
+STORM_MIN_IRQS = 10             # guests/irq/irq_storm.c STORM_MIN_IRQS
 
 # Hypervisor bugs these tests expose (report of the irq-test work; the
 # scenarios keep failing until vgic/ and core/irq.c are fixed).
@@ -103,7 +103,9 @@ def test_storm(cpu):
     _check(r, passes=3)
 
 
-@pytest.mark.parametrize("cpu", _params())
+# The guest configures INTID 33 level-sensitive from the DT (as Linux does):
+# its list register gets EOI = 1, which hits BUG_MAINT_LOOP.
+@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
 def test_uart_tx(cpu):
     r = boot_scenario("irq-uart", cpu=cpu)
     _expect(r.lines_of("domU1"), "PASS uart-tx-irq", "PASS uart-tx-quiet")
@@ -117,7 +119,7 @@ def test_uart_level(cpu):
     _check(r, passes=1)
 
 
-@pytest.mark.parametrize("cpu", _params())
+@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
 def test_uart_rx(cpu):
     """CTRL-A three times gives the console to domU1, then 'x' arrives as a
     receive interrupt."""

@@ -11,22 +11,31 @@
 
 #define GIC_INTID_SPECIAL_FIRST 1020u
 
+/* Act on one acknowledged interrupt; false to stop acknowledging more for now. */
+bool irq_handle_one(uint32_t intid)
+{
+	if (intid >= GIC_INTID_SPECIAL_FIRST)
+		return false;
+	gic_eoi(intid);                  /* priority drop only (EOImode 1) */
+	if (intid == GIC_PPI_VTIMER && this_pcpu()->vcpu) {
+		/* Deactivated by the guest's EOI through the HW-linked list register. */
+		vgic_inject_timer(this_pcpu()->vcpu);
+		return true;
+	}
+	gic_deactivate(intid);
+	if (intid == console_irq())
+		shell_poll();
+	/*
+	 * A maintenance interrupt stays asserted until vgic_flush() has dealt
+	 * with the list registers that raised it: stop here, the caller flushes.
+	 */
+	return intid != GIC_PPI_MAINTENANCE;
+}
+
 void irq_handle_pending(void)
 {
-	for (;;) {
-		uint32_t intid = gic_ack();
-		if (intid >= GIC_INTID_SPECIAL_FIRST)
-			return;
-		gic_eoi(intid);                  /* priority drop only (EOImode 1) */
-		if (intid == GIC_PPI_VTIMER && this_pcpu()->vcpu) {
-			/* Deactivated by the guest's EOI through the HW-linked list register. */
-			vgic_inject_timer(this_pcpu()->vcpu);
-			continue;
-		}
-		gic_deactivate(intid);
-		if (intid == console_irq())
-			shell_poll();
-	}
+	while (irq_handle_one(gic_ack()))
+		;
 }
 
 /* boot/vectors.S: an IRQ taken at EL2 (never unmasked there today). */

@@ -237,6 +237,17 @@ void trap_guest_sync(struct gp_regs *f)
 void trap_guest_irq(struct gp_regs *f)
 {
 	(void)f;
+	struct pcpu *pc = this_pcpu();
+	/* The common case, a timer tick with nothing else in flight: straight into a list register. */
+	uint32_t intid = gic_ack();
+	if (intid == GIC_PPI_VTIMER && vgic_timer_fast(pc->vcpu)) {
+		gic_eoi(intid);
+		pc->vcpu->exits++;
+		if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))
+			vcpu_check_requests();
+		return;
+	}
+	irq_handle_one(intid);
 	irq_handle_pending();
 	/* The shell (UART interrupt) may have stopped this very partition. */
 	vcpu_check_requests();

@@ -160,6 +160,7 @@ void pcpu_idle(void)
 		sev();
 	}
 	pc->vcpu = NULL;
+	vgic_cpu_idle();
 	/* Idle with FP usable by EL2: no guest registers are live. */
 	pc->guest_fp_saved = 0;
 	sysreg_write(cptr_el2, CPTR_EL2_FP_ON);

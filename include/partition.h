@@ -127,6 +127,8 @@ void vpl011_init(struct partition *p);
 void vpl011_receive(struct partition *p, char c);
 /* Physical interrupts pending on this CPU: acknowledge and act on each. */
 void irq_handle_pending(void);
+/* One acknowledged INTID (irq_handle_pending's body); false: stop for now (spurious, maintenance). */
+bool irq_handle_one(uint32_t intid);
 
 /* Stop the machine when no partition runs any more. */
 void system_check_all_stopped(void);

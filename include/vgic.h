@@ -39,6 +39,7 @@ struct vgic_cpu {
 	bool sleeping;              /* GICR_WAKER.ProcessorSleep */
 	bool maybe_pending;         /* something may wait for a list register */
 	uint32_t priv_cand;         /* INTIDs 0-31 that may be pending (a superset) */
+	uint64_t ich_hcr;           /* last value written to ICH_HCR_EL2 */
 	uint16_t lr_used;           /* bitmap of list registers we filled */
 	uint8_t lr_intid_spi[VGIC_MAX_LRS];  /* LR n holds an SPI? (INTID - 32 + 1, 0 = private) */
 };
@@ -53,12 +54,20 @@ struct vgic {
 };
 
 void vgic_init(struct partition *p);
+/* The CPU leaves its vCPU: silence its virtual CPU interface. */
+void vgic_cpu_idle(void);
 /* @intid became pending: let vgic_flush() look at it (partition.vgic.lock held). */
 void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid);
 /* Make @intid pending for @v (SGI/PPI) or for the partition (SPI; @v ignored). */
 void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid);
 /* The physical virtual-timer PPI fired on this CPU: inject it, hardware-linked. */
 void vgic_inject_timer(struct vcpu *v);
+/*
+ * The timer tick when nothing else is in flight for @v (no list register in
+ * use, no other candidate): write its list register directly and return true.
+ * Otherwise false, and the caller takes the general path.
+ */
+bool vgic_timer_fast(struct vcpu *v);
 /* Before returning to the guest on this CPU: sync and fill the list registers. */
 void vgic_flush(struct vcpu *v);
 void vgic_register_mmio(struct partition *p);

@@ -28,6 +28,7 @@
 #define ICH_HCR_UIE        BIT64(1)         /* maintenance IRQ when at most one LR is valid */
 #define ICH_VTR_LISTREGS   GENMASK64(4, 0)
 #define VTIMER_INTID       27u
+#define GICD_CTLR_ENABLE_GRP1A (1u << 1)
 #define NO_TARGET          0xFFu
 
 static unsigned int nr_lrs;
@@ -92,6 +93,13 @@ void gic_vcpu_reset(void)
 	isb();
 }
 
+/* This CPU has no vCPU any more: no maintenance interrupts from stale list registers. */
+void vgic_cpu_idle(void)
+{
+	sysreg_write(S3_4_C12_C11_0, 0);           /* ICH_HCR_EL2.En = 0 */
+	isb();
+}
+
 void vgic_init(struct partition *p)
 {
 	struct vgic *g = &p->vgic;
@@ -101,7 +109,7 @@ void vgic_init(struct partition *p)
 		g->spi[i] = (struct virq){ .target = 0 };
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		struct vgic_cpu *c = &p->vcpus[v].vgic;
-		*c = (struct vgic_cpu){ .sleeping = true };
+		*c = (struct vgic_cpu){ .sleeping = true, .ich_hcr = ICH_HCR_EN };
 		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
 			c->priv[i].level = i >= 16;      /* PPIs are level, SGIs edge */
 	}
@@ -171,6 +179,28 @@ void vgic_inject_timer(struct vcpu *v)
 	spin_unlock(&p->vgic.lock);
 }
 
+bool vgic_timer_fast(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+	struct virq *q = &c->priv[VTIMER_INTID];
+	/*
+	 * Without the lock: only this CPU fills or retires its list registers;
+	 * another CPU adding a candidate meanwhile also sets maybe_pending and
+	 * kicks, so the next exit takes the general path.
+	 */
+	if (c->lr_used || c->priv_cand || v->part->vgic.spi_cand || !q->enabled || c->maybe_pending)
+		return false;
+	lr_write(0, field_prep(ICH_LR_VINTID, VTIMER_INTID) | field_prep(ICH_LR_PRIORITY, q->priority) |
+		    ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING) | ICH_LR_HW |
+		    field_prep(ICH_LR_PINTID, VTIMER_INTID));
+	q->hw = true;
+	q->pending = false;
+	q->active_or_in_lr = true;
+	q->lr = 0;
+	c->lr_used = 1;
+	return true;
+}
+
 void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 {
 	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];
@@ -187,15 +217,20 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 		vgic_kick(target);
 }
 
-/* Retire list registers the guest has deactivated (ICH_ELRSR_EL2: empty). */
+/*
+ * Retire list registers the guest is done with: empty ones (ICH_ELRSR_EL2),
+ * and those that asked for a maintenance interrupt on their EOI, which stay
+ * non-empty until cleared (ICH_EISR_EL2; IHI 0069H 12.5.9).
+ */
 static void vgic_sync_lrs(struct partition *p, struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	uint64_t empty = sysreg_read(S3_4_C12_C11_5) & c->lr_used;
-	for (unsigned int n = 0; empty; n++, empty >>= 1) {
-		if (!(empty & 1))
+	uint64_t done = (sysreg_read(S3_4_C12_C11_5) | sysreg_read(S3_4_C12_C11_3)) & c->lr_used;
+	for (unsigned int n = 0; done; n++, done >>= 1) {
+		if (!(done & 1))
 			continue;
 		uint32_t intid = (uint32_t)field_get(ICH_LR_VINTID, lr_read(n));
+		lr_write(n, 0);
 		struct virq *q = virq_of(p, v, intid);
 		c->lr_used &= (uint16_t)~(1u << n);
 		if (!q)
@@ -210,9 +245,12 @@ static void vgic_sync_lrs(struct partition *p, struct vcpu *v)
 	}
 }
 
-/* Best of the candidates in @cand (bit i = INTID @first + i); drops stale bits. */
+/*
+ * Best of the candidates in @cand (bit i = INTID @first + i); drops stale
+ * bits.  Sets *repend when a pending interrupt still sits in a list register.
+ */
 static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *cand,
-			      uint32_t first, struct virq *best, uint32_t *intid)
+			      uint32_t first, struct virq *best, uint32_t *intid, bool *repend)
 {
 	for (uint64_t bits = *cand; bits; bits &= bits - 1) {
 		uint32_t i = first + (uint32_t)__builtin_ctzll(bits);
@@ -221,9 +259,10 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 			*cand &= ~(1ull << (i - first));
 			continue;
 		}
-		if (!q->enabled || q->active_or_in_lr)
-			continue;
 		if (i >= VGIC_NR_PRIVATE && spi_target(p, q) != v)
+			continue;
+		*repend |= q->active_or_in_lr;
+		if (!q->enabled || q->active_or_in_lr)
 			continue;
 		if (!best || q->priority < best->priority) {
 			best = q;
@@ -234,44 +273,46 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 }
 
 /* The most urgent pending, enabled interrupt for @v, or NULL. */
-static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid)
+static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid, bool *repend)
 {
 	uint64_t priv = v->vgic.priv_cand;
-	struct virq *best = vgic_best(p, v, &priv, 0, NULL, intid);
+	struct virq *best = priv ? vgic_best(p, v, &priv, 0, NULL, intid, repend) : NULL;
 	v->vgic.priv_cand = (uint32_t)priv;
-	return vgic_best(p, v, &p->vgic.spi_cand, VGIC_NR_PRIVATE, best, intid);
+	if (!p->vgic.spi_cand || !(p->vgic.ctlr & GICD_CTLR_ENABLE_GRP1A))
+		return best;          /* SPIs wait while the guest's distributor is disabled */
+	return vgic_best(p, v, &p->vgic.spi_cand, VGIC_NR_PRIVATE, best, intid, repend);
 }
 
 /*
- * An interrupt pending again while its list register still holds it (an SGI
- * sent twice, say): ask for a maintenance interrupt when the guest
- * deactivates it, so that it can go back in (IHI 0069H 4.1.2: pending and
- * active together).
+ * An interrupt made pending again while a list register still holds it.
+ * Still pending there: the two are one (an SGI has one pending bit per
+ * target, IHI 0069H 2.2.1).  Active there: mark the list register pending
+ * and active, so the guest takes it again after its EOI.  A hardware-linked
+ * one (the timer) cannot be pending again before its EOI.
  */
-static bool vgic_mark_repending(struct partition *p, struct vcpu *v)
+static void vgic_merge_repending(struct partition *p, struct vcpu *v)
 {
-	bool any = false;
 	uint64_t used = v->vgic.lr_used;
 	for (unsigned int n = 0; used; n++, used >>= 1) {
 		if (!(used & 1))
 			continue;
 		uint64_t lr = lr_read(n);
 		struct virq *q = virq_of(p, v, (uint32_t)field_get(ICH_LR_VINTID, lr));
-		if (q && q->pending && !(lr & ICH_LR_HW)) {
-			lr_write(n, lr | ICH_LR_EOI);
-			any = true;
-		}
+		if (!q || !q->pending || (lr & ICH_LR_HW))
+			continue;
+		q->pending = false;
+		if (!(field_get(ICH_LR_STATE, lr) & ICH_LR_STATE_PENDING))
+			lr_write(n, lr | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING));
 	}
-	return any;
 }
 
 static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	bool more = false;
+	bool more = false, repend = false;
 	uint32_t intid;
 	struct virq *q;
-	while ((q = vgic_next(p, v, &intid)) != NULL) {
+	while ((q = vgic_next(p, v, &intid, &repend)) != NULL) {
 		unsigned int n = (unsigned int)__builtin_ctz(~(uint32_t)c->lr_used);
 		if (n >= nr_lrs) {
 			more = true;
@@ -289,15 +330,22 @@ static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
 		q->active_or_in_lr = true;
 		q->lr = (uint8_t)n;
 	}
-	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN | (more ? ICH_HCR_UIE : 0));
-	c->maybe_pending = more | vgic_mark_repending(p, v);
+	uint64_t hcr = ICH_HCR_EN | (more ? ICH_HCR_UIE : 0);
+	if (hcr != c->ich_hcr) {
+		sysreg_write(S3_4_C12_C11_0, hcr);
+		c->ich_hcr = hcr;
+	}
+	if (repend)
+		vgic_merge_repending(p, v);
+	c->maybe_pending = more;
 }
 
 void vgic_flush(struct vcpu *v)
 {
 	struct partition *p = v->part;
 	spin_lock(&p->vgic.lock);
-	vgic_sync_lrs(p, v);
+	if (v->vgic.lr_used)
+		vgic_sync_lrs(p, v);
 	vgic_fill_lrs(p, v);
 	spin_unlock(&p->vgic.lock);
 }

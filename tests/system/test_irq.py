@@ -16,28 +16,6 @@ TIMER_TICKS = 200               # irq-timer.scn: 200 ms at 1 ms
 TOLERANCE = 0.10
 STORM_MIN_IRQS = 10             # guests/irq/irq_storm.c STORM_MIN_IRQS
 
-# Hypervisor bugs these tests expose (report of the irq-test work; the
-# scenarios keep failing until vgic/ and core/irq.c are fixed).
-BUG_MAINT_LOOP = (
-    "vGIC: an EOI maintenance interrupt never ends. An LR written with "
-    "ICH_LR.EOI=1 (vgic_mark_repending for an SGI sent again while in an LR, "
-    "or a level SPI) and then deactivated by the guest is not empty in "
-    "ICH_ELRSR_EL2 (IHI 0069H 12.5.9: empty needs EOI=0 or HW=1) but listed "
-    "in ICH_EISR_EL2; vgic_sync_lrs reads only ELRSR, and irq_handle_pending "
-    "re-acknowledges INTID 25 forever before vgic_flush can run: the CPU "
-    "livelocks at EL2 and the vCPU hangs")
-BUG_TIMER_LOST = (
-    "vGIC: after the first virtual-timer interrupt no other arrives. "
-    "vgic_inject_timer skips 'pending' while active_or_in_lr is still set "
-    "for the previous (already deactivated, not yet synced) HW list register;"
-    " the physical PPI 27 then stays active (EOImode 1, priority dropped, "
-    "never deactivated) and the timer is dead for that vCPU")
-BUG_SGI_TWICE = (
-    "vGIC: an SGI sent twice while still pending is delivered twice; GICv3 "
-    "keeps one pending bit per SGI and target (IHI 0069H 2.2.1), so the "
-    "second send must be lost while the first is pending (not active)")
-
-
 def _expect(lines, *patterns):
     for p in patterns:
         assert any(re.fullmatch(p, ln) for ln in lines), \
@@ -51,12 +29,11 @@ def _check(r, passes):
     assert_stopped(r, "domU1")
 
 
-def _params(bug=None):
-    marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-    return [pytest.param(c, id=c, marks=marks) for c in CPUS]
+def _params():
+    return [pytest.param(c, id=c) for c in CPUS]
 
 
-@pytest.mark.parametrize("cpu", _params(BUG_TIMER_LOST))
+@pytest.mark.parametrize("cpu", _params())
 def test_timer(cpu):
     r = boot_scenario("irq-timer", cpu=cpu)
     dom = r.lines_of("domU1")
@@ -69,7 +46,7 @@ def test_timer(cpu):
     _check(r, passes=4)
 
 
-@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
+@pytest.mark.parametrize("cpu", _params())
 def test_sgi(cpu):
     r = boot_scenario("irq-sgi", cpu=cpu)
     _expect(r.lines_of("domU1"), "PASS sgi-self",
@@ -77,8 +54,7 @@ def test_sgi(cpu):
     _check(r, passes=3)
 
 
-@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP + "; then: "
-                                        + BUG_SGI_TWICE))
+@pytest.mark.parametrize("cpu", _params())
 def test_sgi_coalesce(cpu):
     r = boot_scenario("irq-sgi-coalesce", cpu=cpu)
     _expect(r.lines_of("domU1"), "PASS sgi-coalesce")
@@ -92,7 +68,7 @@ def test_priority(cpu):
     _check(r, passes=2)
 
 
-@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
+@pytest.mark.parametrize("cpu", _params())
 def test_storm(cpu):
     r = boot_scenario("irq-storm", cpu=cpu)
     dom = r.lines_of("domU1")
@@ -105,21 +81,21 @@ def test_storm(cpu):
 
 # The guest configures INTID 33 level-sensitive from the DT (as Linux does):
 # its list register gets EOI = 1, which hits BUG_MAINT_LOOP.
-@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
+@pytest.mark.parametrize("cpu", _params())
 def test_uart_tx(cpu):
     r = boot_scenario("irq-uart", cpu=cpu)
     _expect(r.lines_of("domU1"), "PASS uart-tx-irq", "PASS uart-tx-quiet")
     _check(r, passes=2)
 
 
-@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
+@pytest.mark.parametrize("cpu", _params())
 def test_uart_level(cpu):
     r = boot_scenario("irq-uart-level", cpu=cpu)
     _expect(r.lines_of("domU1"), "PASS uart-level")
     _check(r, passes=1)
 
 
-@pytest.mark.parametrize("cpu", _params(BUG_MAINT_LOOP))
+@pytest.mark.parametrize("cpu", _params())
 def test_uart_rx(cpu):
     """CTRL-A three times gives the console to domU1, then 'x' arrives as a
     receive interrupt."""

@@ -8,6 +8,9 @@ import re
 
 import pytest
 
+# include/guest_fdt.h GUEST_FDT_MAX_SIZE: the guest DT's slot at the top of guest RAM.
+GUEST_DT_SLOT = 0x18000
+
 from tessera_sys import (ROOT, assert_clean_exit, assert_cpus_up, assert_done,
                          assert_no_fail, assert_stopped, boot_scenario)
 
@@ -112,8 +115,8 @@ def test_started_lines(run):
         assert int(m.group(3)) == vcpus, f"{name} vCPUs"
         assert m.group(4) == run.pinning[name], f"{name} physical CPUs"
         assert int(m.group(5)) * MIB == ram, f"{name} RAM"
-        # The guest DT sits in the last 64 KiB of its RAM.
-        assert int(m.group(7), 16) == GUEST_RAM_IPA + ram - 0x10000
+        # The guest DT sits in the last 96 KiB of its RAM.
+        assert int(m.group(7), 16) == GUEST_RAM_IPA + ram - GUEST_DT_SLOT
 
 
 def test_host_ram_disjoint(run):

@@ -1,5 +1,6 @@
 /*
- * The shell: help, list, shm, p2m <name>, stop/start/restart <name>.
+ * The shell: help, list, shm, p2m <name>, stop/start/restart <name>,
+ * crash now.
  * Runs on the boot CPU, from its idle loop or when a UART interrupt exits
  * its guest.
  */
@@ -23,7 +24,8 @@ static int focus = -1;                 /* -1: shell, else a partition index */
 static void cmd_help(const char *arg)
 {
 	(void)arg;
-	log_line("commands: help, list, shm, p2m <name>, stop <name>, start <name>, restart <name>");
+	log_line("commands: help, list, shm, p2m <name>, stop <name>, start <name>, restart <name>, "
+		 "crash now");
 	log_line("CTRL-A three times moves console input between the shell and each partition");
 }
 
@@ -92,12 +94,30 @@ static void cmd_restart(const char *arg)
 	}
 }
 
+/*
+ * Shows what the crash report looks like: a load from an address the EL2
+ * map does not cover (above its 39-bit range) takes a data abort at EL2.
+ * It ends the machine, as any hypervisor fault does.
+ */
+#define CRASH_ADDR 0x0000ff8000000000ull
+
+static void cmd_crash(const char *arg)
+{
+	if (!arg || strcmp(arg, "now") != 0) {
+		log_line("crash now: fault at EL2 on purpose, print the crash report, power off");
+		return;
+	}
+	log_line("crashing on purpose (shell)");
+	(void)*(volatile uint64_t *)(uintptr_t)CRASH_ADDR;
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(const char *arg);
 } commands[] = {
 	{ "help", cmd_help }, { "list", cmd_list }, { "shm", cmd_shm }, { "p2m", cmd_p2m },
 	{ "stop", cmd_stop }, { "start", cmd_start }, { "restart", cmd_restart },
+	{ "crash", cmd_crash },
 };
 
 void shell_run(char *cmd)

@@ -108,8 +108,17 @@ void *memmove(void *dst, const void *src, size_t n)
 	const uint8_t *s = src;
 	if (d <= s || d >= s + n)
 		return memcpy(dst, src, n);
+	/* Overlapping with the destination above: copy backwards (array inserts, libfdt splices). */
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+		while (n && ((uintptr_t)(d + n) & 7)) {
+			n--;
+			d[n] = s[n];
+		}
+		for (; n >= 8; n -= 8)
+			*(uint64_t *)(d + n - 8) = *(const uint64_t *)(s + n - 8);
+	}
 	while (n--)
-		d[n] = s[n];           /* overlapping, backwards: rare (libfdt splices) */
+		d[n] = s[n];
 	return dst;
 }
 

@@ -34,7 +34,7 @@ TABLE_OFF = [TABLE_HEAD,
              REGION0.format(refs=0, own="unmapped", borrow="unmapped"),
              REGION1.format(refs=0, a="unmapped", b="unmapped")]
 HELP = ["commands: help, list, shm, p2m <name>, stop <name>, start <name>, "
-        "restart <name>",
+        "restart <name>, crash now",
         "CTRL-A three times moves console input between the shell and each "
         "partition"]
 CANNOT = "domU1: cannot start: region 0x0 owner dom0 is stopped"
@@ -215,3 +215,29 @@ def test_failed_restart_of_last_partition_powers_off():
     assert "domU1: restart failed" in r.tessera
     assert "every partition has stopped: powering off" in r.tessera
     assert_clean_exit(r)
+
+
+def test_crash_report():
+    """`crash now` faults at EL2 on purpose: the report names the exception
+    class and gives ESR/FAR/HPFAR/ELR/SPSR and all 31 general registers,
+    then the machine powers off (issue: walking skeleton, item 2)."""
+    steps = [(r"\(domU1\) PASS shm-verify 0x1", "crash\r"),
+             (r"crash now: fault at EL2" + LINE_END, "crash now\r")]
+    r = boot_scenario(SCN, stdin=steps, timeout=15)
+    t = r.tessera
+    assert "crashing on purpose (shell)" in t
+    i = t.index("crashing on purpose (shell)")
+    report = t[i + 1:]
+    assert re.fullmatch(r"PANIC: exception at EL2 \(SP_EL2\): EC 0x25 data abort \(EL2\)",
+                        report[0]), report[:3]
+    m = re.fullmatch(r"ESR_EL2 0x([0-9a-f]{16}) FAR_EL2 0x([0-9a-f]{16}) "
+                     r"HPFAR_EL2 0x[0-9a-f]{16}", report[1])
+    assert m, report[1]
+    assert int(m.group(1), 16) >> 26 == 0x25          # EC: data abort, current EL
+    assert int(m.group(2), 16) == 0xff8000000000      # the address it loaded
+    assert re.fullmatch(r"ELR_EL2 0x[0-9a-f]{16} SPSR_EL2 0x[0-9a-f]{16} CPU mpidr 0x0",
+                        report[2]), report[2]
+    regs = " ".join(report[3:19])
+    for n in range(31):
+        assert re.search(rf"\bx{n}\s+0x[0-9a-f]{{16}}", regs), f"x{n} missing"
+    assert not r.timed_out and r.rc == 0       # powered off, not hung

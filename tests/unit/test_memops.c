@@ -63,6 +63,14 @@ static void test_memcpy_memmove(void **state)
 	memcpy(a, b, BUF);
 	ts_memmove(a, a + 5, 100);                /* overlapping, backwards */
 	assert_memory_equal(a, b + 5, 100);
+	for (size_t shift = 1; shift < 20; shift++)   /* word path: same alignment */
+		for (size_t n = 0; n < 70; n++) {
+			fill(a, BUF, (unsigned int)(shift + n));
+			memcpy(b, a, BUF);
+			ts_memmove(a + 8 + shift, a + 8, n);
+			assert_memory_equal(a + 8 + shift, b + 8, n);
+			assert_memory_equal(a, b, 8 + shift);
+		}
 }
 
 static void test_memchr_memcmp_strlen(void **state)

@@ -106,7 +106,7 @@ void vgic_init(struct partition *p)
 	g->ctlr = 0;
 	g->spi_cand = 0;
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
-		g->spi[i] = (struct virq){ .target = 0 };
+		g->spi[i] = (struct virq){ .level = true };   /* the vpl011 line is a level */
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		struct vgic_cpu *c = &p->vcpus[v].vgic;
 		*c = (struct vgic_cpu){ .sleeping = true, .ich_hcr = ICH_HCR_EN };
@@ -188,7 +188,8 @@ bool vgic_timer_fast(struct vcpu *v)
 	 * another CPU adding a candidate meanwhile also sets maybe_pending and
 	 * kicks, so the next exit takes the general path.
 	 */
-	if (c->lr_used || c->priv_cand || v->part->vgic.spi_cand || !q->enabled || c->maybe_pending)
+	if (c->lr_used || c->priv_cand || v->part->vgic.spi_cand || !q->enabled || c->maybe_pending ||
+	    c->sleeping || !(v->part->vgic.ctlr & GICD_CTLR_ENABLE_GRP1A))
 		return false;
 	lr_write(0, field_prep(ICH_LR_VINTID, VTIMER_INTID) | field_prep(ICH_LR_PRIORITY, q->priority) |
 		    ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING) | ICH_LR_HW |
@@ -275,11 +276,14 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 /* The most urgent pending, enabled interrupt for @v, or NULL. */
 static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid, bool *repend)
 {
+	/* Nothing is forwarded while the guest's distributor group 1 is off or its redistributor sleeps. */
+	if (!(p->vgic.ctlr & GICD_CTLR_ENABLE_GRP1A) || v->vgic.sleeping)
+		return NULL;
 	uint64_t priv = v->vgic.priv_cand;
 	struct virq *best = priv ? vgic_best(p, v, &priv, 0, NULL, intid, repend) : NULL;
 	v->vgic.priv_cand = (uint32_t)priv;
-	if (!p->vgic.spi_cand || !(p->vgic.ctlr & GICD_CTLR_ENABLE_GRP1A))
-		return best;          /* SPIs wait while the guest's distributor is disabled */
+	if (!p->vgic.spi_cand)
+		return best;
 	return vgic_best(p, v, &p->vgic.spi_cand, VGIC_NR_PRIVATE, best, intid, repend);
 }
 

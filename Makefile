@@ -55,7 +55,10 @@ include bench/bench.mk
 include guests/linux/linux.mk
 include tests/unit/unit.mk
 
-run: all $(B)/.deps-ok
+# Scenarios with Linux partitions need the kernel and initramfs first.
+RUN_NEEDS = $(if $(findstring linux,$(CONFIG)),linux)
+
+run: all $(B)/.deps-ok $(RUN_NEEDS)
 	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn
 
 system: all
@@ -64,7 +67,7 @@ system: all
 test: $(B)/.deps-ok
 	$(Q)bash tools/run-tests.sh
 
-debug: all
+debug: all $(RUN_NEEDS)
 	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn
 
 bench: all

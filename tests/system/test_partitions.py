@@ -171,3 +171,26 @@ def test_stopped_and_power_off(run):
     # Every stop comes before the power-off line.
     off = run.tessera.index("every partition has stopped: powering off")
     assert all(": stopped (" not in ln for ln in run.tessera[off:])
+
+
+def test_static_mem_places_ram_at_its_host_address():
+    """xen,static-mem = <host-PA size>: domU1's RAM is exactly there (stage 2
+    maps IPA 0x40000000 to it) and the guest sees and tests all 128 MiB;
+    domU2, without it, is placed elsewhere."""
+    from pathlib import Path
+    r = boot_scenario(Path(__file__).resolve().parent / "scenarios" / "static_mem.scn")
+    t = r.tessera
+    assert any(re.fullmatch(r"domU1: started \(id 1, 1 vCPU on CPU 0, 128 MiB at "
+                            r"0x70000000, .*\)", l) for l in t), t
+    assert any(re.fullmatch(r"domU1:   IPA 0x0040000000-0x0047ffffff -> PA 0x0070000000 .*RAM, RWX",
+                            l) for l in t)
+    m = [re.fullmatch(r"domU2: started \(id 2, 1 vCPU on CPU 1, 64 MiB at 0x([0-9a-f]+), .*\)", l)
+         for l in t]
+    base2 = [int(x.group(1), 16) for x in m if x]
+    assert len(base2) == 1
+    assert base2[0] + 64 * MIB <= 0x70000000 or base2[0] >= 0x78000000
+    for dom in ("domU1", "domU2"):
+        lines = r.lines_of(dom)
+        assert "PASS mem-size" in lines and any(l.startswith("PASS ram-test") for l in lines)
+        assert any(l.startswith("DONE") and l.endswith(" 0 failed") for l in lines)
+    assert_clean_exit(r)

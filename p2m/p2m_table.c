@@ -565,6 +565,8 @@ static void walk_leaves(const struct p2m *p, struct p2m_run *run, const uint64_t
 {
 	for (unsigned int i = 0; i < entries; i++) {
 		uint64_t desc = table[i];
+		if (desc == 0)
+			continue;               /* most entries: keep the scan short */
 		uint64_t va = base + (uint64_t)i * level_size(level);
 
 		if (desc_is_table(level, desc))

@@ -100,7 +100,7 @@ el2_vectors:
 	vector	el2_crash
 	vector	guest_sync           /* lower EL, AArch64 */
 	vector	guest_irq
-	vector	guest_fiq
+	vector	guest_irq            /* FIQ: Tessera uses none; an IRQ exit does */
 	vector	guest_serror
 	vector	el2_crash            /* lower EL, AArch32: never enabled */
 	vector	el2_crash
@@ -117,15 +117,6 @@ guest_sync:
 	b	guest_resume
 
 guest_irq:
-	save_frame
-	mov	x0, #CPTR_EL2_FP_TRAP
-	msr	cptr_el2, x0
-	isb
-	mov	x0, sp
-	bl	trap_guest_irq
-	b	guest_resume
-
-guest_fiq:                       /* Tessera uses no FIQs: treat as an IRQ exit */
 	save_frame
 	mov	x0, #CPTR_EL2_FP_TRAP
 	msr	cptr_el2, x0

@@ -142,7 +142,8 @@ void vcpu_check_requests(void)
 		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
 		pcpu_idle();
 	}
-	if (pc->vcpu->state == VCPU_OFF || pc->vcpu->part->state != PART_RUNNING)
+	/* Not ON: stopped, or restarted from the shell here (a fresh start is queued). */
+	if (pc->vcpu->state != VCPU_ON || pc->vcpu->part->state != PART_RUNNING)
 		pcpu_idle();
 }
 

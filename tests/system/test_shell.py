@@ -7,6 +7,7 @@ One session drives the whole story with (regex, text) steps; each test
 then checks one part of the console.  The shell does not echo: a command
 is known by its reply."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -241,3 +242,21 @@ def test_crash_report():
     for n in range(31):
         assert re.search(rf"\bx{n}\s+0x[0-9a-f]{{16}}", regs), f"x{n} missing"
     assert not r.timed_out and r.rc == 0       # powered off, not hung
+
+
+def test_restart_partition_on_the_shell_cpu():
+    """The shell runs on CPU 0, inside the exit of the guest that runs there.
+    Restarting that very partition must never resume its old run: it starts
+    again from its boot module and completes."""
+    scn = Path(__file__).resolve().parent / "scenarios" / "restart_cpu0.scn"
+    steps = [(r"\(domU1\) fpcheck: loop", "restart domU1\r")]
+    r = boot_scenario(scn, stdin=steps, timeout=60)
+    t = r.tessera
+    assert any(l.startswith("domU1: stopped (shell restart)") for l in t), t
+    starts = [l for l in t if l.startswith("domU1: started (id 1, 1 vCPU on CPU 0,")]
+    assert len(starts) == 2, starts
+    dom = r.lines_of("domU1")
+    assert sum(l.startswith("fpcheck: loop") for l in dom) == 2
+    assert [l for l in dom if l.startswith("DONE")] == ["DONE 3 passed 0 failed"]
+    assert_no_fail(r)
+    assert_clean_exit(r)

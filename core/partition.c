@@ -112,16 +112,17 @@ static uint64_t partition_load_kernel(struct partition *p, uint64_t room)
 {
 	const struct cfg_module *k = &p->cfg->kernel;
 	uint64_t text_offset = 0, span = k->size;
-	uint32_t magic;
-	memcpy(&magic, (const void *)(uintptr_t)(k->base + IMAGE_MAGIC_OFF), sizeof(magic));
-	if (k->size > IMAGE_MAGIC_OFF + 4 && magic == IMAGE_MAGIC) {
+	uint32_t magic = 0;
+	if (k->size >= IMAGE_MAGIC_OFF + sizeof(magic))
+		memcpy(&magic, (const void *)(uintptr_t)(k->base + IMAGE_MAGIC_OFF), sizeof(magic));
+	if (magic == IMAGE_MAGIC) {
 		uint64_t image_size = le64_at(k->base + IMAGE_SIZE_OFF);
 		text_offset = image_size ? le64_at(k->base + IMAGE_TEXT_OFFSET_OFF)
 					 : IMAGE_LEGACY_TEXT_OFF;
 		if (image_size > span)
 			span = image_size;
 	}
-	if (text_offset + span > room) {
+	if (text_offset > room || span > room - text_offset) {
 		log_line("%s: kernel (0x%llx bytes at offset 0x%llx) does not fit in its RAM",
 			 p->cfg->name, (unsigned long long)span, (unsigned long long)text_offset);
 		return 0;
@@ -140,6 +141,11 @@ static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 	uint64_t initrd = 0, initrd_size = 0;
 	const struct cfg_module *rd = &p->cfg->ramdisk;
 	if (rd->present) {
+		if (rd->size > dtb - GUEST_RAM_BASE) {
+			log_line("%s: ramdisk (0x%llx bytes) does not fit in its RAM", p->cfg->name,
+				 (unsigned long long)rd->size);
+			return 0;
+		}
 		initrd_size = rd->size;
 		initrd = align_down(dtb - initrd_size, SZ_4K);
 		memcpy((void *)(uintptr_t)host_of(p, initrd), (const void *)(uintptr_t)rd->base,

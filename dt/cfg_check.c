@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cfg_internal.h"
+#include "guest_fdt.h"
 
 #define NO_OWNER (-1)
 
@@ -84,8 +85,32 @@ static void assign_cpus(struct cfg_ctx *ctx)
 			assign_free(ctx, i, owner);
 }
 
+/*
+ * The kernel and ramdisk are copied into the partition's RAM, under the
+ * guest DT slot at its top (core/partition.c): the module sizes alone must
+ * fit.  The kernel's text_offset is checked when it is loaded.
+ */
+static void check_modules_fit(struct cfg_ctx *ctx)
+{
+	for (unsigned int i = 0; i < ctx->cfg->partition_count; i++) {
+		const struct cfg_partition *p = &ctx->cfg->partitions[i];
+		if (!p->kernel.present || p->mem_bytes <= GUEST_FDT_MAX_SIZE)
+			continue;
+		uint64_t room = p->mem_bytes - GUEST_FDT_MAX_SIZE;
+		uint64_t need = p->kernel.size + (p->ramdisk.present ? p->ramdisk.size : 0);
+		if (need > room || need < p->kernel.size)
+			cfg_error(ctx->errs, p->kernel.path, "reg",
+				  "kernel%s (0x%llx bytes) does not fit in memory (0x%llx bytes, "
+				  "0x%llx of it kept for the device tree)",
+				  p->ramdisk.present ? " and ramdisk" : "", (unsigned long long)need,
+				  (unsigned long long)p->mem_bytes,
+				  (unsigned long long)GUEST_FDT_MAX_SIZE);
+	}
+}
+
 void cfg_check_partitions(struct cfg_ctx *ctx)
 {
 	check_names(ctx);
 	assign_cpus(ctx);
+	check_modules_fit(ctx);
 }

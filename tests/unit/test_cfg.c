@@ -567,6 +567,16 @@ static void test_too_many_partitions(void **state)
 	EXPECT(parse_with(src, &plat), "config: /chosen/domU17: compatible: more than 16 partitions");
 }
 
+static void test_kernel_does_not_fit_in_memory(void **state)
+{
+	(void)state;
+	/* An 8 MiB kernel in 8 MiB of RAM: the guest DT's slot at the top is missing. */
+	EXPECT(parse(DTS(DOMAIN("domU1", "memory = <0 8192>;\n", KERNEL_AT(42000000)))),
+	       "config: /chosen/domU1/module@42000000: reg: kernel (0x800000 bytes) does not fit "
+	       "in memory (0x800000 bytes, 0x18000 of it kept for the device tree)");
+	EXPECT_OK(parse(DTS(DOMAIN("domU1", "memory = <0 10240>;\n", KERNEL_AT(42000000)))));
+}
+
 static void test_no_partitions(void **state)
 {
 	(void)state;
@@ -1003,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_no_partitions),
 		cmocka_unit_test(test_no_chosen),
 		cmocka_unit_test(test_kernel_missing),
+		cmocka_unit_test(test_kernel_does_not_fit_in_memory),
 		cmocka_unit_test(test_kernel_empty),
 		cmocka_unit_test(test_kernel_second),
 		cmocka_unit_test(test_reg_cells),

@@ -115,6 +115,18 @@ static const struct mmio_window *mmio_find(const struct partition *p, uint64_t a
 	return NULL;
 }
 
+/* LDRSB/LDRSH/LDRSW sign-extend (ISS.SSE); a W destination keeps 32 bits (ISS.SF). */
+static uint64_t mmio_extend(uint64_t esr, unsigned int size, uint64_t val)
+{
+	unsigned int bits = size * 8;
+	if (bits < 64) {
+		val &= (1ull << bits) - 1;
+		if ((esr & ESR_DABT_SSE) && (val & (1ull << (bits - 1))))
+			val |= ~0ull << bits;
+	}
+	return (esr & ESR_DABT_SF) ? val : (uint32_t)val;
+}
+
 static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct trap *t,
 			 uint64_t at)
 {
@@ -133,7 +145,7 @@ static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct tr
 		if (!w->read(p, off, size, &val))
 			return false;
 		if (rt != 31)
-			f->x[rt] = val;
+			f->x[rt] = mmio_extend(t->esr, size, val);
 		return true;
 	}
 	return false;

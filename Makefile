@@ -73,6 +73,13 @@ debug: all $(RUN_NEEDS)
 bench: all
 	$(Q)/usr/bin/python3 bench/bench.py
 
+# Every header compiles on its own (no hidden include-order dependencies).
+check-headers: | $(B)/.deps-ok
+	$(Q)for h in include/*.h include/public/*.h; do \
+		echo "#include \"$$h\"" | $(TARGET_CC) $(TARGET_CFLAGS) -I. -Iinclude -Idt \
+			-fsyntax-only -x c - || { echo "check-headers: $$h"; exit 1; }; \
+	done
+
 clean:
 	rm -rf $(B)/hv $(B)/host $(B)/guests $(B)/bench $(B)/tessera.* $(B)/scenarios $(B)/test-logs
 

@@ -174,7 +174,7 @@ static void seed_static(void *fdt)
 	cells(fdt, "tessera,cpus", 2, 3, 1);
 	module(fdt, "k", "multiboot,kernel", 0x42000000, 0x800000);
 	fdt_end_node(fdt);
-	domain_begin(fdt, "domU2", 2048, 1);
+	domain_begin(fdt, "domU2", 16384, 1);
 	module(fdt, "k", "multiboot,kernel", 0x43000000, 0x800000);
 	fdt_end_node(fdt);
 	chosen_end(fdt);

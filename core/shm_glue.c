@@ -8,6 +8,10 @@
 #include "console.h"
 #include "p2m_hw.h"
 #include "partition.h"
+#include "public/guest_platform.h"
+#include "public/tessera_hvc.h"
+#include "tserr.h"
+#include "vgic.h"
 #include "shm.h"
 #include "shm_glue.h"
 #include "spinlock.h"
@@ -85,4 +89,24 @@ void shm_glue_power_off(void)
 	spin_unlock(&table_lock);
 	if (n >= 0)
 		log_line("shm: dom_shared (0x7ff5) released its %d region%s", n, n == 1 ? "" : "s");
+}
+
+int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
+{
+	shm_partmask_t targets;
+	spin_lock(&table_lock);
+	int r = shm_doorbell_targets(&table, sys_config, p->index, ipa(ipa_addr), &targets);
+	spin_unlock(&table_lock);
+	if (r == -TS_EPERM)
+		return TESSERA_RET_DENIED;
+	if (r < 0)
+		return TESSERA_RET_INVALID;
+	int rung = 0;
+	for (unsigned int q = 0; targets; q++, targets >>= 1) {
+		if (!(targets & 1))
+			continue;
+		vgic_inject(&partitions[q], NULL, GUEST_DOORBELL_INTID);
+		rung++;
+	}
+	return rung;
 }

@@ -10,6 +10,7 @@
 #include "gic.h"
 #include "vgic.h"
 #include "partition.h"
+#include "public/tessera_hvc.h"
 #include "shm_glue.h"
 #include "sysreg.h"
 
@@ -93,11 +94,13 @@ static const char *vcpu_name(void)
 static void trap_hvc(struct gp_regs *f, const struct trap *t)
 {
 	(void)t;
-	if (((uint32_t)f->x[0] & SMCCC_OWNER_MASK) != SMCCC_OWNER_STD) {
+	uint32_t owner = (uint32_t)f->x[0] & SMCCC_OWNER_MASK;
+	if (owner == SMCCC_OWNER_STD)
+		psci_guest_call(f);
+	else if ((uint32_t)f->x[0] == TESSERA_HVC_SHM_DOORBELL)
+		f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell(current_vcpu()->part, f->x[1]);
+	else
 		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
-		return;
-	}
-	psci_guest_call(f);
 }
 
 static void trap_smc(struct gp_regs *f, const struct trap *t)

@@ -34,6 +34,7 @@
 #define GIC_INTR_CELLS          3u
 #define GIC_SPI                 0u
 #define GIC_PPI                 1u
+#define IRQ_TYPE_EDGE_RISING 1u
 #define IRQ_TYPE_LEVEL_HIGH     4u
 /* The specifier numbers PPIs from INTID 16 and SPIs from INTID 32 (IHI 0069 §2.2). */
 #define GIC_PPI_INTID_BASE      16u
@@ -324,6 +325,26 @@ static void gfw_reserved_memory(struct gfw *w, const struct config *cfg, unsigne
 	gfw_end(w);
 }
 
+/*
+ * Where the shared-memory doorbell interrupt is (include/public/tessera_hvc.h),
+ * only for a partition with shared regions.  A node of its own: the
+ * xen-shmem@ nodes stay exactly as the Linux binding has them.
+ */
+static void gfw_hypervisor(struct gfw *w, const struct config *cfg, unsigned int part_index)
+{
+	const fdt32_t irq[] = {
+		cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(GUEST_DOORBELL_SPI),
+		cpu_to_fdt32(IRQ_TYPE_EDGE_RISING),
+	};
+
+	if (shm_ref_count(cfg, part_index) == 0)
+		return;
+	gfw_begin(w, "hypervisor");
+	gfw_prop(w, "compatible", STRLIST("tessera,hypervisor"));
+	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
+	gfw_end(w);
+}
+
 static bool str_terminated(const char *s, size_t max)
 {
 	return memchr(s, '\0', max) != NULL;
@@ -397,6 +418,7 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_apb_pclk(w);
 	gfw_chosen(w, p, initrd_ipa, initrd_size);
 	gfw_reserved_memory(w, cfg, part_index);
+	gfw_hypervisor(w, cfg, part_index);
 	gfw_end(w);
 	if (w->err == 0)
 		w->err = fdt_finish(w->fdt);

@@ -33,7 +33,7 @@
  */
 #define GUEST_FDT_SHM_BOUND    200u   /* + 40 bytes of property names */
 /* /reserved-memory itself: node + #address-cells + #size-cells + ranges. */
-#define GUEST_FDT_RESMEM_BOUND 120u   /* + 34 bytes of property names */
+#define GUEST_FDT_RESMEM_BOUND 200u   /* + 34 bytes of property names, and /hypervisor */
 /* bootargs: property header + CFG_BOOTARGS_MAX bytes. */
 #define GUEST_FDT_BOOTARGS_BOUND (24u + CFG_BOOTARGS_MAX)
 

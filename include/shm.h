@@ -170,3 +170,12 @@ int shm_table_check(const struct shm_table *t, const struct config *cfg,
  */
 void shm_table_print(struct shm_table *t, const struct config *cfg,
 		     shm_emit_fn *emit, void *ctx);
+
+/*
+ * A doorbell rung by @part on its region at guest address @at: the other
+ * partitions with that region mapped now, as a mask.  Returns the region
+ * index, -TS_ENOENT when @part has no region at @at, -TS_EPERM when its own
+ * mapping is gone (revoked or stopped).
+ */
+int shm_doorbell_targets(const struct shm_table *t, const struct config *cfg, unsigned int part,
+			 ipa_t at, shm_partmask_t *targets);

@@ -18,5 +18,7 @@ void shm_glue_stop(struct partition *p);
 void shm_glue_describe_fault(struct partition *p, uint64_t ipa, char *buf, size_t len);
 /* Print the ownership table on the console, one "(tessera) shm: ..." line each. */
 void shm_glue_print_table(void);
+/* TESSERA_HVC_SHM_DOORBELL from @p for its region at @ipa_addr: how many rung, or TESSERA_RET_*. */
+int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr);
 /* Last words: print the table, then dom_shared lets its pages go. */
 void shm_glue_power_off(void);

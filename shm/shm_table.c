@@ -595,3 +595,23 @@ void shm_table_print(struct shm_table *t, const struct config *cfg,
 	for (unsigned int i = 0; i < t->region_count; i++)
 		shm_print_region(t, cfg, i, emit, ctx);
 }
+
+int shm_doorbell_targets(const struct shm_table *t, const struct config *cfg, unsigned int part,
+			 ipa_t at, shm_partmask_t *targets)
+{
+	*targets = 0;
+	if (part >= t->partition_count)
+		return -TS_EINVAL;
+	for (unsigned int i = t->part_first_ref[part]; i != SHM_REF_NONE;
+	     i = t->next_ref_of_part[i]) {
+		if (cfg->refs[i].guest_base != at.v)
+			continue;
+		unsigned int ri = cfg->refs[i].region;
+		const struct shm_region *r = &t->regions[ri];
+		if ((r->installed & part_bit(part)) == 0)
+			return -TS_EPERM;             /* revoked: no doorbell either */
+		*targets = r->installed & ~part_bit(part);
+		return (int)ri;
+	}
+	return -TS_ENOENT;
+}

@@ -105,8 +105,9 @@ void vgic_init(struct partition *p)
 	struct vgic *g = &p->vgic;
 	g->ctlr = 0;
 	g->spi_cand = 0;
+	/* A device line (the vpl011's) is a level; the doorbell is an edge. */
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
-		g->spi[i] = (struct virq){ .level = true };   /* the vpl011 line is a level */
+		g->spi[i] = (struct virq){ .level = g->spi_level[i] != NULL };
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		struct vgic_cpu *c = &p->vcpus[v].vgic;
 		*c = (struct vgic_cpu){ .sleeping = true, .ich_hcr = ICH_HCR_EN };

@@ -14,6 +14,7 @@
 
 #include <libfdt.h>
 
+#include "gic.h"
 #include "guest.h"
 
 #define SHM_COMPAT		"xen,shared-memory-v1"
@@ -216,6 +217,68 @@ static bool shm_wait_magic(const struct shm_region *r)
 	return true;
 }
 
+/* ---- doorbell (shm_doorbell=1; include/public/tessera_hvc.h) ---------- */
+
+#define SHM_DOORBELL_HVC   0xC6000001u   /* TESSERA_HVC_SHM_DOORBELL */
+#define SHM_DOORBELL_INTID 34u           /* the /hypervisor node's SPI 2 */
+#define SHM_RING_RETRY_US  1000u
+
+static bool doorbell;
+static volatile uint64_t doorbell_irqs;
+
+static void shm_doorbell_irq(uint32_t intid)
+{
+	(void)intid;
+	doorbell_irqs++;
+}
+
+/* Ready to be rung before anything can ring: GIC up, SPI 34 edge, IRQs on. */
+static void shm_doorbell_listen(void)
+{
+	if (gic_init() != 0 || gic_cpu_init() != 0) {
+		report_fail("shm-doorbell-gic got=no-gic want=gicv3");
+		doorbell = false;
+		return;
+	}
+	gic_set_handler(SHM_DOORBELL_INTID, shm_doorbell_irq);
+	gic_spi_set_edge(SHM_DOORBELL_INTID, true);
+	gic_spi_enable(SHM_DOORBELL_INTID, GIC_PRIO_DEFAULT, guest_read_mpidr());
+	gic_install_vectors();
+	irq_unmask();
+}
+
+/*
+ * Ring until some peer was rung: a peer that has not started yet has no
+ * mapping, and the hypervisor rings only partitions that have one.
+ */
+static void shm_ring(const struct shm_region *r)
+{
+	struct timeout t = timeout_start_ms(timeout_ms);
+	int64_t rung;
+	do {
+		rung = psci_call(SHM_DOORBELL_HVC, r->base, 0, 0);
+		if (rung > 0)
+			break;
+		timer_delay_us(SHM_RING_RETRY_US);
+	} while (rung == 0 && !timeout_expired(&t));
+	if (rung > 0)
+		report_pass("shm-doorbell-ring %s %ld", r->id, (long)rung);
+	else
+		report_fail("shm-doorbell-ring %s got=%ld want=>0", r->id, (long)rung);
+}
+
+static void shm_wait_doorbell(const struct shm_region *r)
+{
+	struct timeout t = timeout_start_ms(timeout_ms);
+	/* Polled with short delays: a WFI could sleep past the timeout. */
+	while (doorbell_irqs == 0 && !timeout_expired(&t))
+		timer_delay_us(SHM_RING_RETRY_US / 10);
+	if (doorbell_irqs > 0)
+		report_pass("shm-doorbell %s", r->id);
+	else
+		report_fail("shm-doorbell %s got=no-interrupt want=interrupt", r->id);
+}
+
 /* Reports the first differing byte of word i. */
 static void shm_report_bad_word(const struct shm_region *r, uint64_t i, uint64_t got,
 				uint64_t want)
@@ -335,11 +398,15 @@ static bool shm_run_roles(enum shm_role dflt, const char *want_id)
 			shm_write(r, r->size - SHM_HDR_SIZE);
 		else if (role[i] == ROLE_REVOKE_OWNER)
 			shm_write(r, r->size - SHM_HDR_SIZE - SHM_ACK_SIZE);
+		if (doorbell && (role[i] == ROLE_WRITER || role[i] == ROLE_REVOKE_OWNER))
+			shm_ring(r);
 	}
 	for (int i = 0; i < nregions; i++) {
 		const struct shm_region *r = &regions[i];
 		if (role[i] != ROLE_READER && role[i] != ROLE_REVOKE_READER)
 			continue;
+		if (doorbell)
+			shm_wait_doorbell(r);
 		if (shm_wait_magic(r))
 			verified[i] = shm_verify(r);
 		if (role[i] == ROLE_REVOKE_READER && verified[i]) {
@@ -366,6 +433,10 @@ int main(const void *dtb)
 	gprintf("shm: bootargs: %s\n", bootargs_line());
 	bootargs_get_u64("shm_timeout_ms", &timeout_ms);
 	bootargs_get_u64("shm_linger_ms", &linger_ms);
+	uint64_t ring = 0;
+	doorbell = bootargs_get_u64("shm_doorbell", &ring) && ring;
+	if (doorbell)
+		shm_doorbell_listen();
 	enum shm_role role = shm_parse_role();
 	shm_dt_scan();
 	if (bootargs_get("shm_id", want_id, sizeof(want_id))) {

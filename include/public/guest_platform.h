@@ -26,3 +26,7 @@
 #define GUEST_HTIMER_INTID      26u            /* EL2 physical timer */
 
 #define GUEST_UART_CLK_HZ       24000000u      /* virt's apb-pclk fixed clock */
+
+/* Shared-memory doorbell (include/public/tessera_hvc.h): SPI 2, edge. */
+#define GUEST_DOORBELL_SPI      2u
+#define GUEST_DOORBELL_INTID    34u

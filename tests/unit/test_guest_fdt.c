@@ -402,6 +402,10 @@ static void test_two_shared_regions(void **state)
 	assert_int_equal(mem, node(fdt, "/memory@40000000"));
 	assert_int_equal(fdt_node_offset_by_prop_value(fdt, mem, "device_type", "memory",
 						       sizeof("memory")), -FDT_ERR_NOTFOUND);
+	/* The doorbell's interrupt: SPI 2 (INTID 34), rising edge. */
+	static const uint32_t doorbell[] = { 0, 2, 1 };
+	assert_str(fdt, "/hypervisor", "compatible", "tessera,hypervisor");
+	assert_cells(fdt, "/hypervisor", "interrupts", doorbell, 3);
 }
 
 static void test_no_reserved_memory_without_regions(void **state)
@@ -415,6 +419,7 @@ static void test_no_reserved_memory_without_regions(void **state)
 	assert_int_equal(fdt_path_offset(fdt, "/reserved-memory"), -FDT_ERR_NOTFOUND);
 	assert_int_equal(fdt_node_offset_by_compatible(fdt, -1, "xen,shared-memory-v1"),
 			 -FDT_ERR_NOTFOUND);
+	assert_int_equal(fdt_path_offset(fdt, "/hypervisor"), -FDT_ERR_NOTFOUND);
 }
 
 /* Every size short of the need fails cleanly; ASan sees any overrun. */

@@ -280,6 +280,30 @@ static void test_start_all_counts(void **state)
 	assert_int_equal(shm_region_state(&tbl, R1, DOMU2), SHM_MAPPED);
 }
 
+static void test_doorbell_targets(void **state)
+{
+	(void)state;
+	shm_partmask_t to;
+	start_example();
+	/* domU1 rings region 0x1 (its IPA 0x60000000): domU2 only, never itself. */
+	assert_int_equal(shm_doorbell_targets(&tbl, &cfg, DOMU1, ipa(DOMU1_R1), &to), R1);
+	assert_int_equal(to, 1u << DOMU2);
+	/* dom0 rings region 0x0: domU1. */
+	assert_int_equal(shm_doorbell_targets(&tbl, &cfg, DOM0, ipa(DOM0_R0), &to), R0);
+	assert_int_equal(to, 1u << DOMU1);
+	/* Not the base of one of its regions: nothing. */
+	assert_int_equal(shm_doorbell_targets(&tbl, &cfg, DOMU2, ipa(DOMU1_R1), &to), -TS_ENOENT);
+	assert_int_equal(to, 0);
+	/* A stopped peer is not rung; a revoked borrower cannot ring. */
+	stop(DOMU2);
+	assert_int_equal(shm_doorbell_targets(&tbl, &cfg, DOMU1, ipa(DOMU1_R1), &to), R1);
+	assert_int_equal(to, 0);
+	stop(DOM0);
+	assert_int_equal(shm_doorbell_targets(&tbl, &cfg, DOMU1, ipa(DOMU1_R0), &to), -TS_EPERM);
+	assert_int_equal(to, 0);
+	check_ok();
+}
+
 static void test_print_started(void **state)
 {
 	(void)state;
@@ -858,6 +882,7 @@ int main(void)
 		cmocka_unit_test_setup(test_init_records_regions, setup),
 		cmocka_unit_test_setup(test_start_all_counts, setup),
 		cmocka_unit_test_setup(test_print_started, setup),
+		cmocka_unit_test_setup(test_doorbell_targets, setup),
 		cmocka_unit_test_setup(test_stop_borrower_drops_ref, setup),
 		cmocka_unit_test_setup(test_stop_owner_revokes_borrower, setup),
 		cmocka_unit_test_setup(test_revoked_borrower_stop_unmaps_rest_only, setup),

@@ -1,1 +1,1 @@
--: include/public/psci.h
+-: include/public/tessera_hvc.h

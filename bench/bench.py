@@ -37,7 +37,7 @@ RUNS = 2                         # each scenario runs twice: they must agree
 RUN_TIMEOUT = 60                 # seconds per QEMU run (a run takes ~1 s)
 BENCH_LINE = re.compile(r"^\((?P<part>[^)]+)\) BENCH (?P<key>\S+) (?P<value>.*?)\s*$")
 SMCCC_NOT_SUPPORTED = -1
-NA_DOORBELL = "n/a (no doorbell hypercall yet)"
+DOORBELL_INTID = 34            # include/public/guest_platform.h GUEST_DOORBELL_INTID
 NA_VGIC = "n/a (needs vGIC)"
 
 # Scenario name -> what it measures (the .scn files say more).
@@ -49,6 +49,7 @@ SCENARIOS = {
     "boot2-1g-4g": "two 128 MiB partitions + 1 GiB region, -m 4G",
     "hvc": "10000 null HVCs",
     "timer": "virtual timer deadlines",
+    "doorbell": "shared-memory doorbell, two partitions",
 }
 
 # DESIGN.md §11: target and the peers measured the same way (instructions).
@@ -185,6 +186,29 @@ def fig_timer(run):
     return int(statistics.median(lat)) * ins_per_tick(run, "domU1")
 
 
+def doorbell_ok(run):
+    status = value(run, "domU1", "doorbell_status")
+    if status != "ok":
+        raise BenchError(f"doorbell_status {status}")
+
+
+def fig_doorbell_send(run):
+    doorbell_ok(run)
+    n = int(value(run, "domU1", "doorbell_rings"))
+    ticks = int(value(run, "domU1", "doorbell_loop_ticks")) - \
+        int(value(run, "domU1", "doorbell_base_ticks"))
+    return round(ticks * ins_per_tick(run, "domU1") / n, 1)
+
+
+def fig_doorbell_recv(run):
+    doorbell_ok(run)
+    if int(value(run, "domU2", "doorbell_rx_intid")) != DOORBELL_INTID:
+        raise BenchError("the receiver took another interrupt")
+    ticks = int(value(run, "domU2", "doorbell_rx_cntpct")) - \
+        int(value(run, "domU1", "doorbell_tx_cntpct"))
+    return ticks * ins_per_tick(run, "domU1")
+
+
 def compute(results):
     """figure key -> one value per run (a number or an n/a string)."""
     def per_run(name, fn):
@@ -201,8 +225,8 @@ def compute(results):
         "shm_1g": lambda: diff("boot2-1g-4g", "boot2-none-4g"),
         "hvc": lambda: per_run("hvc", fig_hvc),
         "timer": lambda: per_run("timer", fig_timer),
-        "doorbell_send": lambda: [NA_DOORBELL] * RUNS,
-        "doorbell_recv": lambda: [NA_DOORBELL] * RUNS,
+        "doorbell_send": lambda: per_run("doorbell", fig_doorbell_send),
+        "doorbell_recv": lambda: per_run("doorbell", fig_doorbell_recv),
     }
     out = {}
     for key, make in makers.items():

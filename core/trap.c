@@ -23,10 +23,6 @@
 #define SPSR_M_EL0T        0x0ull
 #define INSN_SIZE          4u
 
-struct trap {
-	uint64_t esr;
-	uint32_t ec;
-};
 
 /* The faulting guest VA and IPA of a stage-2 abort (HPFAR_EL2 holds IPA[51:12]). */
 static uint64_t trap_far(void)
@@ -39,7 +35,8 @@ static uint64_t trap_ipa(void)
 	return (field_get(HPFAR_FIPA, sysreg_read(hpfar_el2)) << 12) | (trap_far() & 0xfff);
 }
 
-typedef void trap_fn(struct gp_regs *f, const struct trap *t);
+/* A handler gets the frame and ESR_EL2; FAR/HPFAR are read only by the abort handlers. */
+typedef void trap_fn(struct gp_regs *f, uint64_t esr);
 
 static void trap_skip_insn(struct gp_regs *f)
 {
@@ -91,21 +88,21 @@ static const char *vcpu_name(void)
 #define SMCCC_OWNER_STD    0x04000000u
 #define SMCCC_RET_NOT_SUPPORTED (~0ull)
 
-static void trap_hvc(struct gp_regs *f, const struct trap *t)
+static void trap_hvc(struct gp_regs *f, uint64_t esr)
 {
-	(void)t;
-	uint32_t owner = (uint32_t)f->x[0] & SMCCC_OWNER_MASK;
-	if (owner == SMCCC_OWNER_STD)
+	(void)esr;
+	uint32_t fn = (uint32_t)f->x[0];
+	if ((fn & SMCCC_OWNER_MASK) == SMCCC_OWNER_STD)
 		psci_guest_call(f);
-	else if ((uint32_t)f->x[0] == TESSERA_HVC_SHM_DOORBELL)
+	else if (fn == TESSERA_HVC_SHM_DOORBELL)
 		f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell(current_vcpu()->part, f->x[1]);
 	else
 		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
 }
 
-static void trap_smc(struct gp_regs *f, const struct trap *t)
+static void trap_smc(struct gp_regs *f, uint64_t esr)
 {
-	(void)t;
+	(void)esr;
 	trap_skip_insn(f);       /* SMC traps with ELR at the SMC itself */
 	psci_guest_call(f);
 }
@@ -130,25 +127,25 @@ static uint64_t mmio_extend(uint64_t esr, unsigned int size, uint64_t val)
 	return (esr & ESR_DABT_SF) ? val : (uint32_t)val;
 }
 
-static bool mmio_emulate(struct partition *p, struct gp_regs *f, const struct trap *t,
+static bool mmio_emulate(struct partition *p, struct gp_regs *f, uint64_t esr,
 			 uint64_t at)
 {
-	if (!(t->esr & ESR_DABT_ISV))
+	if (!(esr & ESR_DABT_ISV))
 		return false;
-	unsigned int size = 1u << field_get(ESR_DABT_SAS, t->esr);
-	unsigned int rt = (unsigned int)field_get(ESR_DABT_SRT, t->esr);
+	unsigned int size = 1u << field_get(ESR_DABT_SAS, esr);
+	unsigned int rt = (unsigned int)field_get(ESR_DABT_SRT, esr);
 	for (unsigned int i = 0; i < p->mmio_count; i++) {
 		const struct mmio_window *w = &p->mmio[i];
 		if (at < w->base || at - w->base >= w->size)
 			continue;
 		uint64_t off = at - w->base;
-		if (t->esr & ESR_DABT_WNR)
+		if (esr & ESR_DABT_WNR)
 			return w->write(p, off, size, rt == 31 ? 0 : f->x[rt]);
 		uint64_t val = 0;
 		if (!w->read(p, off, size, &val))
 			return false;
 		if (rt != 31)
-			f->x[rt] = mmio_extend(t->esr, size, val);
+			f->x[rt] = mmio_extend(esr, size, val);
 		return true;
 	}
 	return false;
@@ -163,11 +160,11 @@ static bool abort_should_log(struct partition *p)
 	return n <= PART_ABORTS_LOGGED;
 }
 
-static void trap_dabt(struct gp_regs *f, const struct trap *t)
+static void trap_dabt(struct gp_regs *f, uint64_t esr)
 {
 	struct partition *p = current_vcpu()->part;
 	uint64_t at = trap_ipa();
-	if (mmio_emulate(p, f, t, at)) {
+	if (mmio_emulate(p, f, esr, at)) {
 		trap_skip_insn(f);
 		return;
 	}
@@ -183,38 +180,38 @@ static void trap_dabt(struct gp_regs *f, const struct trap *t)
 		shm_glue_describe_fault(p, at, what, sizeof(what));
 	log_line("%s: data abort: %s at IPA 0x%llx (pc 0x%llx, %s): injected", vcpu_name(), what,
 		 (unsigned long long)at, (unsigned long long)f->elr,
-		 t->esr & ESR_DABT_WNR ? "write" : "read");
+		 esr & ESR_DABT_WNR ? "write" : "read");
 	inject_data_abort(f, trap_far());
 }
 
-static void trap_iabt(struct gp_regs *f, const struct trap *t)
+static void trap_iabt(struct gp_regs *f, uint64_t esr)
 {
-	(void)t;
+	(void)esr;
 	if (abort_should_log(current_vcpu()->part))
 		log_line("%s: instruction abort at IPA 0x%llx (pc 0x%llx): injected", vcpu_name(),
 			 (unsigned long long)trap_ipa(), (unsigned long long)f->elr);
 	inject_insn_abort(f, trap_far());
 }
 
-static void trap_sysreg(struct gp_regs *f, const struct trap *t)
+static void trap_sysreg(struct gp_regs *f, uint64_t esr)
 {
-	if (sysreg_emulate(f, t->esr))
+	if (sysreg_emulate(f, esr))
 		trap_skip_insn(f);
 	else
 		inject_undef(f);
 }
 
-static void trap_undef(struct gp_regs *f, const struct trap *t)
+static void trap_undef(struct gp_regs *f, uint64_t esr)
 {
 	log_line("%s: unhandled exception class 0x%x (ESR 0x%llx, pc 0x%llx): undefined "
-		 "instruction injected", vcpu_name(), t->ec, (unsigned long long)t->esr,
+		 "instruction injected", vcpu_name(), (unsigned int)field_get(ESR_EC, esr), (unsigned long long)esr,
 		 (unsigned long long)f->elr);
 	inject_undef(f);
 }
 
-static void trap_silent_undef(struct gp_regs *f, const struct trap *t)
+static void trap_silent_undef(struct gp_regs *f, uint64_t esr)
 {
-	(void)t;
+	(void)esr;
 	inject_undef(f);     /* SVE/SME are hidden in the ID registers: an undef is what a guest expects */
 }
 
@@ -241,11 +238,9 @@ static inline void trap_return(struct pcpu *pc)
 
 void trap_guest_sync(struct gp_regs *f)
 {
-	struct trap t;
-	t.esr = sysreg_read(esr_el2);
-	t.ec = (uint32_t)field_get(ESR_EC, t.esr);
-	trap_fn *fn = trap_table[t.ec];
-	(fn ? fn : trap_undef)(f, &t);
+	uint64_t esr = sysreg_read(esr_el2);
+	trap_fn *fn = trap_table[field_get(ESR_EC, esr)];
+	(fn ? fn : trap_undef)(f, esr);
 	trap_return(this_pcpu());
 }
 

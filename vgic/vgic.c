@@ -155,12 +155,14 @@ void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
 		return;
 	}
 	/* Pending again even while in a list register: it re-enters one when that retires. */
+	bool was_pending = q->pending;
 	q->pending = true;
 	vgic_mark_candidate(p, v, intid);
 	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? spi_target(p, q) : v;
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
-	vgic_kick(target);
+	if (!was_pending)
+		vgic_kick(target);     /* already pending: its CPU was kicked for it */
 }
 
 void vgic_inject_timer(struct vcpu *v)

@@ -4,6 +4,7 @@
  *   bench=boot   (default) nothing more: figures 1-3 of DESIGN.md §11
  *   bench=hvc    null hypercall round trip (bench_hvc.c)
  *   bench=timer  virtual timer deadline to handler (bench_timer.c)
+ *   bench=doorbell-tx / doorbell-rx  the shared-memory doorbell (bench_doorbell.c)
  */
 #include <string.h>
 
@@ -11,7 +12,7 @@
 
 #include "bench.h"
 
-#define BENCH_MODE_MAX	16
+#define BENCH_MODE_MAX	24
 
 uint64_t bench_first_cntpct = UINT64_MAX;	/* .data: set before BSS is used */
 
@@ -27,6 +28,10 @@ int main(const void *dtb)
 			bench_run_hvc();
 		else if (strcmp(mode, "timer") == 0)
 			bench_run_timer();
+		else if (strcmp(mode, "doorbell-tx") == 0)
+			bench_run_doorbell_tx();
+		else if (strcmp(mode, "doorbell-rx") == 0)
+			bench_run_doorbell_rx();
 		else
 			report_fail("bench-mode got=%s want=boot|hvc|timer", mode);
 	}

@@ -13,13 +13,19 @@ extern uint64_t bench_first_cntpct;
 /* Written by the IRQ vector: CNTVCT at its first instruction, the INTID it
  * acknowledged, and how many IRQs it took. */
 extern volatile uint64_t bench_irq_cntvct;
+extern volatile uint64_t bench_irq_cntpct;   /* CNTPCT right after it */
 extern volatile uint32_t bench_irq_intid;
 extern volatile uint64_t bench_irq_count;
 
 uint64_t bench_hvc_loop(uint64_t n, uint64_t fn, uint64_t *ret);
 uint64_t bench_base_loop(uint64_t n, uint64_t fn);
+uint64_t bench_hvc1_loop(uint64_t n, uint64_t fn, uint64_t arg, uint64_t *ret);
+/* GICv3 on for this vCPU (PPI 27 enabled); NULL, or a one-word reason. */
+const char *bench_gic_setup(void);
 bool bench_timer_wait(uint64_t count_before, uint64_t deadline);
 
 /* The modes (bootarg bench=...). */
 void bench_run_hvc(void);
 void bench_run_timer(void);
+void bench_run_doorbell_tx(void);
+void bench_run_doorbell_rx(void);

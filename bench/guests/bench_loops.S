@@ -35,6 +35,35 @@ bench_hvc_loop:
 	ldp	x19, x20, [sp], #32
 	ret
 
+/*
+ * uint64_t bench_hvc1_loop(uint64_t n, uint64_t fn, uint64_t arg, uint64_t *ret)
+ * bench_hvc_loop with x1 = arg on every call (the doorbell's region address).
+ */
+	.global bench_hvc1_loop
+bench_hvc1_loop:
+	stp	x19, x20, [sp, #-48]!
+	stp	x21, x22, [sp, #16]
+	str	x23, [sp, #32]
+	mov	x19, x0
+	mov	x20, x1
+	mov	x23, x2
+	mov	x21, x3
+	isb
+	mrs	x22, cntpct_el0
+1:	mov	x0, x20
+	mov	x1, x23
+	hvc	#0
+	subs	x19, x19, #1
+	b.ne	1b
+	isb
+	mrs	x1, cntpct_el0
+	str	x0, [x21]
+	sub	x0, x1, x22
+	ldr	x23, [sp, #32]
+	ldp	x21, x22, [sp, #16]
+	ldp	x19, x20, [sp], #48
+	ret
+
 /* uint64_t bench_base_loop(uint64_t n, uint64_t fn): the same without HVC. */
 	.global bench_base_loop
 bench_base_loop:

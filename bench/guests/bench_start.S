@@ -96,6 +96,9 @@ bench_vectors:
 	mrs	x16, cntvct_el0			/* the measured instruction */
 	ldr	x17, =bench_irq_cntvct
 	str	x16, [x17]
+	mrs	x16, cntpct_el0			/* the same moment, across partitions */
+	ldr	x17, =bench_irq_cntpct
+	str	x16, [x17]
 	mrs	x16, ICC_IAR1_EL1		/* acknowledge */
 	ldr	x17, =bench_irq_intid
 	str	w16, [x17]

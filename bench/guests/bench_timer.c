@@ -57,6 +57,7 @@
 #define AFF3_TYPER_SHIFT	24
 
 volatile uint64_t bench_irq_cntvct;
+volatile uint64_t bench_irq_cntpct;
 volatile uint32_t bench_irq_intid;
 volatile uint64_t bench_irq_count;
 
@@ -152,7 +153,7 @@ static const char *gic_setup_cpuif(void)
 }
 
 /* Everything for PPI 27; NULL on success, else a one-word reason. */
-static const char *gic_setup(void)
+const char *bench_gic_setup(void)
 {
 	int node = fdt_node_offset_by_compatible(dt_blob(), -1, "arm,gic-v3");
 	uint64_t gicd, gicr, size;	/* dt_reg always writes the size */
@@ -197,7 +198,7 @@ static bool timer_sample(uint64_t delta, uint64_t *latency)
 void bench_run_timer(void)
 {
 	uint64_t samples = TIMER_SAMPLES_DEFAULT, delta = TIMER_DELTA_DEFAULT, lat;
-	const char *why = gic_setup();
+	const char *why = bench_gic_setup();
 
 	bootargs_get_u64("timer_samples", &samples);
 	bootargs_get_u64("timer_delta", &delta);

@@ -39,13 +39,15 @@ static void pcpu_bind(unsigned int index)
 static void boot_console(const void *fdt)
 {
 	const char *path = fdt_getprop(fdt, host_dt.chosen, "stdout-path", NULL);
-	if (!path)
-		return;
-	size_t n = strcspn(path, ":");          /* "path:options" */
-	int node = host_dt_top_node(fdt, &host_dt, path, n);
-	int parent = 0;
-	if (node < 0) {                         /* not a top-level node: ask libfdt */
-		node = fdt_path_offset_namelen(fdt, path, (int)n);
+	int node = -FDT_ERR_NOTFOUND;
+	if (path)
+		node = host_dt_top_node(fdt, &host_dt, path, strcspn(path, ":"));   /* "path:options" */
+	int parent = 0;                         /* a top-level node's: the root */
+	if (node < 0) {
+		/* An alias or a node below a bus; without stdout-path, the first PL011. */
+		node = path ? fdt_path_offset_namelen(fdt, path, (int)strcspn(path, ":")) : node;
+		if (node < 0)
+			node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 		parent = node >= 0 ? fdt_parent_offset(fdt, node) : -1;
 	}
 	uint64_t base;

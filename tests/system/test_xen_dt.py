@@ -147,3 +147,14 @@ def test_guest_size_form_host_picked(shm_string):
         want = (f"{name}:   IPA 0x{ipa:010x}-0x{ipa + SZ_2M - 1:010x} -> "
                 f"PA 0x{lo:010x}     2048 KiB  shared, RW XN")
         assert want in t, want
+
+
+def test_stdout_path_alias_without_aliases_falls_back_to_the_pl011():
+    """Xen's examples write stdout-path = "serial0:115200n8"; QEMU's virt DT
+    has no /aliases.  The console must still come up (the first PL011) and
+    the partition run as usual."""
+    from pathlib import Path
+    r = boot_scenario(Path(__file__).resolve().parent / "scenarios" / "stdout_alias.scn")
+    assert any(l.startswith("Tessera: static partitioning hypervisor") for l in r.tessera)
+    assert any(l.startswith("DONE") and l.endswith(" 0 failed") for l in r.lines_of("domU1"))
+    assert r.rc == 0 and not r.timed_out

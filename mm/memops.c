@@ -82,20 +82,43 @@ void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
+/*
+ * Source and destination differently aligned: aligned word loads from the
+ * source, each destination word stitched from two of them (little endian).
+ * A load never leaves the aligned word holding a byte we copy.
+ */
+static void copy_words_shifted(uint8_t *d, const uint8_t *s, size_t words)
+{
+	unsigned int off = (unsigned int)((uintptr_t)s & 7), lo_shift = 8 * off;
+	const uint64_t *ws = (const uint64_t *)(uintptr_t)((uintptr_t)s - off);
+	uint64_t lo = *ws++;
+	for (; words; words--, d += 8) {
+		uint64_t hi = *ws++;
+		*(uint64_t *)d = (lo >> lo_shift) | (hi << (64 - lo_shift));
+		lo = hi;
+	}
+}
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
-	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
-		while (n && ((uintptr_t)d & 7)) {
-			*d++ = *s++;
-			n--;
-		}
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = *s++;
+		n--;
+	}
+	if (((uintptr_t)s & 7) == 0) {
 		for (; n >= 16; d += 16, s += 16, n -= 16) {
 			uint64_t a = ((const uint64_t *)s)[0], b = ((const uint64_t *)s)[1];
 			((uint64_t *)d)[0] = a;
 			((uint64_t *)d)[1] = b;
 		}
+	} else if (n >= 8) {
+		size_t words = n / 8;
+		copy_words_shifted(d, s, words);
+		d += 8 * words;
+		s += 8 * words;
+		n -= 8 * words;
 	}
 	while (n--)
 		*d++ = *s++;

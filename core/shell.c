@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "mm.h"
 #include "partition.h"
 #include "shell.h"
 #include "shm_glue.h"
@@ -39,6 +40,7 @@ static void cmd_list(const char *arg)
 			 p->cfg->vcpu_count, p->vcpus_on, (unsigned long long)(p->cfg->mem_bytes >> 20),
 			 (unsigned long long)p->cfg->ram_base, p->starts);
 	}
+	log_line("stage-2 table pages in use: %u", mm_pages_in_use());
 }
 
 static void cmd_shm(const char *arg)

@@ -113,6 +113,10 @@ def test_list_running(session):
             r"domU2 +id 2 +running +vcpus 1 \(on 1\) mem 64 MiB at 0x[0-9a-f]+ starts 1"]
     for row, rx in zip(rows, want):
         assert re.fullmatch(rx, row), row
+    # Then the page pool: each partition's stage 2 takes at least 3 pages
+    # (two concatenated level-1 roots and a level-2 table).
+    m = re.fullmatch(r"stage-2 table pages in use: (\d+)", t[first + 3])
+    assert m and int(m.group(1)) >= 9, t[first + 3]
 
 
 def test_shm_command(session):

@@ -160,9 +160,11 @@ def test_restart_borrower_fails_while_owner_stopped(session):
     assert re.fullmatch(r"dom0 +id 0 +stopped +vcpus 1 \(on 0\) .* starts 1", rows[0])
     assert re.fullmatch(r"domU1 +id 1 +stopped +vcpus 1 \(on 0\) .* starts 1", rows[1])
     assert re.fullmatch(r"domU2 +id 2 +running +vcpus 1 \(on 1\) .* starts 1", rows[2])
+    # Only domU2 runs: the stopped ones gave their table pages back.
+    assert t[at + 6] == "stage-2 table pages in use: 3"
     # `start domU1` fails the same way, and the borrower stays stopped.
-    assert t[at + 6:at + 8] == [CANNOT, "domU1: start failed"]
-    assert t[at + 8:at + 11] == ["domU1 is already stopped",
+    assert t[at + 7:at + 9] == [CANNOT, "domU1: start failed"]
+    assert t[at + 9:at + 12] == ["domU1 is already stopped",
                                  "domU1 is stopped: it has no stage-2 table",
                                  "domU2 is already running"]
 

@@ -25,6 +25,19 @@ int dt_cells(const void *fdt, int parent, struct dt_cells *c)
 	return c->ac >= 1 && c->ac <= 2 && c->sc >= 0 && c->sc <= 2 ? 0 : -TS_EINVAL;
 }
 
+/* One (address, size) pair of a reg value, at @reg, in @c's cells. */
+static void reg_entry(const fdt32_t *reg, const struct dt_cells *c, uint64_t *base,
+		      uint64_t *size)
+{
+	uint64_t b = 0, s = 0;
+	for (int i = 0; i < c->ac; i++)
+		b = (b << 32) | fdt32_to_cpu(reg[i]);
+	for (int i = 0; i < c->sc; i++)
+		s = (s << 32) | fdt32_to_cpu(reg[c->ac + i]);
+	*base = b;
+	*size = s;
+}
+
 int dt_reg_cells(const void *fdt, int node, const struct dt_cells *c, int index, uint64_t *base,
 		 uint64_t *size)
 {
@@ -33,13 +46,8 @@ int dt_reg_cells(const void *fdt, int node, const struct dt_cells *c, int index,
 	int stride = c->ac + c->sc;
 	if (!reg || index < 0 || len < stride * 4 * (index + 1))
 		return -TS_EINVAL;
-	reg += stride * index;
-	uint64_t b = 0, s = 0;
-	for (int i = 0; i < c->ac; i++)
-		b = (b << 32) | fdt32_to_cpu(reg[i]);
-	for (int i = 0; i < c->sc; i++)
-		s = (s << 32) | fdt32_to_cpu(reg[c->ac + i]);
-	*base = b;
+	uint64_t s;
+	reg_entry(reg + stride * index, c, base, &s);
 	if (size)
 		*size = s;
 	return 0;
@@ -61,11 +69,8 @@ static void ranges_add_reg(struct range_set *set, const void *fdt, int node,
 	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
 	int stride = c->ac + c->sc;
 	for (int at = 0; reg && stride && (at + stride) * 4 <= len; at += stride) {
-		uint64_t b = 0, s = 0;
-		for (int i = 0; i < c->ac; i++)
-			b = (b << 32) | fdt32_to_cpu(reg[at + i]);
-		for (int i = 0; i < c->sc; i++)
-			s = (s << 32) | fdt32_to_cpu(reg[at + c->ac + i]);
+		uint64_t b, s;
+		reg_entry(reg + at, c, &b, &s);
 		ranges_add(set, b, s);
 	}
 }

@@ -112,10 +112,7 @@ void pcpu_kick(unsigned int cpu)
 void pcpu_send_request(unsigned int cpu, enum pcpu_request req)
 {
 	__atomic_store_n(&pcpus[cpu].request, req, __ATOMIC_RELEASE);
-	dsb_ish();
-	sev();
-	if (cpu != this_pcpu()->index)
-		gic_send_kick(cpu);
+	pcpu_kick(cpu);
 }
 
 void vcpu_off_self(void)

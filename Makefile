@@ -11,7 +11,7 @@ CONFIG ?= demo
 HV_SRCS :=
 HV_ASM  :=
 UNIT_TESTS :=
-include boot/module.mk mm/module.mk p2m/module.mk shm/module.mk dt/module.mk \
+include boot/module.mk mm/module.mk p2m/module.mk shm/module.mk dt/module.mk gic/module.mk \
         vgic/module.mk core/module.mk vdev/module.mk
 
 HV_OBJS := $(HV_SRCS:%.c=$(B)/hv/%.o) $(HV_ASM:%.S=$(B)/hv/%.o)
@@ -76,7 +76,7 @@ bench: all
 # Every header compiles on its own (no hidden include-order dependencies).
 check-headers: | $(B)/.deps-ok
 	$(Q)for h in include/*.h include/public/*.h; do \
-		echo "#include \"$$h\"" | $(TARGET_CC) $(TARGET_CFLAGS) -I. -Iinclude -Idt \
+		echo "#include \"$$h\"" | $(TARGET_CC) $(filter-out -MMD -MP,$(TARGET_CFLAGS)) -I. -Iinclude -Idt \
 			-fsyntax-only -x c - || { echo "check-headers: $$h"; exit 1; }; \
 	done
 

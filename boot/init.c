@@ -11,6 +11,7 @@
 #include "gic.h"
 #include "mm.h"
 #include "partition.h"
+#include "psci.h"
 #include "shm_glue.h"
 #include "sysreg.h"
 

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "mm.h"
 #include "partition.h"
+#include "psci.h"
 #include "sysreg.h"
 #include "tserr.h"
 

@@ -5,6 +5,7 @@
  */
 #include "console.h"
 #include "gic.h"
+#include "irq.h"
 #include "partition.h"
 #include "shell.h"
 #include "vgic.h"

@@ -16,6 +16,7 @@
 #include "mm.h"
 #include "p2m_hw.h"
 #include "partition.h"
+#include "psci.h"
 #include "public/guest_platform.h"
 #include "shm_glue.h"
 #include "sysreg.h"

@@ -5,6 +5,7 @@
  */
 #include "console.h"
 #include "partition.h"
+#include "psci.h"
 #include "public/psci.h"
 #include "sysreg.h"
 

@@ -5,6 +5,7 @@
  */
 #include "console.h"
 #include "partition.h"
+#include "psci.h"
 
 uintptr_t __stack_chk_guard = 0x5e55e7a1c0ffee42ull;
 

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "partition.h"
 #include "sysreg.h"
+#include "trap.h"
 
 /* Fields cleared (or, for EL0/EL1, set to "AArch64 only"). */
 #define PFR0_EL0      GENMASK64(3, 0)
@@ -31,25 +32,25 @@ static bool id_reg_read(unsigned int crm, unsigned int op2, uint64_t *val)
 	uint64_t v;
 	switch ((crm << 3) | op2) {
 	case (4 << 3) | 0:
-		v = sysreg_read(S3_0_C0_C4_0);   /* ID_AA64PFR0_EL1 */
+		v = sysreg_read(id_aa64pfr0_el1);
 		v &= ~(PFR0_EL0 | PFR0_EL1 | PFR0_SVE | PFR0_SEL2 | PFR0_MPAM | PFR0_AMU);
 		v |= field_prep(PFR0_EL0, PFR0_A64_ONLY) | field_prep(PFR0_EL1, PFR0_A64_ONLY);
 		break;
 	case (4 << 3) | 1:
-		v = sysreg_read(S3_0_C0_C4_1);   /* ID_AA64PFR1_EL1 */
+		v = sysreg_read(id_aa64pfr1_el1);
 		v &= ~(PFR1_MTE | PFR1_MPAM_FRAC | PFR1_SME | PFR1_NMI);
 		break;
 	case (5 << 3) | 0:
-		v = sysreg_read(S3_0_C0_C5_0);   /* ID_AA64DFR0_EL1 */
+		v = sysreg_read(id_aa64dfr0_el1);
 		v &= ~(DFR0_PMSVER | DFR0_TRACEFILT | DFR0_TRACEBUF | DFR0_BRBE | DFR0_TRACEVER);
 		break;
-	case (5 << 3) | 1: v = sysreg_read(S3_0_C0_C5_1); break;   /* ID_AA64DFR1_EL1 */
-	case (6 << 3) | 0: v = sysreg_read(S3_0_C0_C6_0); break;   /* ID_AA64ISAR0_EL1 */
-	case (6 << 3) | 1: v = sysreg_read(S3_0_C0_C6_1); break;   /* ID_AA64ISAR1_EL1 */
-	case (6 << 3) | 2: v = sysreg_read(S3_0_C0_C6_2); break;   /* ID_AA64ISAR2_EL1 */
-	case (7 << 3) | 0: v = sysreg_read(S3_0_C0_C7_0); break;   /* ID_AA64MMFR0_EL1 */
-	case (7 << 3) | 1: v = sysreg_read(S3_0_C0_C7_1); break;   /* ID_AA64MMFR1_EL1 */
-	case (7 << 3) | 2: v = sysreg_read(S3_0_C0_C7_2); break;   /* ID_AA64MMFR2_EL1 */
+	case (5 << 3) | 1: v = sysreg_read(id_aa64dfr1_el1); break;
+	case (6 << 3) | 0: v = sysreg_read(id_aa64isar0_el1); break;
+	case (6 << 3) | 1: v = sysreg_read(id_aa64isar1_el1); break;
+	case (6 << 3) | 2: v = sysreg_read(id_aa64isar2_el1); break;
+	case (7 << 3) | 0: v = sysreg_read(id_aa64mmfr0_el1); break;
+	case (7 << 3) | 1: v = sysreg_read(id_aa64mmfr1_el1); break;
+	case (7 << 3) | 2: v = sysreg_read(id_aa64mmfr2_el1); break;
 	default:
 		/* ZFR0, SMFR0, AFR*, reserved and every AArch32 ID register: RAZ. */
 		v = 0;

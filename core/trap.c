@@ -8,11 +8,14 @@
 
 #include "console.h"
 #include "gic.h"
-#include "vgic.h"
+#include "irq.h"
 #include "partition.h"
+#include "psci.h"
 #include "public/tessera_hvc.h"
 #include "shm_glue.h"
 #include "sysreg.h"
+#include "trap.h"
+#include "vgic.h"
 
 /* Where an exception taken to EL1 enters its vector table (D1.10.2). */
 #define VBAR_OFF_CUR_SPX   0x200ull

@@ -11,6 +11,7 @@
 
 #include "console.h"
 #include "gic.h"
+#include "irq.h"
 #include "partition.h"
 #include "sysreg.h"
 

@@ -6,10 +6,8 @@
  */
 #include <stdint.h>
 
-#define GIC_SGI_KICK 0u   /* "look at your pcpu request" */
-#define GIC_SPI_BASE 32u
-#define GIC_PPI_MAINTENANCE 25u
-#define GIC_PPI_VTIMER 27u
+#include "gic_arch.h"
+
 #define GIC_DT_SPI   0u   /* first cell of a GIC interrupt specifier */
 
 /* Set up the distributor described by host DT node @node (child of @parent). */

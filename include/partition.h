@@ -9,14 +9,14 @@
  * console lock.  No code holds two partition locks.
  */
 #include "config.h"
+#include "mmio.h"
 #include "p2m.h"
 #include "pcpu.h"
 #include "spinlock.h"
 #include "types.h"
+#include "vcpu.h"
 #include "vgic.h"
-
-#define VPL011_LINE_MAX 160
-#define VPL011_RX_MAX   64
+#include "vpl011.h"
 
 /* STOPPING: being torn down; only STOPPED counts for power-off and for a new start. */
 enum part_state { PART_STOPPED, PART_RUNNING, PART_STOPPING };
@@ -36,25 +36,6 @@ struct vcpu {
 	uint64_t exits;
 	uint64_t fp_saves;                /* exits on which EL2 used FP/SIMD */
 };
-
-struct vpl011 {
-	uint32_t cr, lcr_h, ibrd, fbrd, ifls, imsc, ris, dmacr;
-	struct spinlock lock;             /* guards the line buffer */
-	unsigned int line_len;
-	char line[VPL011_LINE_MAX];
-	unsigned int rx_head, rx_tail;    /* console input for the guest */
-	char rx[VPL011_RX_MAX];
-};
-
-struct mmio_window {
-	uint64_t base;
-	uint64_t size;
-	/* Return false to have the access reported and an abort injected. */
-	bool (*read)(struct partition *p, uint64_t off, unsigned int size, uint64_t *val);
-	bool (*write)(struct partition *p, uint64_t off, unsigned int size, uint64_t val);
-};
-
-#define PART_MMIO_MAX 4          /* UART, GIC distributor, redistributors */
 
 struct partition {
 	const struct cfg_partition *cfg;
@@ -92,43 +73,5 @@ int partition_restart(struct partition *p, const char *why);
 struct partition *partition_find(const char *name);
 /* Log @p's stage-2 map, merged into runs (boot log and the shell's p2m). */
 void partition_print_p2m(struct partition *p);
-/* Leave this CPU's vCPU (marking it off) and wait for a RUN request: never returns. */
-void pcpu_idle(void) __attribute__((noreturn));
-void vcpu_run(struct vcpu *v) __attribute__((noreturn));
-/* Ask @v's CPU to start it at @entry with x0 = @context. */
-void vcpu_request_run(struct vcpu *v, uint64_t entry, uint64_t context);
-void vcpu_off_self(void) __attribute__((noreturn));
-/* Post a request to @cpu and wake it (SEV, or an SGI if it runs a guest). */
-void pcpu_send_request(unsigned int cpu, enum pcpu_request req);
-/* Make @cpu leave its guest (if any) and look at its vCPU's interrupts. */
-void pcpu_kick(unsigned int cpu);
-struct vcpu *current_vcpu(void);
-/* On the way back to a guest: act on requests other CPUs posted (may not return). */
-void vcpu_check_requests(void);
-
-/* Trap handlers (core/trap.c), called from boot/vectors.S. */
-void trap_guest_sync(struct gp_regs *f);
-void trap_guest_irq(struct gp_regs *f);
-void trap_guest_serror(struct gp_regs *f);
-void inject_data_abort(struct gp_regs *f, uint64_t far);
-void inject_undef(struct gp_regs *f);
-/* Emulate a trapped MSR/MRS (core/sysreg_emul.c); false: inject an undef. */
-bool sysreg_emulate(struct gp_regs *f, uint64_t esr);
-
-/* Guest PSCI over HVC/SMC (core/psci.c). */
-void psci_guest_call(struct gp_regs *f);
-/* The host's PSCI, through the conduit /psci names. */
-void psci_host_init(bool use_hvc);
-int64_t psci_host_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx);
-void psci_host_system_off(void) __attribute__((noreturn));
-
-void vpl011_init(struct partition *p);
-/* A character typed while the console focus is on @p. */
-void vpl011_receive(struct partition *p, char c);
-/* Physical interrupts pending on this CPU: acknowledge and act on each. */
-void irq_handle_pending(void);
-/* One acknowledged INTID (irq_handle_pending's body); false: stop for now (spurious, maintenance). */
-bool irq_handle_one(uint32_t intid);
-
 /* Stop the machine when no partition runs any more. */
 void system_check_all_stopped(void);

@@ -15,20 +15,6 @@
 #include "sysreg.h"
 #include "vgic.h"
 
-/* ICH_LR<n>_EL2 (IHI 0069H 12.5.10). */
-#define ICH_LR_VINTID      GENMASK64(31, 0)
-#define ICH_LR_PINTID      GENMASK64(44, 32)
-#define ICH_LR_EOI         BIT64(41)        /* maintenance IRQ on deactivation (HW = 0) */
-#define ICH_LR_PRIORITY    GENMASK64(55, 48)
-#define ICH_LR_GROUP1      BIT64(60)
-#define ICH_LR_HW          BIT64(61)
-#define ICH_LR_STATE       GENMASK64(63, 62)
-#define ICH_LR_STATE_PENDING 1u
-#define ICH_HCR_EN         BIT64(0)
-#define ICH_HCR_UIE        BIT64(1)         /* maintenance IRQ when at most one LR is valid */
-#define ICH_VTR_LISTREGS   GENMASK64(4, 0)
-#define VTIMER_INTID       27u
-#define GICD_CTLR_ENABLE_GRP1A (1u << 1)
 #define NO_TARGET          0xFFu
 
 static unsigned int nr_lrs;
@@ -36,59 +22,59 @@ static unsigned int nr_lrs;
 static uint64_t lr_read(unsigned int n)
 {
 	switch (n) {
-	case 0: return sysreg_read(S3_4_C12_C12_0);
-	case 1: return sysreg_read(S3_4_C12_C12_1);
-	case 2: return sysreg_read(S3_4_C12_C12_2);
-	case 3: return sysreg_read(S3_4_C12_C12_3);
-	case 4: return sysreg_read(S3_4_C12_C12_4);
-	case 5: return sysreg_read(S3_4_C12_C12_5);
-	case 6: return sysreg_read(S3_4_C12_C12_6);
-	case 7: return sysreg_read(S3_4_C12_C12_7);
-	case 8: return sysreg_read(S3_4_C12_C13_0);
-	case 9: return sysreg_read(S3_4_C12_C13_1);
-	case 10: return sysreg_read(S3_4_C12_C13_2);
-	case 11: return sysreg_read(S3_4_C12_C13_3);
-	case 12: return sysreg_read(S3_4_C12_C13_4);
-	case 13: return sysreg_read(S3_4_C12_C13_5);
-	case 14: return sysreg_read(S3_4_C12_C13_6);
-	default: return sysreg_read(S3_4_C12_C13_7);
+	case 0: return sysreg_read(ich_lr0_el2);
+	case 1: return sysreg_read(ich_lr1_el2);
+	case 2: return sysreg_read(ich_lr2_el2);
+	case 3: return sysreg_read(ich_lr3_el2);
+	case 4: return sysreg_read(ich_lr4_el2);
+	case 5: return sysreg_read(ich_lr5_el2);
+	case 6: return sysreg_read(ich_lr6_el2);
+	case 7: return sysreg_read(ich_lr7_el2);
+	case 8: return sysreg_read(ich_lr8_el2);
+	case 9: return sysreg_read(ich_lr9_el2);
+	case 10: return sysreg_read(ich_lr10_el2);
+	case 11: return sysreg_read(ich_lr11_el2);
+	case 12: return sysreg_read(ich_lr12_el2);
+	case 13: return sysreg_read(ich_lr13_el2);
+	case 14: return sysreg_read(ich_lr14_el2);
+	default: return sysreg_read(ich_lr15_el2);
 	}
 }
 
 static void lr_write(unsigned int n, uint64_t v)
 {
 	switch (n) {
-	case 0: sysreg_write(S3_4_C12_C12_0, v); break;
-	case 1: sysreg_write(S3_4_C12_C12_1, v); break;
-	case 2: sysreg_write(S3_4_C12_C12_2, v); break;
-	case 3: sysreg_write(S3_4_C12_C12_3, v); break;
-	case 4: sysreg_write(S3_4_C12_C12_4, v); break;
-	case 5: sysreg_write(S3_4_C12_C12_5, v); break;
-	case 6: sysreg_write(S3_4_C12_C12_6, v); break;
-	case 7: sysreg_write(S3_4_C12_C12_7, v); break;
-	case 8: sysreg_write(S3_4_C12_C13_0, v); break;
-	case 9: sysreg_write(S3_4_C12_C13_1, v); break;
-	case 10: sysreg_write(S3_4_C12_C13_2, v); break;
-	case 11: sysreg_write(S3_4_C12_C13_3, v); break;
-	case 12: sysreg_write(S3_4_C12_C13_4, v); break;
-	case 13: sysreg_write(S3_4_C12_C13_5, v); break;
-	case 14: sysreg_write(S3_4_C12_C13_6, v); break;
-	default: sysreg_write(S3_4_C12_C13_7, v); break;
+	case 0: sysreg_write(ich_lr0_el2, v); break;
+	case 1: sysreg_write(ich_lr1_el2, v); break;
+	case 2: sysreg_write(ich_lr2_el2, v); break;
+	case 3: sysreg_write(ich_lr3_el2, v); break;
+	case 4: sysreg_write(ich_lr4_el2, v); break;
+	case 5: sysreg_write(ich_lr5_el2, v); break;
+	case 6: sysreg_write(ich_lr6_el2, v); break;
+	case 7: sysreg_write(ich_lr7_el2, v); break;
+	case 8: sysreg_write(ich_lr8_el2, v); break;
+	case 9: sysreg_write(ich_lr9_el2, v); break;
+	case 10: sysreg_write(ich_lr10_el2, v); break;
+	case 11: sysreg_write(ich_lr11_el2, v); break;
+	case 12: sysreg_write(ich_lr12_el2, v); break;
+	case 13: sysreg_write(ich_lr13_el2, v); break;
+	case 14: sysreg_write(ich_lr14_el2, v); break;
+	default: sysreg_write(ich_lr15_el2, v); break;
 	}
 }
 
 /* Clear every list register and active priority of this CPU (vCPU start). */
 void gic_vcpu_reset(void)
 {
-	nr_lrs = (unsigned int)field_get(ICH_VTR_LISTREGS, sysreg_read(S3_4_C12_C11_1)) + 1;
+	nr_lrs = (unsigned int)field_get(ICH_VTR_LISTREGS, sysreg_read(ich_vtr_el2)) + 1;
 	if (nr_lrs > VGIC_MAX_LRS)
 		nr_lrs = VGIC_MAX_LRS;
 	for (unsigned int i = 0; i < nr_lrs; i++)
 		lr_write(i, 0);
-	sysreg_write(S3_4_C12_C8_0, 0);            /* ICH_AP0R0_EL2 */
-	sysreg_write(S3_4_C12_C9_0, 0);            /* ICH_AP1R0_EL2 */
-	sysreg_write(S3_4_C12_C11_7, 0);           /* ICH_VMCR_EL2 */
-	sysreg_write(S3_4_C12_C11_0, ICH_HCR_EN);  /* ICH_HCR_EL2 */
+	sysreg_write(ich_ap0r0_el2, 0);
+	sysreg_write(ich_ap1r0_el2, 0);
+	sysreg_write(ich_vmcr_el2, 0);
+	sysreg_write(ich_hcr_el2, ICH_HCR_EN);
 	gic_timer_deactivate();
 	isb();
 }
@@ -96,7 +82,7 @@ void gic_vcpu_reset(void)
 /* This CPU has no vCPU any more: no maintenance interrupts from stale list registers. */
 void vgic_cpu_idle(void)
 {
-	sysreg_write(S3_4_C12_C11_0, 0);           /* ICH_HCR_EL2.En = 0 */
+	sysreg_write(ich_hcr_el2, 0);           /* ICH_HCR_EL2.En = 0 */
 	isb();
 }
 
@@ -169,7 +155,7 @@ void vgic_inject_timer(struct vcpu *v)
 {
 	struct partition *p = v->part;
 	spin_lock(&p->vgic.lock);
-	struct virq *q = &v->vgic.priv[VTIMER_INTID];
+	struct virq *q = &v->vgic.priv[GIC_PPI_VTIMER];
 	q->hw = true;
 	/*
 	 * Always pending: its previous list register may have retired without
@@ -177,7 +163,7 @@ void vgic_inject_timer(struct vcpu *v)
 	 * deactivates it through the HW link, so it cannot fire twice meanwhile.
 	 */
 	q->pending = true;
-	v->vgic.priv_cand |= 1u << VTIMER_INTID;
+	v->vgic.priv_cand |= 1u << GIC_PPI_VTIMER;
 	v->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
 }
@@ -185,18 +171,18 @@ void vgic_inject_timer(struct vcpu *v)
 bool vgic_timer_fast(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	struct virq *q = &c->priv[VTIMER_INTID];
+	struct virq *q = &c->priv[GIC_PPI_VTIMER];
 	/*
 	 * Without the lock: only this CPU fills or retires its list registers;
 	 * another CPU adding a candidate meanwhile also sets maybe_pending and
 	 * kicks, so the next exit takes the general path.
 	 */
 	if (c->lr_used || c->priv_cand || v->part->vgic.spi_cand || !q->enabled || c->maybe_pending ||
-	    c->sleeping || !(v->part->vgic.ctlr & GICD_CTLR_ENABLE_GRP1A))
+	    c->sleeping || !(v->part->vgic.ctlr & GICD_CTLR_ENABLE_G1A))
 		return false;
-	lr_write(0, field_prep(ICH_LR_VINTID, VTIMER_INTID) | field_prep(ICH_LR_PRIORITY, q->priority) |
+	lr_write(0, field_prep(ICH_LR_VINTID, GIC_PPI_VTIMER) | field_prep(ICH_LR_PRIORITY, q->priority) |
 		    ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING) | ICH_LR_HW |
-		    field_prep(ICH_LR_PINTID, VTIMER_INTID));
+		    field_prep(ICH_LR_PINTID, GIC_PPI_VTIMER));
 	q->hw = true;
 	q->pending = false;
 	q->active_or_in_lr = true;
@@ -229,7 +215,7 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 static void vgic_sync_lrs(struct partition *p, struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	uint64_t done = (sysreg_read(S3_4_C12_C11_5) | sysreg_read(S3_4_C12_C11_3)) & c->lr_used;
+	uint64_t done = (sysreg_read(ich_elrsr_el2) | sysreg_read(ich_eisr_el2)) & c->lr_used;
 	for (unsigned int n = 0; done; n++, done >>= 1) {
 		if (!(done & 1))
 			continue;
@@ -280,7 +266,7 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid, bool *repend)
 {
 	/* Nothing is forwarded while the guest's distributor group 1 is off or its redistributor sleeps. */
-	if (!(p->vgic.ctlr & GICD_CTLR_ENABLE_GRP1A) || v->vgic.sleeping)
+	if (!(p->vgic.ctlr & GICD_CTLR_ENABLE_G1A) || v->vgic.sleeping)
 		return NULL;
 	uint64_t priv = v->vgic.priv_cand;
 	struct virq *best = priv ? vgic_best(p, v, &priv, 0, NULL, intid, repend) : NULL;
@@ -339,7 +325,7 @@ static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
 	}
 	uint64_t hcr = ICH_HCR_EN | (more ? ICH_HCR_UIE : 0);
 	if (hcr != c->ich_hcr) {
-		sysreg_write(S3_4_C12_C11_0, hcr);
+		sysreg_write(ich_hcr_el2, hcr);
 		c->ich_hcr = hcr;
 	}
 	if (repend)
@@ -358,26 +344,18 @@ void vgic_flush(struct vcpu *v)
 }
 
 /* ICC_SGI1R_EL1 (IHI 0069H 12.2.23): vCPU affinity is Aff0 = index, Aff1-3 = 0. */
-#define SGI1R_TARGETS  GENMASK64(15, 0)
-#define SGI1R_AFF1     GENMASK64(23, 16)
-#define SGI1R_INTID    GENMASK64(27, 24)
-#define SGI1R_AFF2     GENMASK64(39, 32)
-#define SGI1R_IRM      BIT64(40)
-#define SGI1R_RS       GENMASK64(47, 44)
-#define SGI1R_AFF3     GENMASK64(55, 48)
-
 void vgic_send_sgi(struct vcpu *v, uint64_t r)
 {
 	struct partition *p = v->part;
-	uint32_t intid = (uint32_t)field_get(SGI1R_INTID, r);
+	uint32_t intid = (uint32_t)field_get(ICC_SGI1R_INTID, r);
 	for (unsigned int t = 0; t < p->cfg->vcpu_count; t++) {
 		bool hit;
-		if (r & SGI1R_IRM)
+		if (r & ICC_SGI1R_IRM)
 			hit = t != v->id;
 		else
-			hit = !field_get(SGI1R_AFF1, r) && !field_get(SGI1R_AFF2, r) &&
-			      !field_get(SGI1R_AFF3, r) && t / 16 == field_get(SGI1R_RS, r) &&
-			      (field_get(SGI1R_TARGETS, r) & (1u << (t % 16)));
+			hit = !field_get(ICC_SGI1R_AFF1, r) && !field_get(ICC_SGI1R_AFF2, r) &&
+			      !field_get(ICC_SGI1R_AFF3, r) && t / 16 == field_get(ICC_SGI1R_RS, r) &&
+			      (field_get(ICC_SGI1R_TARGETS, r) & (1u << (t % 16)));
 		if (hit)
 			vgic_inject(p, &p->vcpus[t], intid);
 	}

@@ -5,42 +5,13 @@
  * Affinity routing is always on; every interrupt is Group 1; no LPIs.
  * Reserved and unimplemented offsets read as zero and ignore writes.
  */
+#include "gic_arch.h"
 #include "partition.h"
 #include "public/guest_platform.h"
 #include "vgic.h"
 
-#define GICD_CTLR        0x0000
-#define GICD_TYPER       0x0004
-#define GICD_IIDR        0x0008
-#define GICD_IGROUPR     0x0080
-#define GICD_ISENABLER   0x0100
-#define GICD_ICENABLER   0x0180
-#define GICD_ISPENDR     0x0200
-#define GICD_ICPENDR     0x0280
-#define GICD_ISACTIVER   0x0300
-#define GICD_ICACTIVER   0x0380
-#define GICD_IPRIORITYR  0x0400
-#define GICD_ICFGR       0x0C00
-#define GICD_IROUTER     0x6000
-#define GICD_PIDR2       0xFFE8
-#define GICD_CTLR_EN_G1A  (1u << 1)
-#define GICD_CTLR_ARE     (1u << 4)
-#define GICD_TYPER_IDBITS (9u << 19)      /* 10 INTID bits */
-#define GIC_PIDR2_ARCH_V3 0x30u
 #define GIC_IIDR_TESSERA  0x0000043Bu     /* implementer JEP106 "ARM", as QEMU reports */
-
-#define GICR_CTLR        0x0000
-#define GICR_IIDR        0x0004
-#define GICR_TYPER       0x0008
-#define GICR_WAKER       0x0014
-#define GICR_PIDR2       0xFFE8
-#define GICR_SGI_BASE    0x10000
-#define GICR_TYPER_LAST  (1ull << 4)
-#define GICR_WAKER_SLEEP (1u << 1)
-#define GICR_WAKER_ASLEEP (1u << 2)
-#define GICR_FRAME_SIZE  0x20000ull
-
-#define ICFGR_EDGE       2u
+#define GICD_TYPER_IDBITS (9u << 19)      /* 10 INTID bits */
 
 /* One-bit-per-INTID register banks: which INTID does bit 0 of @off describe. */
 static uint32_t bank_first(uint64_t off, uint64_t base)
@@ -124,7 +95,7 @@ static bool vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, ui
 			struct virq *q = first + i < VGIC_NR_PRIVATE ? &v->vgic.priv[first + i] :
 					 &p->vgic.spi[first + i - VGIC_NR_PRIVATE];
 			if (!q->level)
-				r |= ICFGR_EDGE << (2 * i);
+				r |= GICD_ICFGR_EDGE << (2 * i);
 		}
 		*val = r;
 	} else {
@@ -159,7 +130,7 @@ static void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, u
 				continue;                            /* SGIs are always edge */
 			struct virq *q = first + i < VGIC_NR_PRIVATE ? &v->vgic.priv[first + i] :
 					 &p->vgic.spi[first + i - VGIC_NR_PRIVATE];
-			q->level = !((w >> (2 * i)) & ICFGR_EDGE);
+			q->level = !((w >> (2 * i)) & GICD_ICFGR_EDGE);
 		}
 	}
 	/* IGROUPR, IGRPMODR, NSACR, ICACTIVER, ISACTIVER: RAO/WI or WI. */
@@ -177,7 +148,7 @@ static bool gicd_read(struct partition *p, uint64_t off, unsigned int size, uint
 	else if (off == GICD_IIDR)
 		*val = GIC_IIDR_TESSERA;
 	else if (off == GICD_PIDR2)
-		*val = GIC_PIDR2_ARCH_V3;
+		*val = field_prep(GIC_PIDR2_ARCH, GIC_PIDR2_ARCH_V3);
 	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
 		*val = p->vgic.spi[(off - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE].target;
 	else if (off < GICD_IGROUPR + 4 || (off >= GICD_ISENABLER && off < GICD_IPRIORITYR &&
@@ -195,7 +166,7 @@ static bool gicd_write(struct partition *p, uint64_t off, unsigned int size, uin
 	struct vcpu *v = current_vcpu();
 	spin_lock(&p->vgic.lock);
 	if (off == GICD_CTLR)
-		p->vgic.ctlr = (uint32_t)val & GICD_CTLR_EN_G1A;
+		p->vgic.ctlr = (uint32_t)val & GICD_CTLR_ENABLE_G1A;
 	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
 		p->vgic.spi[(off - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE].target = (uint8_t)val;
 	else if ((off >= GICD_ISENABLER && off < GICD_IPRIORITYR && (off & 0x7F) < 4) ||
@@ -212,8 +183,8 @@ static bool gicd_write(struct partition *p, uint64_t off, unsigned int size, uin
 /* Which vCPU's redistributor frame @off falls in. */
 static struct vcpu *gicr_vcpu(struct partition *p, uint64_t *off)
 {
-	uint64_t n = *off / GICR_FRAME_SIZE;
-	*off %= GICR_FRAME_SIZE;
+	uint64_t n = *off / GICR_FRAME_STRIDE;
+	*off %= GICR_FRAME_STRIDE;
 	return n < p->cfg->vcpu_count ? &p->vcpus[n] : NULL;
 }
 
@@ -232,7 +203,7 @@ static bool gicr_read(struct partition *p, uint64_t off, unsigned int size, uint
 	} else if (off == GICR_IIDR) {
 		*val = GIC_IIDR_TESSERA;
 	} else if (off == GICR_PIDR2) {
-		*val = GIC_PIDR2_ARCH_V3;
+		*val = field_prep(GIC_PIDR2_ARCH, GIC_PIDR2_ARCH_V3);
 	} else if (off >= GICR_SGI_BASE) {
 		uint64_t o = off - GICR_SGI_BASE;
 		if ((o >= GICD_ISENABLER && o < GICD_IPRIORITYR && (o & 0x7F) >= 4) ||

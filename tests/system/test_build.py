@@ -9,8 +9,11 @@ from tessera_sys import ROOT
 
 
 def test_headers_compile_alone():
+    before = set(ROOT.glob("*.d"))
     r = subprocess.run(["make", "-s", "check-headers"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+    # Compiling from stdin must not leave a dependency file ("a--.d") behind.
+    assert set(ROOT.glob("*.d")) == before
 
 
 def _build_copy(dest):

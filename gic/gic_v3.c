@@ -9,43 +9,21 @@
 #include "console.h"
 #include "dtreg.h"
 #include "gic.h"
+#include "gic_arch.h"
 #include "pcpu.h"
 #include "sysreg.h"
 #include "tserr.h"
 
-#define GICD_CTLR              0x0000
-#define GICD_CTLR_ENABLE_G1    BIT64(1)     /* EnableGrp1 (single security state) */
-#define GICD_CTLR_ARE          BIT64(4)
-#define GICD_CTLR_RWP          BIT64(31)
-
-#define GICD_IGROUPR(n)        (0x0080 + 4 * ((n) / 32))
-#define GICD_ISENABLER(n)      (0x0100 + 4 * ((n) / 32))
-#define GICD_IROUTER(n)        (0x6000 + 8 * (n))
-
-#define GICR_FRAME_STRIDE      0x20000ull   /* RD_base + SGI_base, GICv3 */
-#define GICR_TYPER             0x0008
-#define GICR_TYPER_LAST        BIT64(4)
-#define GICR_TYPER_AFF         GENMASK64(63, 32)
-#define GICR_WAKER             0x0014
-#define GICR_WAKER_SLEEP       BIT64(1)     /* ProcessorSleep */
-#define GICR_WAKER_ASLEEP      BIT64(2)     /* ChildrenAsleep */
-#define GICR_SGI_BASE          0x10000ull
+/* Registers only the physical driver touches (IHI 0069H 12.11). */
 #define GICR_IGROUPR0          0x0080
 #define GICR_ISENABLER0        0x0100
-#define GICR_IPRIORITYR0       0x0400
+#define GICR_ICACTIVER0        0x0380
 
 #define ICC_SRE_SRE            BIT64(0)
 #define ICC_SRE_ENABLE         BIT64(3)     /* EL1 may use ICC_SRE_EL1 */
 #define ICC_PMR_ALL            0xFFu
-#define ICC_SGI1R_INTID        GENMASK64(27, 24)
-#define ICC_SGI1R_AFF1         GENMASK64(23, 16)
-#define ICC_SGI1R_AFF2         GENMASK64(39, 32)
-#define ICC_SGI1R_AFF3         GENMASK64(55, 48)
-#define ICC_SGI1R_RS           GENMASK64(47, 44)
-#define ICC_SGI1R_TARGETS      GENMASK64(15, 0)
-#define GIC_INTID_SPURIOUS     1023u
 #define ICC_CTLR_EOIMODE       BIT64(1)     /* EOIR drops priority; DIR deactivates */
-#define GICR_ICACTIVER0        0x0380
+#define ICC_IGRPEN1_ON         1u
 
 static uint64_t gicd_base, gicr_base;
 
@@ -59,7 +37,7 @@ int gic_init_primary(const void *fdt, int node, int parent)
 		return -TS_ENOENT;
 	if (dt_reg(fdt, node, parent, 0, &gicd_base, NULL) || dt_reg(fdt, node, parent, 1, &gicr_base, NULL))
 		return -TS_EINVAL;
-	mmio_write32(gicd_base + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1));
+	mmio_write32(gicd_base + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A));
 	while (mmio_read32(gicd_base + GICD_CTLR) & GICD_CTLR_RWP)
 		;
 	return 0;
@@ -72,10 +50,10 @@ void gic_enable_spi(uint32_t intid)
 	uint64_t aff = sysreg_read(mpidr_el1);
 	uint64_t route = field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
 			 field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 32;
-	mmio_write64(gicd_base + GICD_IROUTER(intid), route);
-	mmio_write32(gicd_base + GICD_IGROUPR(intid),
-		     mmio_read32(gicd_base + GICD_IGROUPR(intid)) | 1u << (intid % 32));
-	mmio_write32(gicd_base + GICD_ISENABLER(intid), 1u << (intid % 32));
+	mmio_write64(gicd_base + GICD_IROUTER + 8 * intid, route);
+	uint64_t group = gicd_base + GICD_BANK_REG(GICD_IGROUPR, intid);
+	mmio_write32(group, mmio_read32(group) | GICD_BANK_BIT(intid));
+	mmio_write32(gicd_base + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
 }
 
 static uint64_t gicr_find_this_cpu(void)
@@ -106,11 +84,11 @@ void gic_init_cpu(void)
 	uint32_t mine = 1u << GIC_SGI_KICK | 1u << GIC_PPI_MAINTENANCE | 1u << GIC_PPI_VTIMER;
 	mmio_write32(sgi + GICR_IGROUPR0, mmio_read32(sgi + GICR_IGROUPR0) | mine);
 	mmio_write32(sgi + GICR_ISENABLER0, mine);
-	sysreg_write(S3_4_C12_C9_5, ICC_SRE_SRE | ICC_SRE_ENABLE);      /* ICC_SRE_EL2 */
+	sysreg_write(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
 	isb();
-	sysreg_write(S3_0_C4_C6_0, ICC_PMR_ALL);                       /* ICC_PMR_EL1 */
-	sysreg_write(S3_0_C12_C12_4, ICC_CTLR_EOIMODE);                /* ICC_CTLR_EL1 */
-	sysreg_write(S3_0_C12_C12_7, 1);                               /* ICC_IGRPEN1_EL1 */
+	sysreg_write(icc_pmr_el1, ICC_PMR_ALL);
+	sysreg_write(icc_ctlr_el1, ICC_CTLR_EOIMODE);
+	sysreg_write(icc_igrpen1_el1, ICC_IGRPEN1_ON);
 	isb();
 }
 
@@ -125,18 +103,18 @@ void gic_send_kick(unsigned int cpu)
 		     field_prep(ICC_SGI1R_RS, aff0 / 16) |
 		     field_prep(ICC_SGI1R_TARGETS, 1ull << (aff0 % 16));
 	dsb_ish();
-	sysreg_write(S3_0_C12_C11_5, v);                               /* ICC_SGI1R_EL1 */
+	sysreg_write(icc_sgi1r_el1, v);
 	isb();
 }
 
 uint32_t gic_ack(void)
 {
-	return (uint32_t)sysreg_read(S3_0_C12_C12_0);                  /* ICC_IAR1_EL1 */
+	return (uint32_t)sysreg_read(icc_iar1_el1);
 }
 
 void gic_eoi(uint32_t intid)
 {
-	sysreg_write(S3_0_C12_C12_1, intid);                           /* ICC_EOIR1_EL1 */
+	sysreg_write(icc_eoir1_el1, intid);
 	isb();
 }
 
@@ -144,7 +122,7 @@ void gic_deactivate(uint32_t intid)
 {
 	if (intid == GIC_INTID_SPURIOUS)
 		return;
-	sysreg_write(S3_0_C12_C11_1, intid);                           /* ICC_DIR_EL1 */
+	sysreg_write(icc_dir_el1, intid);
 	isb();
 }
 

@@ -1,1 +1,0 @@
--: include/public/tessera_hvc.h

@@ -1,0 +1,1 @@
+HV_SRCS += $(wildcard gic/*.c)

@@ -10,7 +10,8 @@ deps="$top/build/deps"
 
 pkgs=(gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu libfdt-dev
       device-tree-compiler qemu-system-arm libcmocka-dev python3-pytest
-      python3-libfdt cpio gdb-multiarch make gcc libc6-dev-arm64-cross)
+      python3-libfdt cpio gdb-multiarch make gcc libc6-dev-arm64-cross
+      u-boot-qemu u-boot-tools clang libclang-rt-14-dev)
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

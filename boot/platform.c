@@ -10,6 +10,7 @@
 #include "boot.h"
 #include "console.h"
 #include "mm.h"
+#include "p2m.h"
 #include "partition.h"
 #include "psci.h"
 #include "sysreg.h"
@@ -155,6 +156,20 @@ void platform_describe(const struct host_dt *h, struct cfg_platform *plat)
 		plat->reserved[plat->reserved_count++] = taken_fixed.r[i];
 	plat->cpu_count = pcpu_count;
 	plat->boot_cpu = 0;
+}
+
+/* The GICv3 frames and the console a direct-mapped partition sees (struct cfg_host_devices). */
+void platform_describe_devices(const void *fdt, const struct host_dt *h, struct cfg_platform *plat)
+{
+	struct cfg_host_devices *d = &plat->host;
+	plat->ipa_bits = p2m_ipa_bits_for((unsigned int)field_get(ID_AA64MMFR0_PARANGE,
+								   sysreg_read(id_aa64mmfr0_el1)));
+	if (h->gic >= 0 && dt_reg(fdt, h->gic, h->gic_parent, 0, &d->gicd.base, &d->gicd.size) == 0 &&
+	    dt_reg(fdt, h->gic, h->gic_parent, 1, &d->gicr.base, &d->gicr.size) == 0)
+		d->gic_version = 3;
+	d->uart.base = console_base();
+	d->uart.size = d->uart.base ? SZ_4K : 0;
+	d->uart_intid = console_irq() == CONSOLE_NO_IRQ ? 0 : console_irq();
 }
 
 static const char *const ec_names[ESR_EC_COUNT] = {

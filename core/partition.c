@@ -96,9 +96,16 @@ struct partition *partition_find(const char *name)
 	return NULL;
 }
 
+/* The first RAM bank: the kernel, the initrd and the DT go there. */
+static const struct cfg_range *boot_bank(const struct partition *p)
+{
+	return &p->cfg->map.ram[0];
+}
+
+/* Host address of @guest_pa in the first bank (RAM is one host range from its start). */
 static uint64_t host_of(const struct partition *p, uint64_t guest_pa)
 {
-	return p->cfg->ram_base + (guest_pa - GUEST_RAM_BASE);
+	return p->cfg->ram_base + (guest_pa - boot_bank(p)->base);
 }
 
 static uint64_t le64_at(uint64_t hpa)
@@ -128,21 +135,22 @@ static uint64_t partition_load_kernel(struct partition *p, uint64_t room)
 			 p->cfg->name, (unsigned long long)span, (unsigned long long)text_offset);
 		return 0;
 	}
-	uint64_t dst = host_of(p, GUEST_RAM_BASE + text_offset);
+	uint64_t entry = boot_bank(p)->base + text_offset;
+	uint64_t dst = host_of(p, entry);
 	memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)k->base, k->size);
 	dcache_clean_range(dst, k->size);
-	return GUEST_RAM_BASE + text_offset;
+	return entry;
 }
 
-/* Ramdisk and DT at the top of guest RAM; returns the DT's IPA or 0. */
+/* Ramdisk and DT at the top of the first RAM bank; returns the DT's IPA or 0. */
 static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 {
-	uint64_t ram_end = GUEST_RAM_BASE + p->cfg->mem_bytes;
-	uint64_t dtb = ram_end - GUEST_FDT_MAX_SIZE;
+	const struct cfg_range *bank = boot_bank(p);
+	uint64_t dtb = bank->base + bank->size - GUEST_FDT_MAX_SIZE;
 	uint64_t initrd = 0, initrd_size = 0;
 	const struct cfg_module *rd = &p->cfg->ramdisk;
 	if (rd->present) {
-		if (rd->size > dtb - GUEST_RAM_BASE) {
+		if (rd->size > dtb - bank->base) {
 			log_line("%s: ramdisk (0x%llx bytes) does not fit in its RAM", p->cfg->name,
 				 (unsigned long long)rd->size);
 			return 0;
@@ -167,15 +175,19 @@ static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 	return dtb;
 }
 
+/* Every RAM bank, in order, from one contiguous host range (struct cfg_guest_map). */
 static int partition_build_p2m(struct partition *p)
 {
 	int err = p2m_init(&p->p2m, p2m_ipa_bits_for(
 		(unsigned int)field_get(ID_AA64MMFR0_PARANGE, sysreg_read(id_aa64mmfr0_el1))),
 		(uint16_t)(p->index + 1), &p2m_pool_ops);
-	if (err)
-		return err;
-	return p2m_map(&p->p2m, ipa(GUEST_RAM_BASE), hpa(p->cfg->ram_base), p->cfg->mem_bytes,
-		       P2M_RAM);
+	uint64_t host = p->cfg->ram_base;
+	for (unsigned int b = 0; !err && b < p->cfg->map.ram_count; b++) {
+		const struct cfg_range *bank = &p->cfg->map.ram[b];
+		err = p2m_map(&p->p2m, ipa(bank->base), hpa(host), bank->size, P2M_RAM);
+		host += bank->size;
+	}
+	return err;
 }
 
 static const char *const p2m_type_names[] = {
@@ -192,9 +204,13 @@ static void p2m_print_run(void *ctx, ipa_t at, hpa_t pa, uint64_t size, enum p2m
 
 void partition_print_p2m(struct partition *p)
 {
+	const struct cfg_guest_map *m = &p->cfg->map;
+	bool v2 = m->gic_version == 2;
 	log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
-		 "GICR 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
-		 p->p2m.table_pages, GUEST_GICD_BASE, GUEST_GICR_BASE, GUEST_UART_BASE);
+		 "%s 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
+		 p->p2m.table_pages, (unsigned long long)m->gicd.base, v2 ? "GICC" : "GICR",
+		 (unsigned long long)(v2 ? m->gicc.base : m->gicr.base),
+		 (unsigned long long)m->uart.base);
 	p2m_for_each(&p->p2m, p2m_print_run, p);
 }
 
@@ -219,7 +235,7 @@ int partition_start(struct partition *p)
 	}
 	uint64_t low_water = 0;
 	uint64_t dtb = partition_load_dt(p, &low_water);
-	uint64_t entry = dtb ? partition_load_kernel(p, low_water - GUEST_RAM_BASE) : 0;
+	uint64_t entry = dtb ? partition_load_kernel(p, low_water - boot_bank(p)->base) : 0;
 	if (!entry) {
 		shm_glue_stop(p);
 		p2m_destroy(&p->p2m);

@@ -428,6 +428,7 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	read_memory(ctx, node, p);
 	read_cpus(ctx, node, p);
 	p->vpl011 = fdt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
+	p->direct_map = fdt_getprop(ctx->fdt, node, "direct-map", NULL) != NULL;
 	read_domain_cells(ctx, node, idx, &ac, &sc);
 	read_static_mem(ctx, node, idx, ac, sc);
 	read_pinning(ctx, node, idx);
@@ -489,6 +490,7 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 		return (int)errs->count;
 	}
 	cfg_parse_chosen(&ctx);
+	cfg_layout_partitions(&ctx);
 	if (cfg->partition_count == 0)
 		cfg_error(errs, "/chosen", "compatible",
 			  "no xen,domain node and no dom0 multiboot,kernel module");

@@ -87,6 +87,12 @@ bool cfg_in_ram(const struct cfg_platform *plat, uint64_t base, uint64_t size);
 void cfg_check_host_ranges(struct cfg_ctx *ctx);
 void cfg_free_ram(const struct cfg_ctx *ctx, uint64_t *total, uint64_t *largest);
 
+/* cfg_layout.c: each partition's guest map (struct cfg_guest_map) */
+void cfg_layout_partitions(struct cfg_ctx *ctx);
+unsigned int cfg_ipa_bits(const struct cfg_platform *plat);
+/* [base, base+size) ends at or below @limit, without wrapping. */
+bool cfg_range_within(uint64_t base, uint64_t size, uint64_t limit);
+
 /* cfg_check.c: partition-level cross-node rules */
 void cfg_check_partitions(struct cfg_ctx *ctx);
 

@@ -322,7 +322,44 @@ static void guest_overlap(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint
 		  theirs);
 }
 
-/* Guest side of each mapping: clear of the partition's RAM, devices and other regions. */
+/* Another mapping of @p's guest space the region must stay clear of. */
+static void guest_overlap_range(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size,
+				const char *what, const struct cfg_range *r)
+{
+	guest_overlap(ctx, f, size, what, r->base, r->size);
+}
+
+/* The partition's RAM banks and emulated devices (its struct cfg_guest_map). */
+static void guest_overlap_map(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size,
+			      const struct cfg_guest_map *m)
+{
+	const char *v = m->gic_version == 2 ? "GICv2" : "GICv3";
+	char gicd[32], gicr[40], gicc[40];
+
+	snprintf(gicd, sizeof(gicd), "the %s distributor", v);
+	snprintf(gicr, sizeof(gicr), "the %s redistributors", v);
+	snprintf(gicc, sizeof(gicc), "the %s CPU interface", v);
+	for (unsigned int b = 0; b < m->ram_count; b++)
+		guest_overlap_range(ctx, f, size, "guest RAM", &m->ram[b]);
+	guest_overlap_range(ctx, f, size, gicd, &m->gicd);
+	guest_overlap_range(ctx, f, size, gicr, &m->gicr);
+	guest_overlap_range(ctx, f, size, gicc, &m->gicc);
+	guest_overlap_range(ctx, f, size, "the UART", &m->uart);
+}
+
+static void guest_within_ipa_space(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size)
+{
+	unsigned int bits = cfg_ipa_bits(ctx->plat);
+	char range[CFG_RANGE_STR];
+
+	if (cfg_range_within(f->guest_base, size, 1ull << bits))
+		return;
+	cfg_fmt_range(range, f->guest_base, size);
+	cfg_error(ctx->errs, f->path, "xen,shared-mem",
+		  "guest range %s is beyond the %u-bit guest physical address space", range, bits);
+}
+
+/* Guest side of each mapping: in the IPA space, clear of the partition's RAM, devices and other regions. */
 void cfg_check_shm_guest(struct cfg_ctx *ctx)
 {
 	const struct config *cfg = ctx->cfg;
@@ -331,13 +368,9 @@ void cfg_check_shm_guest(struct cfg_ctx *ctx)
 		const struct cfg_shm_ref *f = &cfg->refs[i];
 		const struct cfg_partition *p = &cfg->partitions[f->partition];
 		uint64_t size = cfg->regions[f->region].size;
-		unsigned int vcpus = p->vcpu_count ? p->vcpu_count : 1;
 
-		guest_overlap(ctx, f, size, "guest RAM", GUEST_RAM_BASE, p->mem_bytes);
-		guest_overlap(ctx, f, size, "the GICv3 distributor", GUEST_GICD_BASE, GUEST_GICD_SIZE);
-		guest_overlap(ctx, f, size, "the GICv3 redistributors", GUEST_GICR_BASE,
-			      vcpus * GUEST_GICR_STRIDE);
-		guest_overlap(ctx, f, size, "the UART", GUEST_UART_BASE, GUEST_UART_SIZE);
+		guest_within_ipa_space(ctx, f, size);
+		guest_overlap_map(ctx, f, size, &p->map);
 		for (unsigned int j = 0; j < i; j++) {
 			const struct cfg_shm_ref *g = &cfg->refs[j];
 			uint64_t gsize = cfg->regions[g->region].size;

@@ -38,6 +38,7 @@
 #define IRQ_TYPE_LEVEL_HIGH     4u
 /* The specifier numbers PPIs from INTID 16 and SPIs from INTID 32 (IHI 0069 §2.2). */
 #define GIC_PPI_INTID_BASE      16u
+#define GIC_SPI_INTID_BASE      32u
 #define PPI(intid)              ((intid) - GIC_PPI_INTID_BASE)
 #define GIC_REDIST_REGIONS      1u
 /* bindings/clock/fixed-clock.yaml: a single output, no specifier cells. */
@@ -55,6 +56,11 @@
 #define SHM_NODE_NAME_MAX       (sizeof(SHM_NODE_PREFIX) + HEX_DIGITS_U64)
 #define CPU_NODE_PREFIX         "cpu@"
 #define CPU_NODE_NAME_MAX       (sizeof(CPU_NODE_PREFIX) + HEX_DIGITS_U64)
+#define MEMORY_NODE_PREFIX      "memory@"
+#define GIC_NODE_PREFIX         "interrupt-controller@"
+#define UART_NODE_PREFIX        "pl011@"
+#define NODE_NAME_MAX           (sizeof(GIC_NODE_PREFIX) + HEX_DIGITS_U64)
+#define UART_PATH_MAX           (1 + NODE_NAME_MAX)   /* "/" + node name */
 
 /* A string-list literal with its embedded NULs: "a\0b" -> both strings. */
 #define STRLIST(lit)            lit, (int)sizeof(lit)
@@ -152,11 +158,14 @@ static void gfw_root_props(struct gfw *w)
 static void gfw_chosen(struct gfw *w, const struct cfg_partition *p,
 		       uint64_t initrd_ipa, uint64_t initrd_size)
 {
+	char uart[UART_PATH_MAX] = "/";
+
+	node_name_format(uart + 1, UART_NODE_PREFIX, p->map.uart.base);
 	gfw_begin(w, "chosen");
 	if (p->bootargs[0] != '\0')
 		gfw_str(w, "bootargs", p->bootargs);
-	/* virt has no /aliases: a node path, not an alias (DESIGN.md §1). */
-	gfw_str(w, "stdout-path", "/pl011@9000000");
+	/* A node path, not an alias: the tree has no /aliases (DESIGN.md §1). */
+	gfw_str(w, "stdout-path", uart);
 	if (initrd_size != 0) {
 		/* Linux reads both as u32 or u64; u64 covers any IPA. */
 		gfw_u64(w, "linux,initrd-start", initrd_ipa);
@@ -165,11 +174,19 @@ static void gfw_chosen(struct gfw *w, const struct cfg_partition *p,
 	gfw_end(w);
 }
 
-/* RAM only: shared regions live in /reserved-memory, never here (§5). */
-static void gfw_memory(struct gfw *w, const struct cfg_partition *p)
+/* RAM only, one reg entry per bank: shared regions live in /reserved-memory, never here (§5). */
+static void gfw_memory(struct gfw *w, const struct cfg_guest_map *m)
 {
-	gfw_begin(w, "memory@40000000");
-	gfw_reg(w, GUEST_RAM_BASE, p->mem_bytes);
+	char name[NODE_NAME_MAX];
+	fdt64_t reg[2 * CFG_GUEST_RAM_BANKS];
+
+	for (unsigned int b = 0; b < m->ram_count; b++) {
+		reg[2 * b] = cpu_to_fdt64(m->ram[b].base);
+		reg[2 * b + 1] = cpu_to_fdt64(m->ram[b].size);
+	}
+	node_name_format(name, MEMORY_NODE_PREFIX, m->ram[0].base);
+	gfw_begin(w, name);
+	gfw_prop(w, "reg", reg, (int)(2 * m->ram_count * sizeof(reg[0])));
 	gfw_str(w, "device_type", "memory");
 	gfw_end(w);
 }
@@ -229,14 +246,16 @@ static void gfw_timer(struct gfw *w)
  * GICv3 without ITS and without the maintenance interrupt (the guest has no
  * EL2).  One redistributor region, 128 KiB per vCPU.
  */
-static void gfw_gic(struct gfw *w, unsigned int vcpu_count)
+static void gfw_gic(struct gfw *w, const struct cfg_guest_map *m)
 {
 	const fdt64_t reg[] = {
-		cpu_to_fdt64(GUEST_GICD_BASE), cpu_to_fdt64(GUEST_GICD_SIZE),
-		cpu_to_fdt64(GUEST_GICR_BASE), cpu_to_fdt64(GUEST_GICR_STRIDE * vcpu_count),
+		cpu_to_fdt64(m->gicd.base), cpu_to_fdt64(m->gicd.size),
+		cpu_to_fdt64(m->gicr.base), cpu_to_fdt64(m->gicr.size),
 	};
+	char name[NODE_NAME_MAX];
 
-	gfw_begin(w, "intc@8000000");
+	node_name_format(name, GIC_NODE_PREFIX, m->gicd.base);
+	gfw_begin(w, name);
 	gfw_u32(w, "phandle", PHANDLE_GIC);
 	gfw_prop(w, "reg", reg, (int)sizeof(reg));
 	gfw_u32(w, "#redistributor-regions", GIC_REDIST_REGIONS);
@@ -261,18 +280,21 @@ static void gfw_apb_pclk(struct gfw *w)
 	gfw_end(w);
 }
 
-static void gfw_uart(struct gfw *w)
+static void gfw_uart(struct gfw *w, const struct cfg_guest_map *m)
 {
 	const fdt32_t irq[] = {
-		cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(GUEST_UART_SPI), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+		cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(m->uart_intid - GIC_SPI_INTID_BASE),
+		cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
 	};
 	const fdt32_t clocks[] = { cpu_to_fdt32(PHANDLE_APB_PCLK), cpu_to_fdt32(PHANDLE_APB_PCLK) };
+	char name[NODE_NAME_MAX];
 
-	gfw_begin(w, "pl011@9000000");
+	node_name_format(name, UART_NODE_PREFIX, m->uart.base);
+	gfw_begin(w, name);
 	gfw_prop(w, "clock-names", STRLIST("uartclk\0apb_pclk"));
 	gfw_prop(w, "clocks", clocks, (int)sizeof(clocks));
 	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
-	gfw_reg(w, GUEST_UART_BASE, GUEST_UART_SIZE);
+	gfw_reg(w, m->uart.base, m->uart.size);
 	gfw_prop(w, "compatible", STRLIST("arm,pl011\0arm,primecell"));
 	gfw_end(w);
 }
@@ -360,6 +382,9 @@ static int guest_fdt_check(size_t size, const struct config *cfg, unsigned int p
 
 	if (p->vcpu_count == 0 || p->vcpu_count > CFG_MAX_VCPUS || p->mem_bytes == 0)
 		return -TS_EINVAL;
+	if (p->map.ram_count == 0 || p->map.ram_count > CFG_GUEST_RAM_BANKS ||
+	    p->map.uart_intid < GIC_SPI_INTID_BASE)
+		return -TS_EINVAL;
 	if (!str_terminated(p->bootargs, sizeof(p->bootargs)))
 		return -TS_EINVAL;
 	if (initrd_size != 0 && initrd_ipa + initrd_size < initrd_ipa)
@@ -410,9 +435,9 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_begin(w, "");
 	gfw_root_props(w);
 	gfw_psci(w);
-	gfw_memory(w, p);
-	gfw_uart(w);
-	gfw_gic(w, p->vcpu_count);
+	gfw_memory(w, &p->map);
+	gfw_uart(w, &p->map);
+	gfw_gic(w, &p->map);
 	gfw_cpus(w, p->vcpu_count);
 	gfw_timer(w);
 	gfw_apb_pclk(w);

@@ -32,6 +32,25 @@ struct cfg_range {
 	uint64_t size;
 };
 
+#define CFG_GUEST_RAM_BANKS  2      /* Xen's GUEST_RAM0 and GUEST_RAM1 */
+#define CFG_GUEST_SPI_FIRST  32u    /* INTID of SPI 0 */
+#define CFG_GUEST_SPI_COUNT  64u    /* SPIs a partition's GIC has: INTIDs 32..95 */
+#define CFG_IPA_BITS_DEFAULT 40u    /* stage-2 input size when the platform says nothing */
+
+/*
+ * The host devices a partition's view is built from: the GIC (a guest gets
+ * the same version, DESIGN.md §5) and the console UART, whose addresses a
+ * direct-mapped partition sees.
+ */
+struct cfg_host_devices {
+	unsigned int gic_version;                      /* 2 or 3; 0 when unknown */
+	struct cfg_range gicd;                         /* distributor */
+	struct cfg_range gicr;                         /* v3: first redistributor region */
+	struct cfg_range gicc;                         /* v2: CPU interface */
+	struct cfg_range uart;                         /* the console */
+	uint32_t uart_intid;                           /* 0: no interrupt */
+};
+
 /* What the host offers; cfg_parse() checks the configuration against it. */
 struct cfg_platform {
 	struct cfg_range ram[CFG_MAX_RANGES];          /* from /memory */
@@ -41,6 +60,8 @@ struct cfg_platform {
 	unsigned int cpu_count;                        /* physical CPUs */
 	unsigned int boot_cpu;                         /* logical index of the boot CPU */
 	int chosen_hint;                               /* offset of /chosen if known, else 0 */
+	unsigned int ipa_bits;                         /* guest physical address bits; 0: default */
+	struct cfg_host_devices host;
 };
 
 struct cfg_module {
@@ -48,6 +69,24 @@ struct cfg_module {
 	uint64_t base;          /* host PA where the boot loader put it */
 	uint64_t size;
 	char path[CFG_PATH_MAX];
+};
+
+/*
+ * What one partition sees (DESIGN.md §5), computed by cfg_parse(): RAM banks
+ * (guest ranges; bank i holds the partition's RAM from the end of bank i-1
+ * on), the GIC frames and the UART.  Everything that builds the guest's view
+ * (guest DT, stage 2, emulated MMIO windows, the checks on shared regions)
+ * reads it from here.
+ */
+struct cfg_guest_map {
+	unsigned int ram_count;
+	struct cfg_range ram[CFG_GUEST_RAM_BANKS];
+	unsigned int gic_version;       /* 2 or 3 */
+	struct cfg_range gicd;          /* distributor */
+	struct cfg_range gicr;          /* v3: redistributors, 128 KiB per vCPU */
+	struct cfg_range gicc;          /* v2: CPU interface */
+	struct cfg_range uart;          /* vpl011 */
+	uint32_t uart_intid;
 };
 
 struct cfg_partition {
@@ -59,10 +98,12 @@ struct cfg_partition {
 	unsigned int pcpu[CFG_MAX_VCPUS];  /* physical CPU of each vCPU */
 	bool vpl011;
 	bool static_mem;                /* xen,static-mem given */
+	bool direct_map;                /* direct-map: guest RAM at IPA == host PA */
 	uint64_t ram_base;              /* host PA of its RAM: static-mem, or placed by cfg_parse() */
 	struct cfg_module kernel;
 	struct cfg_module ramdisk;
 	char bootargs[CFG_BOOTARGS_MAX];
+	struct cfg_guest_map map;
 };
 
 struct cfg_shm_region {

@@ -7,7 +7,11 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+#define CONSOLE_NO_IRQ 0xFFFFFFFFu   /* console_irq() when the UART has none */
+
 void console_init(uint64_t uart_base);
+/* The console UART's base address, 0 when there is none. */
+uint64_t console_base(void);
 /* Receive interrupts on: the shell gets input while guests run. */
 void console_enable_rx_irq(uint32_t intid);
 uint32_t console_irq(void);

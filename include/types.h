@@ -47,10 +47,13 @@ static inline uint64_t align_down(uint64_t v, uint64_t align)
 	return v & ~(align - 1);
 }
 
-/* True when [a, a+asz) and [b, b+bsz) share a byte; sizes are non-zero. */
+/*
+ * True when [a, a+asz) and [b, b+bsz) share a byte; sizes are non-zero.
+ * Written with the last bytes so that a range ending at 2^64 does not wrap.
+ */
 static inline bool ranges_overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
 {
-	return a < b + bsz && b < a + asz;
+	return a <= b + (bsz - 1) && b <= a + (asz - 1);
 }
 
 /* Not cleared with BSS: the owner's init function writes all of it first. */

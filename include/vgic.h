@@ -11,10 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "spinlock.h"
 
-#define VGIC_NR_PRIVATE   32u     /* SGIs 0-15, PPIs 16-31 */
-#define VGIC_NR_SPIS      64u     /* INTIDs 32-95 */
+#define VGIC_NR_PRIVATE   CFG_GUEST_SPI_FIRST   /* SGIs 0-15, PPIs 16-31 */
+#define VGIC_NR_SPIS      CFG_GUEST_SPI_COUNT
 #define VGIC_NR_IRQS      (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
 #define VGIC_MAX_LRS      16u
 

@@ -18,7 +18,6 @@
 
 #define UART_IMSC    0x38
 #define UART_IMSC_RX (BIT64(4) | BIT64(6))   /* RXIM | RTIM */
-#define CONSOLE_NO_IRQ 0xFFFFFFFFu
 
 #define LINE_MAX 256
 
@@ -42,6 +41,11 @@ void console_enable_rx_irq(uint32_t intid)
 		return;
 	rx_intid = intid;
 	*(volatile uint32_t *)(uart + UART_IMSC) = (uint32_t)UART_IMSC_RX;
+}
+
+uint64_t console_base(void)
+{
+	return (uint64_t)(uintptr_t)uart;
 }
 
 uint32_t console_irq(void)

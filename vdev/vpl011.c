@@ -65,7 +65,7 @@ static uint32_t vpl011_ris(const struct vpl011 *u)
 	return UARTRIS_TX | (u->rx_head != u->rx_tail ? UARTRIS_RX | UARTRIS_RT : 0);
 }
 
-/* The level of SPI 1 (INTID 33) as the vGIC samples it. */
+/* The level of the UART's SPI (struct cfg_guest_map.uart_intid) as the vGIC samples it. */
 static bool vpl011_irq_level(struct partition *p)
 {
 	return (vpl011_ris(&p->uart) & p->uart.imsc) != 0;
@@ -73,7 +73,7 @@ static bool vpl011_irq_level(struct partition *p)
 
 static void vpl011_update_irq(struct partition *p)
 {
-	vgic_spi_level_changed(p, GUEST_UART_INTID);
+	vgic_spi_level_changed(p, p->cfg->map.uart_intid);
 }
 
 static uint32_t vpl011_pop(struct vpl011 *u)
@@ -151,9 +151,9 @@ void vpl011_init(struct partition *p)
 	u->cr = UARTCR_RESET;
 	u->ifls = UARTIFLS_RESET;
 	u->line_len = 0;
-	p->vgic.spi_level[GUEST_UART_INTID - VGIC_NR_PRIVATE] = vpl011_irq_level;
+	p->vgic.spi_level[p->cfg->map.uart_intid - VGIC_NR_PRIVATE] = vpl011_irq_level;
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = GUEST_UART_BASE, .size = GUEST_UART_SIZE,
+		.base = p->cfg->map.uart.base, .size = p->cfg->map.uart.size,
 		.read = vpl011_read, .write = vpl011_write,
 	};
 }

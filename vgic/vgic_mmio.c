@@ -1,13 +1,12 @@
 /*
- * The emulated distributor (64 KiB at GUEST_GICD_BASE) and redistributors
- * (128 KiB per vCPU at GUEST_GICR_BASE): the registers Linux's irq-gic-v3
+ * The emulated distributor (64 KiB) and redistributors (128 KiB per vCPU)
+ * at the partition's addresses (struct cfg_guest_map): the registers Linux's irq-gic-v3
  * driver and the bare-metal guests use (IHI 0069H 12.9, 12.10, 12.11).
  * Affinity routing is always on; every interrupt is Group 1; no LPIs.
  * Reserved and unimplemented offsets read as zero and ignore writes.
  */
 #include "gic_arch.h"
 #include "partition.h"
-#include "public/guest_platform.h"
 #include "vgic.h"
 
 #define GIC_IIDR_TESSERA  0x0000043Bu     /* implementer JEP106 "ARM", as QEMU reports */
@@ -240,10 +239,11 @@ static bool gicr_write(struct partition *p, uint64_t off, unsigned int size, uin
 void vgic_register_mmio(struct partition *p)
 {
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = GUEST_GICD_BASE, .size = GUEST_GICD_SIZE, .read = gicd_read, .write = gicd_write,
+		.base = p->cfg->map.gicd.base, .size = p->cfg->map.gicd.size,
+		.read = gicd_read, .write = gicd_write,
 	};
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = GUEST_GICR_BASE, .size = GUEST_GICR_STRIDE * p->cfg->vcpu_count,
+		.base = p->cfg->map.gicr.base, .size = p->cfg->map.gicr.size,
 		.read = gicr_read, .write = gicr_write,
 	};
 }

@@ -32,7 +32,9 @@
 
 /* Image layout (guest.ld.S): linked at RAM base + text_offset, the QEMU virt
  * and Tessera guest RAM base (DESIGN.md §5). */
+#ifndef GUEST_RAM_BASE		/* guests.mk links direct-mapped variants elsewhere */
 #define GUEST_RAM_BASE		0x40000000
+#endif
 #define GUEST_STACK_SIZE	0x10000		/* primary CPU */
 #define GUEST_MAX_CPUS		8		/* CPU_ON context ids 0..7 */
 #define GUEST_SEC_STACK_SIZE	0x2000		/* each secondary CPU */

@@ -1,31 +1,45 @@
 #pragma once
 /*
- * The guest platform every partition sees (DESIGN.md §5): a small look-alike
- * of QEMU's virt board (hw/arm/virt.c base_memmap), so that guests built for
- * virt run unchanged.  Guest ABI: plain constants, no hypervisor types.
+ * The guest platform every partition sees (DESIGN.md §5): Xen's guest
+ * physical map (Xen 4.22 xen/include/public/arch-arm.h), so that guest
+ * addresses chosen for Xen dom0less are valid here too.  A direct-mapped
+ * partition sees its RAM at its host address and the host's GIC and UART
+ * addresses instead, as Xen does.  Guests find everything in their DT.
+ * Guest ABI: plain constants, no hypervisor types.
  */
 
-#define GUEST_RAM_BASE          0x40000000ull  /* RAM, `memory` KiB long */
+/* RAM: the first 3 GiB in bank 0, the rest in bank 1 (GUEST_RAM0/1). */
+#define GUEST_RAM0_BASE         0x40000000ull
+#define GUEST_RAM0_SIZE         0xC0000000ull
+#define GUEST_RAM1_BASE         0x0200000000ull
+#define GUEST_RAM1_SIZE         0xFE00000000ull
+#define GUEST_RAM_BASE          GUEST_RAM0_BASE
 
-#define GUEST_GICD_BASE         0x08000000ull  /* GICv3 distributor */
-#define GUEST_GICD_SIZE         0x00010000ull  /* 64 KiB */
+/* GICv3: distributor and one redistributor region, 128 KiB per vCPU. */
+#define GUEST_GICV3_GICD_BASE   0x03001000ull
+#define GUEST_GICV3_GICD_SIZE   0x00010000ull
+#define GUEST_GICV3_GICR0_BASE  0x03020000ull
+#define GUEST_GICV3_GICR_STRIDE 0x00020000ull  /* RD_base + SGI_base frames */
 
-#define GUEST_GICR_BASE         0x080A0000ull  /* GICv3 redistributors */
-#define GUEST_GICR_STRIDE       0x00020000ull  /* 128 KiB per vCPU: RD_base + SGI_base frames */
+/* GICv2: distributor and CPU interface (the GICV frame, mapped by stage 2). */
+#define GUEST_GICD_BASE         0x03001000ull
+#define GUEST_GICD_SIZE         0x00001000ull
+#define GUEST_GICC_BASE         0x03002000ull
+#define GUEST_GICC_SIZE         0x00002000ull
 
-#define GUEST_UART_BASE         0x09000000ull  /* vpl011 */
-#define GUEST_UART_SIZE         0x00001000ull  /* 4 KiB */
-#define GUEST_UART_SPI          1u             /* SPI 1 ... */
-#define GUEST_UART_INTID        33u            /* ... = INTID 32 + 1 */
+/* The emulated PL011 (vpl011) and its interrupt. */
+#define GUEST_PL011_BASE        0x22000000ull
+#define GUEST_PL011_SIZE        0x00001000ull
+#define GUEST_VPL011_SPI        32u            /* an INTID, as Xen names it: SPI 0 */
 
-#define GUEST_VTIMER_INTID      27u            /* virtual timer PPI, as on virt */
+#define GUEST_VTIMER_INTID      27u            /* virtual timer PPI */
 
-/* The other generic timer PPIs, listed in the DT as on virt (never injected). */
+/* The other generic timer PPIs, listed in the DT (never injected). */
 #define GUEST_PTIMER_S_INTID    29u            /* secure EL1 physical timer */
 #define GUEST_PTIMER_NS_INTID   30u            /* non-secure EL1 physical timer */
 #define GUEST_HTIMER_INTID      26u            /* EL2 physical timer */
 
-#define GUEST_UART_CLK_HZ       24000000u      /* virt's apb-pclk fixed clock */
+#define GUEST_UART_CLK_HZ       24000000u      /* the PL011's apb-pclk fixed clock */
 
 /* Shared-memory doorbell (include/public/tessera_hvc.h): SPI 2, edge. */
 #define GUEST_DOORBELL_SPI      2u

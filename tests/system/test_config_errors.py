@@ -305,7 +305,7 @@ def test_several_errors_all_printed(tmp_path):
         domu("domU2", children=shm("60000000", "0x1",
                                    "0x60000000 0x200000 0x40000000", "boss")),
         domu("domU3", "d3", props="\n    xen,static-mem = <0x10000000 0x8000000>;",
-             children=shm("60000000", "0x2", "0x60000000 0x200000 0x9000000")),
+             children=shm("60000000", "0x2", "0x60000000 0x200000 0x22000000")),
     ], images=["dom0", "d1", "d3"])
     assert_rejected(r, [
         "config: /chosen/domU1: memory: 3072 KiB (0x300000 bytes) is not a "
@@ -322,5 +322,5 @@ def test_several_errors_all_printed(tmp_path):
         "config: /chosen/domU3: xen,static-mem: 0x10000000-0x17ffffff is not "
         "in RAM",
         "config: /chosen/domU3/shm@60000000: xen,shared-mem: guest range "
-        "0x9000000-0x91fffff overlaps the UART 0x9000000-0x9000fff",
+        "0x22000000-0x221fffff overlaps the UART 0x22000000-0x22000fff",
     ])

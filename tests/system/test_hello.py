@@ -29,9 +29,9 @@ def test_banner_then_cpus(hello):
 
 def test_guest_sees_its_platform(hello):
     dom = hello.lines_of("domU1")
-    assert any(re.match(r"hello: uart 0x9000000( |$)", ln) for ln in dom), \
-        "no `hello: uart 0x9000000` line"
-    assert "hello: uart 0x9000000 ram 0x40000000 size 0x8000000 cpus 1" in dom
+    assert any(re.match(r"hello: uart 0x22000000( |$)", ln) for ln in dom), \
+        "no `hello: uart 0x22000000` line"
+    assert "hello: uart 0x22000000 ram 0x40000000 size 0x8000000 cpus 1" in dom
     assert "bootargs: mem=128M cpus=1" in dom
     assert "PASS mem-size" in dom
     assert "PASS cpu-count" in dom

@@ -136,7 +136,7 @@ def test_stage2_lines(run):
         assert len(hdr) == 1, hdr
         assert re.fullmatch(
             rf"{name}: stage 2: VMID \d+, \d+-bit IPA, \d+ table pages; "
-            r"trapped: GICD 0x8000000, GICR 0x80a0000, UART 0x9000000", hdr[0])
+            r"trapped: GICD 0x3001000, GICR 0x3020000, UART 0x22000000", hdr[0])
         rx = re.compile(RAM_MAP_RE.format(name=name))
         maps = [m for m in map(rx.match, run.tessera) if m]
         assert len(maps) == 1, f"{name}: RAM map lines {maps}"
@@ -191,6 +191,29 @@ def test_static_mem_places_ram_at_its_host_address():
     assert base2[0] + 64 * MIB <= 0x70000000 or base2[0] >= 0x78000000
     for dom in ("domU1", "domU2"):
         lines = r.lines_of(dom)
+        assert "PASS mem-size" in lines and any(l.startswith("PASS ram-test") for l in lines)
+        assert any(l.startswith("DONE") and l.endswith(" 0 failed") for l in lines)
+    assert_clean_exit(r)
+
+
+def test_direct_map_sees_host_addresses():
+    """direct-map: domU1's RAM is at IPA == host PA 0x70000000 (stage 2 maps
+    it one to one), its DT names the host's UART and GIC (virt's 0x9000000
+    and 0x8000000) and it tests all of its RAM there; domU2 beside it keeps
+    Xen's guest map (RAM 0x40000000, PL011 0x22000000)."""
+    from pathlib import Path
+    r = boot_scenario(Path(__file__).resolve().parent / "scenarios" / "direct_map.scn")
+    t = r.tessera
+    assert any(re.fullmatch(r"domU1:   IPA 0x0070000000-0x0077ffffff -> PA 0x0070000000 .*RAM, RWX",
+                            l) for l in t), t
+    assert any(re.fullmatch(r"domU1: stage 2: .* trapped: GICD 0x8000000, GICR 0x80a0000, "
+                            r"UART 0x9000000", l) for l in t), t
+    assert any(re.fullmatch(r"domU2: stage 2: .* trapped: GICD 0x3001000, GICR 0x3020000, "
+                            r"UART 0x22000000", l) for l in t), t
+    d1, d2 = r.lines_of("domU1"), r.lines_of("domU2")
+    assert "hello: uart 0x9000000 ram 0x70000000 size 0x8000000 cpus 1" in d1
+    assert "hello: uart 0x22000000 ram 0x40000000 size 0x4000000 cpus 1" in d2
+    for lines in (d1, d2):
         assert "PASS mem-size" in lines and any(l.startswith("PASS ram-test") for l in lines)
         assert any(l.startswith("DONE") and l.endswith(" 0 failed") for l in lines)
     assert_clean_exit(r)

@@ -55,7 +55,7 @@ def test_dom0less_guests(dom0less):
     for name in ("dom0", "domU1", "domU2"):
         lines = dom0less.lines_of(name)
         # memory = <0 131072> KiB (dom0: dom0_mem=128M), cpus = <1>.
-        assert ("hello: uart 0x9000000 ram 0x40000000 size 0x8000000 cpus 1"
+        assert ("hello: uart 0x22000000 ram 0x40000000 size 0x8000000 cpus 1"
                 in lines), name
         # Each module's own bootargs reach its partition.
         assert f"bootargs: mem=128M cpus=1 role={name}" in lines, name

@@ -368,6 +368,77 @@ static void test_static_mem_valid(void **state)
 	assert_int_equal(cfg.partitions[1].ram_base, 0x90000000);
 }
 
+/* A partition's view: Xen's guest map unless direct-mapped. */
+static void test_guest_map_xen(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse(DTS(DOMU("domU1", 42000000, "cpus = <2>;\n"))));
+	const struct cfg_guest_map *m = &cfg.partitions[0].map;
+	assert_int_equal(m->ram_count, 1);
+	assert_int_equal(m->ram[0].base, 0x40000000);
+	assert_int_equal(m->ram[0].size, 0x8000000);
+	assert_int_equal(m->gic_version, 3);
+	assert_int_equal(m->gicd.base, 0x03001000);
+	assert_int_equal(m->gicd.size, 0x10000);
+	assert_int_equal(m->gicr.base, 0x03020000);
+	assert_int_equal(m->gicr.size, 2 * 0x20000);
+	assert_int_equal(m->uart.base, 0x22000000);
+	assert_int_equal(m->uart_intid, 32);
+}
+
+/* virt's GICv3 and console, as boot/platform.c reports them. */
+static const struct cfg_platform plat_virt_devices = {
+	.ram = { { 0x40000000, 0x80000000 } },
+	.ram_count = 1,
+	.reserved = { { 0x40000000, 0x100000 }, { 0x40200000, 0x200000 } },
+	.reserved_count = 2,
+	.cpu_count = 4,
+	.host = {
+		.gic_version = 3,
+		.gicd = { 0x08000000, 0x10000 }, .gicr = { 0x080A0000, 0xF60000 },
+		.uart = { 0x09000000, 0x1000 }, .uart_intid = 33,
+	},
+};
+
+/* direct-map: RAM at IPA == host PA, and the host's GIC and UART (Xen's rule). */
+static void test_direct_map(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse_with(DTS(DOMU("domU1", 42000000, "xen,static-mem = <0x80000000 0x8000000>;\n"
+				      "direct-map;\n")
+				 DOMU("domU2", 43000000, "")), &plat_virt_devices));
+	const struct cfg_guest_map *m = &cfg.partitions[0].map;
+	assert_true(cfg.partitions[0].direct_map);
+	assert_int_equal(m->ram_count, 1);
+	assert_int_equal(m->ram[0].base, 0x80000000);
+	assert_int_equal(m->ram[0].size, 0x8000000);
+	assert_int_equal(m->gicd.base, 0x08000000);
+	assert_int_equal(m->gicr.base, 0x080A0000);
+	assert_int_equal(m->gicr.size, 0x20000);
+	assert_int_equal(m->uart.base, 0x09000000);
+	assert_int_equal(m->uart_intid, 33);
+	/* The other partition keeps Xen's map. */
+	assert_int_equal(cfg.partitions[1].map.ram[0].base, 0x40000000);
+	assert_int_equal(cfg.partitions[1].map.uart.base, 0x22000000);
+}
+
+static void test_direct_map_errors(void **state)
+{
+	(void)state;
+	EXPECT(parse_with(DTS(DOMU("domU1", 42000000, "direct-map;\n")
+			      DOMU("domU2", 43000000, "xen,static-mem = <0x80000000 0x8000000>;\n"
+				   "direct-map;\n"
+				   SHM("shm", "<1>", "0x90000000 0x200000 0x87f00000", "")
+				   SHM("uart", "<2>", "0x90200000 0x1000 0x09000000", ""))),
+			  &plat_virt_devices),
+	       "config: /chosen/domU1: direct-map: needs xen,static-mem: the guest sees its RAM at its "
+	       "host address",
+	       "config: /chosen/domU2/shm: xen,shared-mem: guest range 0x87f00000-0x880fffff overlaps "
+	       "guest RAM 0x80000000-0x87ffffff",
+	       "config: /chosen/domU2/uart: xen,shared-mem: guest range 0x9000000-0x9000fff overlaps "
+	       "the UART 0x9000000-0x9000fff");
+}
+
 static void test_pinning_valid(void **state)
 {
 	(void)state;
@@ -900,23 +971,42 @@ static void test_shm_host_rules(void **state)
 static void test_shm_guest_rules(void **state)
 {
 	(void)state;
+	/* Xen's guest map (arch-arm.h): GICD 0x3001000, GICR 0x3020000, PL011 0x22000000. */
 	EXPECT(parse(ONE_DOMU(SHM("ram", "<1>", "0x80000000 0x200000 0x47f00000", "")
-			      SHM("gicd", "<2>", "0x80200000 0x1000 0x0800f000", "")
-			      SHM("gicr", "<3>", "0x80400000 0x1000 0x080df000", "")
-			      SHM("uart", "<4>", "0x80600000 0x2000 0x08fff000", "")
+			      SHM("gicd", "<2>", "0x80200000 0x1000 0x03010000", "")
+			      SHM("gicr", "<3>", "0x80400000 0x1000 0x0305f000", "")
+			      SHM("uart", "<4>", "0x80600000 0x2000 0x21fff000", "")
 			      SHM("x", "<5>", "0x80800000 0x200000 0x50000000", "")
 			      SHM("y", "<6>", "0x80a00000 0x200000 0x50100000", "")
-			      SHM("ok", "<7>", "0x80c00000 0x1000 0x080e0000", ""))),
+			      SHM("ok", "<7>", "0x80c00000 0x1000 0x03060000", "")
+			      SHM("xen-ci", "<8>", "0x81000000 0x10000000 0x04000000", ""))),
 	       "config: /chosen/domU1/ram: xen,shared-mem: guest range 0x47f00000-0x480fffff overlaps "
 	       "guest RAM 0x40000000-0x47ffffff",
-	       "config: /chosen/domU1/gicd: xen,shared-mem: guest range 0x800f000-0x800ffff overlaps "
-	       "the GICv3 distributor 0x8000000-0x800ffff",
-	       "config: /chosen/domU1/gicr: xen,shared-mem: guest range 0x80df000-0x80dffff overlaps "
-	       "the GICv3 redistributors 0x80a0000-0x80dffff",
-	       "config: /chosen/domU1/uart: xen,shared-mem: guest range 0x8fff000-0x9000fff overlaps "
-	       "the UART 0x9000000-0x9000fff",
+	       "config: /chosen/domU1/gicd: xen,shared-mem: guest range 0x3010000-0x3010fff overlaps "
+	       "the GICv3 distributor 0x3001000-0x3010fff",
+	       "config: /chosen/domU1/gicr: xen,shared-mem: guest range 0x305f000-0x305ffff overlaps "
+	       "the GICv3 redistributors 0x3020000-0x305ffff",
+	       "config: /chosen/domU1/uart: xen,shared-mem: guest range 0x21fff000-0x22000fff overlaps "
+	       "the UART 0x22000000-0x22000fff",
 	       "config: /chosen/domU1/y: xen,shared-mem: guest range 0x50100000-0x502fffff overlaps "
 	       "0x50000000-0x501fffff of /chosen/domU1/x");
+}
+
+/* Guest addresses must lie in the guest physical address space (40 bits here). */
+static void test_shm_guest_beyond_ipa_space(void **state)
+{
+	(void)state;
+	EXPECT(parse(DTS("domU1 {\ncompatible = \"xen,domain\";\n#address-cells = <2>;\n"
+			 "#size-cells = <2>;\n" MEM_128M
+			 "module@42000000 {\ncompatible = \"multiboot,kernel\";\n"
+			 "reg = <0 0x42000000 0 0x800000>;\n};\n"
+			 SHM("far", "<1>", "0 0x80000000 0 0x200000 0x100 0", "")
+			 SHM("top", "\"top\"", "0 0x80200000 0xffffffff 0xffe00000 0 0x200000", "")
+			 "};\n")),
+	       "config: /chosen/domU1/far: xen,shared-mem: guest range 0x10000000000-0x100001fffff is "
+	       "beyond the 40-bit guest physical address space",
+	       "config: /chosen/domU1/top: xen,shared-mem: guest range "
+	       "0xffffffffffe00000-0xffffffffffffffff is beyond the 40-bit guest physical address space");
 }
 
 static void test_shm_chosen_without_dom0(void **state)
@@ -1041,6 +1131,10 @@ int main(void)
 		cmocka_unit_test(test_shm_same_id_twice),
 		cmocka_unit_test(test_shm_host_rules),
 		cmocka_unit_test(test_shm_guest_rules),
+		cmocka_unit_test(test_guest_map_xen),
+		cmocka_unit_test(test_direct_map),
+		cmocka_unit_test(test_direct_map_errors),
+		cmocka_unit_test(test_shm_guest_beyond_ipa_space),
 		cmocka_unit_test(test_shm_chosen_without_dom0),
 		cmocka_unit_test(test_shm_region_does_not_fit),
 		cmocka_unit_test(test_many_errors_together),

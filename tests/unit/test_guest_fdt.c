@@ -21,11 +21,30 @@
 #include "types.h"
 
 #define MiB (1024ull * 1024ull)
+#define GIC_NODE  "/interrupt-controller@3001000"
+#define UART_NODE "/pl011@22000000"
 
 struct fixture {
 	struct config *cfg;
 	uint8_t *buf;           /* GUEST_FDT_MAX_SIZE bytes */
 };
+
+/* Xen's guest map (arch-arm.h), as cfg_parse() computes it for a GICv3 host. */
+static void xen_map(struct cfg_partition *p)
+{
+	struct cfg_guest_map *m = &p->map;
+	uint64_t low = p->mem_bytes < 0xC0000000ull ? p->mem_bytes : 0xC0000000ull;
+
+	memset(m, 0, sizeof(*m));
+	m->ram[m->ram_count++] = (struct cfg_range){ 0x40000000ull, low };
+	if (p->mem_bytes > low)
+		m->ram[m->ram_count++] = (struct cfg_range){ 0x200000000ull, p->mem_bytes - low };
+	m->gic_version = 3;
+	m->gicd = (struct cfg_range){ 0x03001000ull, 0x10000ull };
+	m->gicr = (struct cfg_range){ 0x03020000ull, p->vcpu_count * 0x20000ull };
+	m->uart = (struct cfg_range){ 0x22000000ull, 0x1000ull };
+	m->uart_intid = 32;
+}
 
 static int setup(void **state)
 {
@@ -49,6 +68,8 @@ static int setup(void **state)
 	p1->id = 1;
 	p1->vcpu_count = 2;
 	p1->mem_bytes = 256 * MiB;
+	xen_map(p0);
+	xen_map(p1);
 	*state = f;
 	return 0;
 }
@@ -202,7 +223,7 @@ static void test_root(void **state)
 	assert_str(fdt, "/", "model", "linux,dummy-virt");
 	assert_u32(fdt, "/", "#address-cells", 2);
 	assert_u32(fdt, "/", "#size-cells", 2);
-	assert_u32(fdt, "/", "interrupt-parent", phandle_of(fdt, "/intc@8000000"));
+	assert_u32(fdt, "/", "interrupt-parent", phandle_of(fdt, GIC_NODE));
 	assert_int_equal(fdt_num_mem_rsv(fdt), 0);
 }
 
@@ -211,7 +232,7 @@ static void test_node_list(void **state)
 {
 	const void *fdt = build(*state, 0);
 	static const char *const want[] = {
-		"psci", "memory@40000000", "pl011@9000000", "intc@8000000",
+		"psci", "memory@40000000", "pl011@22000000", "interrupt-controller@3001000",
 		"cpus", "timer", "apb-pclk", "chosen",
 	};
 	int child;
@@ -223,15 +244,15 @@ static void test_node_list(void **state)
 		i++;
 	}
 	assert_int_equal(i, ARRAY_SIZE(want));
-	assert_int_equal(subnode_count(fdt, "/intc@8000000"), 0);
+	assert_int_equal(subnode_count(fdt, GIC_NODE), 0);
 }
 
 static void test_chosen_without_bootargs_or_initrd(void **state)
 {
 	const void *fdt = build(*state, 0);
 
-	assert_str(fdt, "/chosen", "stdout-path", "/pl011@9000000");
-	assert_true(fdt_path_offset(fdt, "/pl011@9000000") > 0);
+	assert_str(fdt, "/chosen", "stdout-path", UART_NODE);
+	assert_true(fdt_path_offset(fdt, UART_NODE) > 0);
 	assert_absent(fdt, "/chosen", "bootargs");
 	assert_absent(fdt, "/chosen", "linux,initrd-start");
 	assert_absent(fdt, "/chosen", "linux,initrd-end");
@@ -257,6 +278,42 @@ static void test_memory(void **state)
 	assert_reg(fdt, "/memory@40000000", 0x40000000ull, 256 * MiB);
 }
 
+/* Beyond 3 GiB, RAM continues in Xen's second bank: one node, two reg entries. */
+static void test_memory_two_banks(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cfg->partitions[1].mem_bytes = 4096 * MiB;
+	xen_map(&f->cfg->partitions[1]);
+	const void *fdt = build(f, 1);
+	static const uint32_t reg[] = { 0, 0x40000000, 0, 0xC0000000, 0x2, 0, 0, 0x40000000 };
+
+	assert_cells(fdt, "/memory@40000000", "reg", reg, 8);
+}
+
+/* A direct-mapped partition: RAM at its host address, the host's GIC and UART. */
+static void test_direct_map_view(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_guest_map *m = &f->cfg->partitions[1].map;
+
+	m->ram[0] = (struct cfg_range){ 0x60000000ull, 256 * MiB };
+	m->gicd = (struct cfg_range){ 0x08000000ull, 0x10000ull };
+	m->gicr = (struct cfg_range){ 0x080A0000ull, 2 * 0x20000ull };
+	m->uart = (struct cfg_range){ 0x09000000ull, 0x1000ull };
+	m->uart_intid = 33;
+	const void *fdt = build(f, 1);
+	static const uint32_t gic[] = { 0, 0x08000000, 0, 0x10000, 0, 0x080A0000, 0, 0x40000 };
+	static const uint32_t irq[] = { 0, 1, 4 };
+
+	assert_reg(fdt, "/memory@60000000", 0x60000000ull, 256 * MiB);
+	assert_cells(fdt, "/interrupt-controller@8000000", "reg", gic, 8);
+	assert_reg(fdt, "/pl011@9000000", 0x09000000ull, 0x1000ull);
+	assert_cells(fdt, "/pl011@9000000", "interrupts", irq, 3);
+	assert_str(fdt, "/chosen", "stdout-path", "/pl011@9000000");
+	assert_u32(fdt, "/", "interrupt-parent", phandle_of(fdt, "/interrupt-controller@8000000"));
+}
+
 static void assert_cpu(const void *fdt, const char *path, uint32_t mpidr)
 {
 	assert_str(fdt, path, "device_type", "cpu");
@@ -273,9 +330,9 @@ static void test_cpus_one_vcpu(void **state)
 	assert_u32(fdt, "/cpus", "#size-cells", 0);
 	assert_cpu(fdt, "/cpus/cpu@0", 0);
 	assert_int_equal(subnode_count(fdt, "/cpus"), 1);
-	static const uint32_t reg[] = { 0, 0x08000000, 0, 0x10000, 0, 0x080A0000, 0, 0x20000 };
+	static const uint32_t reg[] = { 0, 0x03001000, 0, 0x10000, 0, 0x03020000, 0, 0x20000 };
 
-	assert_cells(fdt, "/intc@8000000", "reg", reg, 8);
+	assert_cells(fdt, GIC_NODE, "reg", reg, 8);
 }
 
 static void test_cpus_two_vcpus(void **state)
@@ -285,9 +342,9 @@ static void test_cpus_two_vcpus(void **state)
 	assert_cpu(fdt, "/cpus/cpu@0", 0);
 	assert_cpu(fdt, "/cpus/cpu@1", 1);
 	assert_int_equal(subnode_count(fdt, "/cpus"), 2);
-	static const uint32_t reg[] = { 0, 0x08000000, 0, 0x10000, 0, 0x080A0000, 0, 2 * 0x20000 };
+	static const uint32_t reg[] = { 0, 0x03001000, 0, 0x10000, 0, 0x03020000, 0, 2 * 0x20000 };
 
-	assert_cells(fdt, "/intc@8000000", "reg", reg, 8);
+	assert_cells(fdt, GIC_NODE, "reg", reg, 8);
 }
 
 static void test_eight_vcpus_hex_names(void **state)
@@ -295,13 +352,14 @@ static void test_eight_vcpus_hex_names(void **state)
 	struct fixture *f = *state;
 
 	f->cfg->partitions[1].vcpu_count = CFG_MAX_VCPUS;
+	xen_map(&f->cfg->partitions[1]);
 	const void *fdt = build(f, 1);
 
 	assert_int_equal(subnode_count(fdt, "/cpus"), 8);
 	assert_cpu(fdt, "/cpus/cpu@7", 7);
-	static const uint32_t reg[] = { 0, 0x08000000, 0, 0x10000, 0, 0x080A0000, 0, 0x100000 };
+	static const uint32_t reg[] = { 0, 0x03001000, 0, 0x10000, 0, 0x03020000, 0, 0x100000 };
 
-	assert_cells(fdt, "/intc@8000000", "reg", reg, 8);
+	assert_cells(fdt, GIC_NODE, "reg", reg, 8);
 }
 
 static void test_psci(void **state)
@@ -333,15 +391,15 @@ static void test_gic(void **state)
 {
 	const void *fdt = build(*state, 0);
 
-	assert_str(fdt, "/intc@8000000", "compatible", "arm,gic-v3");
-	assert_u32(fdt, "/intc@8000000", "#interrupt-cells", 3);
-	assert_empty(fdt, "/intc@8000000", "interrupt-controller");
-	assert_u32(fdt, "/intc@8000000", "#redistributor-regions", 1);
-	assert_u32(fdt, "/intc@8000000", "#address-cells", 2);
-	assert_u32(fdt, "/intc@8000000", "#size-cells", 2);
-	assert_empty(fdt, "/intc@8000000", "ranges");
+	assert_str(fdt, GIC_NODE, "compatible", "arm,gic-v3");
+	assert_u32(fdt, GIC_NODE, "#interrupt-cells", 3);
+	assert_empty(fdt, GIC_NODE, "interrupt-controller");
+	assert_u32(fdt, GIC_NODE, "#redistributor-regions", 1);
+	assert_u32(fdt, GIC_NODE, "#address-cells", 2);
+	assert_u32(fdt, GIC_NODE, "#size-cells", 2);
+	assert_empty(fdt, GIC_NODE, "ranges");
 	/* The guest has no EL2: no maintenance interrupt. */
-	assert_absent(fdt, "/intc@8000000", "interrupts");
+	assert_absent(fdt, GIC_NODE, "interrupts");
 	assert_int_equal(fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its"), -FDT_ERR_NOTFOUND);
 }
 
@@ -350,21 +408,21 @@ static void test_uart_and_clock(void **state)
 	const void *fdt = build(*state, 0);
 	static const char compat[] = "arm,pl011\0arm,primecell";
 	static const char names[] = "uartclk\0apb_pclk";
-	static const uint32_t irq[] = { 0, 1, 4 };
+	static const uint32_t irq[] = { 0, 0, 4 };      /* SPI 0 = INTID 32, Xen's GUEST_VPL011_SPI */
 	uint32_t clk = phandle_of(fdt, "/apb-pclk");
 	const uint32_t clocks[] = { clk, clk };
 
-	assert_bytes(fdt, "/pl011@9000000", "compatible", compat, sizeof(compat));
-	assert_reg(fdt, "/pl011@9000000", 0x09000000ull, 0x1000ull);
-	assert_cells(fdt, "/pl011@9000000", "interrupts", irq, 3);
-	assert_int_equal(GUEST_UART_INTID, 33);
-	assert_cells(fdt, "/pl011@9000000", "clocks", clocks, 2);
-	assert_bytes(fdt, "/pl011@9000000", "clock-names", names, sizeof(names));
+	assert_bytes(fdt, UART_NODE, "compatible", compat, sizeof(compat));
+	assert_reg(fdt, UART_NODE, 0x22000000ull, 0x1000ull);
+	assert_cells(fdt, UART_NODE, "interrupts", irq, 3);
+	assert_int_equal(GUEST_VPL011_SPI, 32);
+	assert_cells(fdt, UART_NODE, "clocks", clocks, 2);
+	assert_bytes(fdt, UART_NODE, "clock-names", names, sizeof(names));
 	assert_str(fdt, "/apb-pclk", "compatible", "fixed-clock");
 	assert_u32(fdt, "/apb-pclk", "clock-frequency", 24000000);
 	assert_u32(fdt, "/apb-pclk", "#clock-cells", 0);
 	assert_str(fdt, "/apb-pclk", "clock-output-names", "clk24mhz");
-	assert_int_not_equal(clk, phandle_of(fdt, "/intc@8000000"));
+	assert_int_not_equal(clk, phandle_of(fdt, GIC_NODE));
 }
 
 static void assert_shm(const void *fdt, const char *path, uint64_t base, uint64_t size,
@@ -518,6 +576,12 @@ static void test_bad_arguments(void **state)
 	f->cfg->partitions[0].mem_bytes = 0;
 	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 0, 0, 0), -TS_EINVAL);
 	f->cfg->partitions[0].mem_bytes = 128 * MiB;
+	f->cfg->partitions[0].map.ram_count = 0;          /* no guest map computed */
+	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 0, 0, 0), -TS_EINVAL);
+	f->cfg->partitions[0].map.ram_count = 1;
+	f->cfg->partitions[0].map.uart_intid = 27;        /* a PPI cannot be the UART's line */
+	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 0, 0, 0), -TS_EINVAL);
+	f->cfg->partitions[0].map.uart_intid = 32;
 	memset(f->cfg->partitions[0].bootargs, 'x', CFG_BOOTARGS_MAX);
 	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 0, 0, 0), -TS_EINVAL);
 	f->cfg->partitions[0].bootargs[0] = '\0';
@@ -535,6 +599,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chosen_without_bootargs_or_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chosen_bootargs_and_initrd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_two_banks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_direct_map_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpus_one_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpus_two_vcpus, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eight_vcpus_hex_names, setup, teardown),

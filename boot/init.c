@@ -128,7 +128,7 @@ static void boot_config_or_off(const void *fdt)
 {
 	(void)fdt;
 	platform_describe(&host_dt, &boot_platform);
-	platform_describe_devices(fdt, &host_dt, &boot_platform);
+	platform_describe_devices(&boot_platform);
 	if (cfg_parse(fdt, &boot_platform, &boot_config, &boot_errors) == 0)
 		return;
 	unsigned int kept = boot_errors.count < CFG_MAX_ERRORS ? boot_errors.count : CFG_MAX_ERRORS;

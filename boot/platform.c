@@ -9,6 +9,7 @@
 
 #include "boot.h"
 #include "console.h"
+#include "gic.h"
 #include "mm.h"
 #include "p2m.h"
 #include "partition.h"
@@ -158,15 +159,20 @@ void platform_describe(const struct host_dt *h, struct cfg_platform *plat)
 	plat->boot_cpu = 0;
 }
 
-/* The GICv3 frames and the console a direct-mapped partition sees (struct cfg_host_devices). */
-void platform_describe_devices(const void *fdt, const struct host_dt *h, struct cfg_platform *plat)
+/*
+ * The GIC frames (as the GIC driver read them: each libfdt look-up costs
+ * thousands of instructions, DESIGN §11) and the console a direct-mapped
+ * partition sees (struct cfg_host_devices), and the IPA size.
+ */
+void platform_describe_devices(struct cfg_platform *plat)
 {
 	struct cfg_host_devices *d = &plat->host;
+	const struct gic_host *g = gic_host();
 	plat->ipa_bits = p2m_ipa_bits_for((unsigned int)field_get(ID_AA64MMFR0_PARANGE,
 								   sysreg_read(id_aa64mmfr0_el1)));
-	if (h->gic >= 0 && dt_reg(fdt, h->gic, h->gic_parent, 0, &d->gicd.base, &d->gicd.size) == 0 &&
-	    dt_reg(fdt, h->gic, h->gic_parent, 1, &d->gicr.base, &d->gicr.size) == 0)
-		d->gic_version = 3;
+	d->gic_version = g->version;
+	d->gicd = (struct cfg_range){ g->gicd, g->gicd_size };
+	d->gicr = (struct cfg_range){ g->gicr, g->gicr_size };
 	d->uart.base = console_base();
 	d->uart.size = d->uart.base ? SZ_4K : 0;
 	d->uart_intid = console_irq() == CONSOLE_NO_IRQ ? 0 : console_irq();

@@ -309,42 +309,32 @@ void cfg_parse_shm_node(struct cfg_ctx *ctx, int node, const char *path, unsigne
 		add_ref(ctx, path, part, (unsigned int)reg, &n);
 }
 
+/* @what is named by two pieces ("the GICv3", " distributor") to keep formatting off the common path. */
 static void guest_overlap(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size,
-			  const char *what, uint64_t base, uint64_t len)
+			  const char *what, const char *what2, const struct cfg_range *r)
 {
 	char mine[CFG_RANGE_STR], theirs[CFG_RANGE_STR];
 
-	if (len == 0 || !ranges_overlap(f->guest_base, size, base, len))
+	if (r->size == 0 || !ranges_overlap(f->guest_base, size, r->base, r->size))
 		return;
 	cfg_fmt_range(mine, f->guest_base, size);
-	cfg_fmt_range(theirs, base, len);
-	cfg_error(ctx->errs, f->path, "xen,shared-mem", "guest range %s overlaps %s %s", mine, what,
-		  theirs);
-}
-
-/* Another mapping of @p's guest space the region must stay clear of. */
-static void guest_overlap_range(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size,
-				const char *what, const struct cfg_range *r)
-{
-	guest_overlap(ctx, f, size, what, r->base, r->size);
+	cfg_fmt_range(theirs, r->base, r->size);
+	cfg_error(ctx->errs, f->path, "xen,shared-mem", "guest range %s overlaps %s%s %s", mine, what,
+		  what2, theirs);
 }
 
 /* The partition's RAM banks and emulated devices (its struct cfg_guest_map). */
 static void guest_overlap_map(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size,
 			      const struct cfg_guest_map *m)
 {
-	const char *v = m->gic_version == 2 ? "GICv2" : "GICv3";
-	char gicd[32], gicr[40], gicc[40];
+	const char *gic = m->gic_version == 2 ? "the GICv2" : "the GICv3";
 
-	snprintf(gicd, sizeof(gicd), "the %s distributor", v);
-	snprintf(gicr, sizeof(gicr), "the %s redistributors", v);
-	snprintf(gicc, sizeof(gicc), "the %s CPU interface", v);
 	for (unsigned int b = 0; b < m->ram_count; b++)
-		guest_overlap_range(ctx, f, size, "guest RAM", &m->ram[b]);
-	guest_overlap_range(ctx, f, size, gicd, &m->gicd);
-	guest_overlap_range(ctx, f, size, gicr, &m->gicr);
-	guest_overlap_range(ctx, f, size, gicc, &m->gicc);
-	guest_overlap_range(ctx, f, size, "the UART", &m->uart);
+		guest_overlap(ctx, f, size, "guest RAM", "", &m->ram[b]);
+	guest_overlap(ctx, f, size, gic, " distributor", &m->gicd);
+	guest_overlap(ctx, f, size, gic, " redistributors", &m->gicr);
+	guest_overlap(ctx, f, size, gic, " CPU interface", &m->gicc);
+	guest_overlap(ctx, f, size, "the UART", "", &m->uart);
 }
 
 static void guest_within_ipa_space(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size)

@@ -25,20 +25,27 @@
 #define ICC_CTLR_EOIMODE       BIT64(1)     /* EOIR drops priority; DIR deactivates */
 #define ICC_IGRPEN1_ON         1u
 
-static uint64_t gicd_base, gicr_base;
+static struct gic_host host;        /* written once by gic_init_primary() */
 
 static inline uint32_t mmio_read32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
 static inline uint64_t mmio_read64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
 static inline void mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
 
+const struct gic_host *gic_host(void)
+{
+	return &host;
+}
+
 int gic_init_primary(const void *fdt, int node, int parent)
 {
 	if (node < 0 || parent < 0)
 		return -TS_ENOENT;
-	if (dt_reg(fdt, node, parent, 0, &gicd_base, NULL) || dt_reg(fdt, node, parent, 1, &gicr_base, NULL))
+	if (dt_reg(fdt, node, parent, 0, &host.gicd, &host.gicd_size) ||
+	    dt_reg(fdt, node, parent, 1, &host.gicr, &host.gicr_size))
 		return -TS_EINVAL;
-	mmio_write32(gicd_base + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A));
-	while (mmio_read32(gicd_base + GICD_CTLR) & GICD_CTLR_RWP)
+	host.version = 3;
+	mmio_write32(host.gicd + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A));
+	while (mmio_read32(host.gicd + GICD_CTLR) & GICD_CTLR_RWP)
 		;
 	return 0;
 }
@@ -50,10 +57,10 @@ void gic_enable_spi(uint32_t intid)
 	uint64_t aff = sysreg_read(mpidr_el1);
 	uint64_t route = field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
 			 field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 32;
-	mmio_write64(gicd_base + GICD_IROUTER + 8 * intid, route);
-	uint64_t group = gicd_base + GICD_BANK_REG(GICD_IGROUPR, intid);
+	mmio_write64(host.gicd + GICD_IROUTER + 8 * intid, route);
+	uint64_t group = host.gicd + GICD_BANK_REG(GICD_IGROUPR, intid);
 	mmio_write32(group, mmio_read32(group) | GICD_BANK_BIT(intid));
-	mmio_write32(gicd_base + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
+	mmio_write32(host.gicd + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
 }
 
 static uint64_t gicr_find_this_cpu(void)
@@ -61,7 +68,7 @@ static uint64_t gicr_find_this_cpu(void)
 	uint64_t aff = sysreg_read(mpidr_el1);
 	uint32_t want = (uint32_t)(field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
 				   field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 24);
-	for (uint64_t f = gicr_base;; f += GICR_FRAME_STRIDE) {
+	for (uint64_t f = host.gicr;; f += GICR_FRAME_STRIDE) {
 		uint64_t typer = mmio_read64(f + GICR_TYPER);
 		if (field_get(GICR_TYPER_AFF, typer) == want)
 			return f;

@@ -10,6 +10,14 @@
 
 #define GIC_DT_SPI   0u   /* first cell of a GIC interrupt specifier */
 
+/* The physical GIC's frames as the host DT gives them (version 0: none found). */
+struct gic_host {
+	unsigned int version;
+	uint64_t gicd, gicd_size;
+	uint64_t gicr, gicr_size;       /* v3: first redistributor region */
+};
+const struct gic_host *gic_host(void);
+
 /* Set up the distributor described by host DT node @node (child of @parent). */
 int gic_init_primary(const void *fdt, int node, int parent);
 void gic_init_cpu(void);

@@ -19,6 +19,13 @@ HV_CFLAGS = $(TARGET_CFLAGS) -mgeneral-regs-only -mno-outline-atomics \
             -fno-tree-loop-distribute-patterns -Iinclude -Idt
 # libfdt and picolibc's memcpy/memset use SIMD registers: those come from the
 # prebuilt archives only; our own C stays on the general registers.
+# The image is a static PIE: code is PC-relative (the small code model's
+# adrp/add), pointers in data become R_AARCH64_RELATIVE entries that
+# boot/entry.S applies where the boot loader put the image, before the MMU
+# is on (-z notext: .rodata's pointer tables are among them).  ld writes the
+# link-time values in place too (its default on AArch64), so an image loaded
+# at its link address needs no work.
+HV_LDFLAGS = $(filter-out -no-pie,$(TARGET_LDFLAGS)) -pie --no-dynamic-linker -z notext
 
 .PHONY: all deps run test unit system bench debug clean check-headers guests
 all: $(B)/tessera.bin guests
@@ -44,7 +51,7 @@ $(B)/hv/%.o: %.S
 
 $(B)/tessera.elf: $(HV_OBJS) linker.ld
 	$(if $(V),,@echo "  LD      $@")
-	$(Q)$(TARGET_LD) $(TARGET_LDFLAGS) -T linker.ld -Map=$(B)/tessera.map \
+	$(Q)$(TARGET_LD) $(HV_LDFLAGS) -T linker.ld -Map=$(B)/tessera.map \
 		-o $@ $(HV_OBJS) --start-group $(TARGET_LIBS) --end-group
 
 $(B)/tessera.bin: $(B)/tessera.elf

@@ -31,5 +31,5 @@ void platform_describe(const struct host_dt *h, struct cfg_platform *plat);
 /* ... and the devices a partition's view is built from: GIC frames, console UART, IPA size. */
 void platform_describe_devices(struct cfg_platform *plat);
 void boot_primary(uint64_t dtb) __attribute__((noreturn));
-void boot_secondary(unsigned int index) __attribute__((noreturn));
+void boot_secondary(struct pcpu *pc) __attribute__((noreturn));
 void hyp_crash(struct gp_regs *f, unsigned int from_spx) __attribute__((noreturn));

@@ -26,8 +26,13 @@ static struct cfg_platform boot_platform;
 static struct host_dt host_dt;
 static int console_node = -1;
 
-extern char _start[], _end[], _bss_start[], _bss_end[];
+extern char _start[], _end[], _bss_start[], _bss_end[], boot_stack[];
 void secondary_entry(void);
+
+/* boot/entry.S reads the stack top of a secondary CPU from its struct pcpu. */
+_Static_assert(offsetof(struct pcpu, stack_top) == PCPU_STACK_TOP_OFF,
+	       "PCPU_STACK_TOP in boot/entry.S");
+_Static_assert(PCPU_STACK_SIZE == 0x4000, "PCPU_STACK_SIZE in boot/entry.S");
 
 static void pcpu_bind(unsigned int index)
 {
@@ -109,7 +114,8 @@ static void boot_psci(const void *fdt)
 static void boot_secondaries(void)
 {
 	for (unsigned int i = 1; i < pcpu_count; i++) {
-		int64_t r = psci_host_cpu_on(pcpus[i].mpidr, (uint64_t)(uintptr_t)secondary_entry, i);
+		int64_t r = psci_host_cpu_on(pcpus[i].mpidr, (uint64_t)(uintptr_t)secondary_entry,
+					     (uint64_t)(uintptr_t)&pcpus[i]);
 		if (r != 0)
 			log_line("cpu %u (mpidr 0x%llx): CPU_ON failed (%lld)", i,
 				 (unsigned long long)pcpus[i].mpidr, (long long)r);
@@ -148,14 +154,26 @@ static void boot_start_partitions(void)
 	system_check_all_stopped();
 }
 
+/*
+ * A DTB the image's BSS, .noinit or stack covers would be overwritten as
+ * boot goes on (a boot loader that ignored image_size): refuse it, with no
+ * console to say so yet.
+ */
+static void boot_check_dtb(const void *fdt, uint64_t dtb)
+{
+	uint64_t img = (uint64_t)(uintptr_t)_start, img_size = (uint64_t)(_end - _start);
+	if (fdt_check_header(fdt) != 0 || ranges_overlap(dtb, fdt_totalsize(fdt), img, img_size))
+		psci_host_system_off();
+}
+
 void boot_primary(uint64_t dtb)
 {
-	mmu_enable_boot(dtb);
-	memset(_bss_start, 0, (size_t)(_bss_end - _bss_start));
-	pcpu_bind(0);
 	const void *fdt = (const void *)(uintptr_t)dtb;
-	if (fdt_check_header(fdt) != 0)
-		psci_host_system_off();      /* no DT, no console: nothing to say it on */
+	mmu_enable_boot(dtb);
+	boot_check_dtb(fdt, dtb);
+	memset(_bss_start, 0, (size_t)(_bss_end - _bss_start));
+	pcpus[0].stack_top = (uint64_t)(uintptr_t)boot_stack + PCPU_STACK_SIZE;
+	pcpu_bind(0);
 	host_dt_scan(fdt, &host_dt);
 	boot_console(fdt);
 	log_line("Tessera: static partitioning hypervisor at EL2, image 0x%llx-0x%llx",
@@ -181,8 +199,9 @@ void boot_primary(uint64_t dtb)
 	pcpu_idle();
 }
 
-void boot_secondary(unsigned int index)
+void boot_secondary(struct pcpu *pc)
 {
+	unsigned int index = pc->index;
 	mmu_enable_secondary();
 	pcpu_bind(index);
 	gic_init_cpu();

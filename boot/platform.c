@@ -19,7 +19,15 @@
 
 extern char _start[], _end[];
 
-static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved memory */
+/*
+ * What the hypervisor takes from free RAM at boot: the stage-2 page pool
+ * (2 MiB aligned) with the secondary CPUs' stacks just below it.  The boot
+ * CPU's stack is in the image.
+ */
+#define HYP_STACKS_SIZE ((TS_MAX_CPUS - 1) * PCPU_STACK_SIZE)
+#define HYP_AREA_SIZE   (MM_POOL_SIZE + HYP_STACKS_SIZE)
+
+static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved memory, hyp area */
 
 int dt_cells(const void *fdt, int parent, struct dt_cells *c)
 {
@@ -106,6 +114,45 @@ static void boot_remove_modules(struct range_set *free, const void *fdt, int cho
 	}
 }
 
+/* The highest spot in @free, inside the EL2 map, for the pool (2 MiB aligned) and the stacks. */
+static bool hyp_area_find(const struct range_set *free, uint64_t *base)
+{
+	for (unsigned int i = free->count; i-- > 0;) {
+		const struct cfg_range *r = &free->r[i];
+		uint64_t end = r->base + r->size < MMU_MAP_LIMIT ? r->base + r->size : MMU_MAP_LIMIT;
+		if (end < r->base + HYP_AREA_SIZE)
+			continue;
+		uint64_t pool = align_down(end - MM_POOL_SIZE, SZ_2M);
+		if (pool >= r->base + HYP_STACKS_SIZE) {
+			*base = pool - HYP_STACKS_SIZE;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Take the hypervisor's run-time memory out of @free: the partitions'
+ * placement (dt/cfg_place.c) sees it as reserved (platform_describe).
+ */
+static void hyp_area_take(struct range_set *free)
+{
+	uint64_t base;
+	if (!hyp_area_find(free, &base)) {
+		log_line("mem: no free RAM for the hypervisor's %llu KiB (stage-2 page pool, CPU stacks): "
+			 "powering off", (unsigned long long)(HYP_AREA_SIZE >> 10));
+		psci_host_system_off();
+	}
+	ranges_remove(free, base, HYP_AREA_SIZE);
+	ranges_add(&taken_fixed, base, HYP_AREA_SIZE);
+	for (unsigned int i = 1; i < TS_MAX_CPUS; i++)
+		pcpus[i].stack_top = base + i * PCPU_STACK_SIZE;
+	mm_pool_init(base + HYP_STACKS_SIZE, MM_POOL_SIZE);
+	log_line("mem: hypervisor 0x%llx-0x%llx (%llu KiB: CPU stacks, stage-2 page pool)",
+		 (unsigned long long)base, (unsigned long long)(base + HYP_AREA_SIZE - 1),
+		 (unsigned long long)(HYP_AREA_SIZE >> 10));
+}
+
 void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 {
 	int node;
@@ -138,6 +185,7 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 		ranges_remove(&free_ram, taken_fixed.r[i].base, taken_fixed.r[i].size);
 	for (unsigned int i = 0; i < modules.count; i++)
 		ranges_remove(&free_ram, modules.r[i].base, modules.r[i].size);
+	hyp_area_take(&free_ram);
 	for (unsigned int i = 0; i < free_ram.count; i++)
 		log_line("mem: free 0x%llx-0x%llx (%llu KiB)",
 			 (unsigned long long)free_ram.r[i].base,

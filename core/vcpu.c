@@ -29,16 +29,13 @@ _Static_assert(offsetof(struct gp_regs, elr) == 248, "ELR offset in boot/vectors
 _Static_assert(offsetof(struct pcpu, guest_fp_saved) == PCPU_GUEST_FP_SAVED_OFF,
 	       "PCPU_FP_SAVED in boot/vectors.S");
 _Static_assert(offsetof(struct fp_regs, fpsr) == 512, "FPSR offset in boot/vectors.S");
-_Static_assert(PCPU_STACK_SIZE == 1u << 14, "PCPU_STACK_SHIFT in boot/entry.S");
 _Static_assert(GP_REGS_SIZE == 272, "GUEST_FRAME_SIZE in boot/entry.S");
 
-extern char pcpu_stacks[];
 void vcpu_enter_frame(struct gp_regs *f) __attribute__((noreturn));
 
 static struct gp_regs *pcpu_frame(const struct pcpu *pc)
 {
-	uint64_t top = (uint64_t)(uintptr_t)pcpu_stacks + (pc->index + 1) * PCPU_STACK_SIZE;
-	return (struct gp_regs *)(uintptr_t)(top - GP_REGS_SIZE);
+	return (struct gp_regs *)(uintptr_t)(pc->stack_top - GP_REGS_SIZE);
 }
 
 struct vcpu *current_vcpu(void)

@@ -36,13 +36,16 @@ void page_pool_free(struct page_pool *p, void *page);
 void *page_pool_alloc_contig(struct page_pool *p, unsigned int count);
 
 #ifndef TS_HOST_BUILD
-/* The hypervisor's global pool (locked), for stage-2 tables. */
+/* The hypervisor's global pool (locked), for stage-2 tables, over [base, base+size). */
+#define MM_POOL_SIZE (4ull << 20)
+void mm_pool_init(uint64_t base, uint64_t size);
 void *mm_page_alloc(void);
 void mm_page_free(void *page);
 void *mm_pages_alloc(unsigned int count);
 unsigned int mm_pages_in_use(void);
 
 /* Boot: EL2 identity map, first with the image's GiB only, then all RAM. */
+#define MMU_MAP_LIMIT (512ull << 30)      /* the identity map covers PAs below this */
 void mmu_enable_boot(uint64_t dtb);
 void mmu_map_ram(uint64_t base, uint64_t size);
 void mmu_enable_secondary(void);

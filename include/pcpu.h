@@ -33,7 +33,7 @@ struct vcpu;
 struct pcpu {
 	struct fp_regs guest_fp;         /* offset 0: boot/vectors.S stores here */
 	uint64_t guest_fp_saved;         /* offset 528: set by the FP trap */
-	uint64_t pad0;
+	uint64_t stack_top;              /* offset 536: boot/entry.S; the guest frame ends here */
 	struct vcpu *vcpu;               /* vCPU running here, or NULL */
 	struct vcpu *volatile next_vcpu; /* what a RUN request runs: set by the requester */
 	unsigned int index;              /* logical CPU index */
@@ -44,6 +44,7 @@ struct pcpu {
 };
 
 #define PCPU_GUEST_FP_SAVED_OFF 528
+#define PCPU_STACK_TOP_OFF      536
 
 enum pcpu_request {
 	PCPU_REQ_NONE = 0,

@@ -1,26 +1,22 @@
-/* The global page pool for stage-2 tables, in the image's NOLOAD .pool section. */
+/*
+ * The global page pool for stage-2 tables.  Its memory is not part of the
+ * image: boot_memory() takes it from free RAM found in the DT and hands it
+ * over with mm_pool_init() before any partition exists.
+ */
 #include "mm.h"
 #include "spinlock.h"
 
-#define MM_POOL_SIZE (2 * SZ_2M)
-
-static uint8_t pool_mem[MM_POOL_SIZE] __attribute__((aligned(4096), section(".pool")));
 static struct page_pool pool;
 static struct spinlock pool_lock;   /* guards pool */
-static bool pool_ready;
 
-static void pool_lock_ready(void)
+void mm_pool_init(uint64_t base, uint64_t size)
 {
-	spin_lock(&pool_lock);
-	if (!pool_ready) {
-		page_pool_init(&pool, pool_mem, sizeof(pool_mem));
-		pool_ready = true;
-	}
+	page_pool_init(&pool, (void *)(uintptr_t)base, (size_t)size);
 }
 
 void *mm_page_alloc(void)
 {
-	pool_lock_ready();
+	spin_lock(&pool_lock);
 	void *p = page_pool_alloc(&pool);
 	spin_unlock(&pool_lock);
 	return p;
@@ -28,7 +24,7 @@ void *mm_page_alloc(void)
 
 void *mm_pages_alloc(unsigned int count)
 {
-	pool_lock_ready();
+	spin_lock(&pool_lock);
 	void *p = page_pool_alloc_contig(&pool, count);
 	spin_unlock(&pool_lock);
 	return p;

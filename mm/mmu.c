@@ -21,6 +21,8 @@
 #define S1_BLOCK_DEVICE (S1_DESC_BLOCK | S1_ATTRINDX(MAIR_IDX_DEVICE) | S1_AP1_RES1 | \
 			 S1_AF | S1_XN)
 
+_Static_assert(S1_L1_ENTRIES * SZ_1G == MMU_MAP_LIMIT, "MMU_MAP_LIMIT in include/mm.h");
+
 /* In .data, not .bss: it is filled before the MMU is on and BSS is cleared after. */
 static uint64_t el2_l1[S1_L1_ENTRIES] __attribute__((aligned(4096), section(".data")));
 

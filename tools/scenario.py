@@ -6,8 +6,15 @@ A scenario (TOML) names the guest images, the QEMU machine and the text of
 QEMU's own device tree for that machine, adds the /chosen text to it and
 writes the QEMU command that boots Tessera with it.  See tools/README.md.
 
+With --boot uboot the same scenario boots the way Xen's dom0less users
+boot Xen (ImageBuilder's uboot-script-gen, Xen's qemu-smoke-dom0less-arm64.sh):
+U-Boot as QEMU's -bios, every file fetched by tftp into addresses
+ImageBuilder's layout gives, and a boot script (boot.scr, mkimage) that
+writes the scenario's /chosen into QEMU's own DT with `fdt mknod` and
+`fdt set`, then `booti`.
+
 Commands: build | cmdline | run | debug <scenario.scn> [--cpu C] [--smp N]
-          [--mem M] [--out DIR] [--kernel IMAGE]
+          [--mem M] [--out DIR] [--kernel IMAGE] [--boot kernel|uboot]
 """
 import argparse
 import dataclasses
@@ -19,6 +26,8 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import uboot
 
 ROOT = Path(__file__).resolve().parent.parent
 QEMU = "qemu-system-aarch64"
@@ -32,6 +41,23 @@ CELL_MAX = 0xFFFFFFFF                 # a placeholder is one 32-bit DT cell
 TOOL_TIMEOUT = 60                     # seconds for the dumpdtb run and dtc
 GDB_PORT = 1234                       # QEMU's -s
 QEMU_START_S = 0.5                    # a failing QEMU exits within this
+
+# --boot uboot (ImageBuilder's scripts/uboot-script-gen layout and commands)
+BOOT_MODES = ("kernel", "uboot")
+UBOOT_BIOS = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"   # Debian's u-boot-qemu
+UBOOT_MIN_SCRIPT_ADDR = 12 << 20      # ImageBuilder: never below 12 MiB
+UBOOT_FDT_SLACK = 1024                # `fdt resize` room beyond the new nodes
+UBOOT_TFTP = "tftp"                   # folder QEMU's user network serves
+UBOOT_SCRIPT = "boot.scr"
+UBOOT_SOURCE = "boot.source"
+UBOOT_AUTOBOOT_SCRIPT = "boot.scr.uimg"  # what U-Boot's own autoboot fetches
+UBOOT_SCRIPT_LOAD = 0x40000000        # Xen's CI: tftpb 0x40000000 boot.scr
+# What Xen's CI types at U-Boot's prompt (console.exp), as harness steps.
+UBOOT_STEPS = [
+    (r"Hit any key to stop autoboot", "\n"),
+    (r"^=> ", f"virtio scan; dhcp; tftpb {UBOOT_SCRIPT_LOAD:#x} {UBOOT_SCRIPT}; "
+              f"source {UBOOT_SCRIPT_LOAD:#x}\n"),
+]
 
 DEFAULTS = {
     "smp": 4,
@@ -85,6 +111,7 @@ class Build:
     mem: str
     timeout: float
     kernel: Path
+    boot: str = "kernel"
 
 
 # ---------------------------------------------------------------- parsing
@@ -176,10 +203,10 @@ def load_scenario(path, root=ROOT):
 
 # ---------------------------------------------------------------- images
 
-def place_images(scn):
+def place_images(scn, base=None):
     """Give each image its host address: one after another from
-    module_base, each on a 2 MiB boundary; sizes from the files."""
-    addr = scn.qemu["module_base"]
+    module_base (or @base), each on a 2 MiB boundary; sizes from the files."""
+    addr = scn.qemu["module_base"] if base is None else base
     for img in scn.images:
         if not img.path.is_file():
             _fail(scn.path, f"image {img.name}: {_show(img.path)} not found "
@@ -298,9 +325,9 @@ def _show(path):
         return str(path)
 
 
-def default_outdir(scn, cpu, smp, mem):
-    """build/scenarios/<name>[-<cpu>][-smp<N>][-<mem>]: a suffix for each
-    value that differs from the scenario's own."""
+def default_outdir(scn, cpu, smp, mem, boot="kernel"):
+    """build/scenarios/<name>[-<cpu>][-smp<N>][-<mem>][-uboot]: a suffix for
+    each value that differs from the scenario's own."""
     name = scn.name
     if cpu != scn.qemu["cpu"]:
         name += f"-{cpu}"
@@ -308,6 +335,8 @@ def default_outdir(scn, cpu, smp, mem):
         name += f"-smp{smp}"
     if mem != scn.qemu["mem"]:
         name += f"-{mem}"
+    if boot != "kernel":
+        name += f"-{boot}"
     return ROOT / SCENARIO_OUT / name
 
 
@@ -395,9 +424,9 @@ def _split_reg(cells, ac, sc):
             for i in range(0, len(cells) - step + 1, step)]
 
 
-def check_images_in_ram(scn, dtb, mem):
+def check_images_in_ram(scn, dtb, mem, images=None):
     ram = _ram_ranges(dtb)
-    for img in scn.images:
+    for img in scn.images if images is None else images:
         if not any(b <= img.addr and img.end <= b + s for b, s in ram):
             _fail(scn.path, f"image {img.name} at {img.addr:#x}-{img.end:#x} "
                             f"is outside RAM (-m {mem}: " +
@@ -405,39 +434,86 @@ def check_images_in_ram(scn, dtb, mem):
                   "): raise mem or change module_base")
 
 
+def uboot_plan(scn, qemu_dtb, kernel, mem):
+    """ImageBuilder's addresses for the images, the hypervisor and the DT
+    (tools/uboot.py); returns (script, hypervisor, DT) addresses."""
+    ram = _ram_ranges(qemu_dtb)
+    if not ram:
+        _fail(scn.path, "QEMU's DT has no memory node")
+    script = uboot.script_addr(min(b for b, _ in ram), UBOOT_MIN_SCRIPT_ADDR)
+    place_images(scn, script + uboot.STEP)
+    k_addr, dtb_addr = uboot.layout(script, scn.images, kernel.stat().st_size)
+    spans = [Image("tessera", kernel, k_addr, kernel.stat().st_size),
+             Image("dtb", qemu_dtb, dtb_addr, qemu_dtb.stat().st_size)]
+    check_images_in_ram(scn, qemu_dtb, mem, [*scn.images, *spans])
+    return script, k_addr, dtb_addr
+
+
+def uboot_prepare(scn, outdir, kernel, plan, margs, extra):
+    """tftp folder, boot.source and boot.scr; returns the QEMU command."""
+    script, k_addr, dtb_addr = plan
+    qemu_dtb, host_dtb = (outdir / "qemu.dtb").read_bytes(), (outdir / "host.dtb").read_bytes()
+    cmds = uboot.chosen_commands(read_fdt(qemu_dtb).child("chosen"),
+                                 read_fdt(host_dtb).child("chosen"))
+    tftp = outdir / UBOOT_TFTP
+    files = [(img.name, img.path) for img in scn.images]
+    files += [("tessera.bin", kernel), ("virt.dtb", outdir / "qemu.dtb")]
+    uboot.tftp_folder(tftp, files)
+    loads = [(img.addr, img.name) for img in scn.images]
+    loads += [(k_addr, "tessera.bin"), (dtb_addr, "virt.dtb")]
+    source = uboot.boot_source(loads, dtb_addr, k_addr, cmds,
+                               uboot.fdt_growth(qemu_dtb, host_dtb) + UBOOT_FDT_SLACK)
+    (tftp / UBOOT_SOURCE).write_text(source)
+    for name in (UBOOT_SCRIPT, UBOOT_AUTOBOOT_SCRIPT):
+        uboot.mkimage(tftp / UBOOT_SOURCE, tftp / name, script,
+                      lambda msg: _fail(scn.path, msg))
+    return [QEMU, *margs, "-nographic", "-bios", UBOOT_BIOS,
+            "-device", "virtio-net-pci,netdev=n0",
+            "-netdev", f"user,id=n0,tftp={_show(tftp)}", *extra]
+
+
 def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
-          extra=None, root=ROOT):
+          extra=None, root=ROOT, boot="kernel"):
     """Place images, make host.dtb and qemu-cmdline.txt.  Returns a Build.
 
     root resolves the scenario's image paths and the default kernel (tests
-    point it at a tree of stub files); extra is appended to [qemu] extra.
+    point it at a tree of stub files); extra is appended to [qemu] extra;
+    boot "uboot" boots through U-Boot (module docstring) instead of -kernel.
     """
     scn = load_scenario(scn_path, root)
     q = scn.qemu
     cpu, smp, mem = cpu or q["cpu"], smp or q["smp"], mem or q["mem"]
-    outdir = Path(out) if out else default_outdir(scn, cpu, smp, mem)
+    if boot not in BOOT_MODES:
+        _fail(scn_path, f"boot {boot!r}: one of {', '.join(BOOT_MODES)}")
+    outdir = Path(out) if out else default_outdir(scn, cpu, smp, mem, boot)
     kernel = Path(kernel) if kernel else Path(root) / KERNEL
     if not kernel.is_file():
         _fail(scn_path, f"hypervisor image {_show(kernel)} not found "
                         "(run make first)")
-    place_images(scn)
-    chosen = substitute(scn)
     outdir.mkdir(parents=True, exist_ok=True)
     margs = machine_args(q, cpu, smp, mem)
     extra = [*q["extra"], *(extra or [])]
     dump_qemu_dtb(scn, margs, extra, outdir / "qemu.dtb")
-    check_images_in_ram(scn, outdir / "qemu.dtb", mem)
-    compile_host_dtb(scn, chosen, outdir)
-    cmd = qemu_command(margs, kernel, outdir / "host.dtb", scn.images, extra)
+    if boot == "uboot":
+        plan = uboot_plan(scn, outdir / "qemu.dtb", kernel, mem)
+    else:
+        place_images(scn)
+        check_images_in_ram(scn, outdir / "qemu.dtb", mem)
+    compile_host_dtb(scn, substitute(scn), outdir)
+    if boot == "uboot":
+        cmd = uboot_prepare(scn, outdir, kernel, plan, margs, extra)
+    else:
+        cmd = qemu_command(margs, kernel, outdir / "host.dtb", scn.images, extra)
     (outdir / "qemu-cmdline.txt").write_text("\n".join(cmd) + "\n")
-    return Build(scn, outdir, cmd, cpu, smp, mem, q["timeout"], kernel)
+    return Build(scn, outdir, cmd, cpu, smp, mem, q["timeout"], kernel, boot)
 
 
 # ---------------------------------------------------------------- commands
 
 def _describe(b):
     imgs = ", ".join(f"{i.name}@{i.addr:#x}" for i in b.scenario.images)
-    return (f"booting scenario {b.scenario.name} ({imgs or 'no images'}) on "
+    how = " through U-Boot" if b.boot == "uboot" else ""
+    return (f"booting scenario {b.scenario.name} ({imgs or 'no images'}){how} on "
             f"{b.smp} x {b.cpu}, {b.mem}")
 
 
@@ -510,6 +586,9 @@ def parse_args(argv):
     p.add_argument("--out", help="output folder (default: "
                                  "build/scenarios/<name>[-<cpu>])")
     p.add_argument("--kernel", help=f"hypervisor Image (default: {KERNEL})")
+    p.add_argument("--boot", choices=BOOT_MODES, default="kernel",
+                   help="kernel: QEMU -kernel/-dtb/-device loader (default); "
+                        "uboot: U-Boot, tftp and an ImageBuilder-style boot.scr")
     return p.parse_args(argv)
 
 
@@ -517,7 +596,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         b = build(args.scenario, args.cpu, args.smp, args.mem, args.out,
-                  args.kernel)
+                  args.kernel, boot=args.boot)
         return COMMANDS[args.command](b)
     except ScenarioError as e:
         print(f"scenario.py: {e}", file=sys.stderr)

@@ -7,6 +7,7 @@ include mk/toolchain.mk
 Q := $(if $(V),,@)
 B := build
 CONFIG ?= demo
+BOOT ?= kernel
 
 HV_SRCS :=
 HV_ASM  :=
@@ -66,7 +67,7 @@ include tests/unit/unit.mk
 RUN_NEEDS = $(if $(findstring linux,$(CONFIG)),linux)
 
 run: all $(B)/.deps-ok $(RUN_NEEDS)
-	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn
+	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn --boot $(BOOT)
 
 system: all
 	$(Q)/usr/bin/python3 -m pytest -q tests/system
@@ -75,7 +76,7 @@ test: $(B)/.deps-ok
 	$(Q)bash tools/run-tests.sh
 
 debug: all $(RUN_NEEDS)
-	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn
+	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn --boot $(BOOT)
 
 bench: all
 	$(Q)/usr/bin/python3 bench/bench.py

@@ -115,6 +115,18 @@ static void describe(char *out, size_t max, const struct cfg_occ *o)
 		snprintf(out, max, "%s of %s", range, o->path);
 }
 
+/*
+ * Several domains may name the same boot module (identical address and
+ * size), as Xen allows: each partition copies it into its own RAM at start
+ * (core/partition.c), so one loaded image serves them all.  A partial
+ * overlap is still an error.
+ */
+static bool same_module(const struct cfg_occ *a, const struct cfg_occ *b)
+{
+	return a->kind == CFG_OCC_MODULE && b->kind == CFG_OCC_MODULE && a->base == b->base &&
+	       a->size == b->size;
+}
+
 static void check_one(struct cfg_ctx *ctx, unsigned int i, const struct cfg_occ *o)
 {
 	char range[CFG_RANGE_STR], other[CFG_PATH_MAX + CFG_RANGE_STR];
@@ -124,7 +136,8 @@ static void check_one(struct cfg_ctx *ctx, unsigned int i, const struct cfg_occ 
 	if (!cfg_in_ram(ctx->plat, o->base, o->size))
 		cfg_error(ctx->errs, o->path, o->prop, "%s%s is not in RAM", o->what, range);
 	for (unsigned int j = 0; j < i; j++) {
-		if (!cfg_occ_get(ctx, j, &p) || !ranges_overlap(o->base, o->size, p.base, p.size))
+		if (!cfg_occ_get(ctx, j, &p) || !ranges_overlap(o->base, o->size, p.base, p.size) ||
+		    same_module(o, &p))
 			continue;
 		describe(other, sizeof(other), &p);
 		cfg_error(ctx->errs, o->path, o->prop, "%s%s overlaps %s", o->what, range, other);

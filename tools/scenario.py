@@ -112,6 +112,7 @@ class Build:
     timeout: float
     kernel: Path
     boot: str = "kernel"
+    load_addr: int = None      # where U-Boot loads the hypervisor (--boot uboot)
 
 
 # ---------------------------------------------------------------- parsing
@@ -505,7 +506,8 @@ def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
     else:
         cmd = qemu_command(margs, kernel, outdir / "host.dtb", scn.images, extra)
     (outdir / "qemu-cmdline.txt").write_text("\n".join(cmd) + "\n")
-    return Build(scn, outdir, cmd, cpu, smp, mem, q["timeout"], kernel, boot)
+    return Build(scn, outdir, cmd, cpu, smp, mem, q["timeout"], kernel, boot,
+                 plan[1] if boot == "uboot" else None)
 
 
 # ---------------------------------------------------------------- commands
@@ -552,12 +554,24 @@ def cmd_debug(b):
                                 start_new_session=True)
     try:
         _check_started(qemu, log)
-        return subprocess.call([GDB, "-q", str(elf), "-ex",
+        return subprocess.call([GDB, "-q", "-ex", _symbol_file(elf, b.load_addr), "-ex",
                                 f"target remote :{GDB_PORT}"], cwd=ROOT)
     finally:
         if qemu.poll() is None:
             os.killpg(qemu.pid, signal.SIGKILL)
         qemu.wait()
+
+
+ELF_ENTRY_OFFSET = 24                 # e_entry in the ELF64 header
+
+
+def _symbol_file(elf, load_addr):
+    """gdb's symbol-file command: the image runs at its link address (the
+    ELF entry) under -kernel, at load_addr when U-Boot put it elsewhere."""
+    if load_addr is None:
+        return f"symbol-file {elf}"
+    data = elf.read_bytes()[ELF_ENTRY_OFFSET:ELF_ENTRY_OFFSET + 8]
+    return f"symbol-file -o {load_addr - int.from_bytes(data, 'little'):#x} {elf}"
 
 
 def _check_started(qemu, log):

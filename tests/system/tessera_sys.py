@@ -156,18 +156,24 @@ def run_qemu(cmd, timeout, stdin=None, cwd=ROOT):
 
 def boot_scenario(scenario, cpu="cortex-a57", smp=None, mem=None,
                   timeout=None, stdin=None, extra=None, kernel=None,
-                  root=None, out=None):
+                  root=None, out=None, boot="kernel"):
     """Build the scenario into build/scenarios/... and boot it.
 
     timeout defaults to the scenario's [qemu] timeout; extra is appended to
     the QEMU command (and to the dumpdtb run, since devices change the DT);
     kernel/root/out override the hypervisor image, the folder image paths
     are relative to, and the output folder (the harness's own tests use
-    them with a stub kernel).
+    them with a stub kernel).  boot="uboot" boots through U-Boot
+    (tools/uboot.py): the harness first types at U-Boot's prompt what Xen's
+    CI types (scenario.UBOOT_STEPS), then stdin's steps follow.
     """
     build = scenario_tool.build(scenario_path(scenario), cpu=cpu, smp=smp,
                                 mem=mem, out=out, kernel=kernel, extra=extra,
-                                root=root or ROOT)
+                                root=root or ROOT, boot=boot)
+    if boot == "uboot":
+        stdin = [*scenario_tool.UBOOT_STEPS,
+                 *([(r"\(tessera\) Tessera: ", stdin)] if isinstance(stdin, str)
+                   else (stdin or []))]
     out_text, rc, timed_out, elapsed = run_qemu(
         build.cmd, timeout or build.timeout, stdin)
     result = BootResult(build, out_text, rc, timed_out, elapsed)

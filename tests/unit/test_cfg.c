@@ -721,6 +721,41 @@ static void test_module_overlaps(void **state)
 	       "0x41000000-0x417fffff of /chosen/domU1/module@41000000");
 }
 
+/* Xen lets several domains name one module: each partition gets a copy. */
+static void test_module_shared(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse(DTS(DOMU("domU1", 41000000, "")
+			    DOMAIN("domU2", MEM_128M, KERNEL_AT(41000000)
+				   "rd {\ncompatible = \"multiboot,ramdisk\";\n"
+				   "reg = <0x42000000 0x100000>;\n};\n")
+			    DOMAIN("domU3", MEM_128M, KERNEL_AT(41000000)
+				   "rd {\ncompatible = \"multiboot,ramdisk\";\n"
+				   "reg = <0x42000000 0x100000>;\n};\n"))));
+	assert_int_equal(cfg.partition_count, 3);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(cfg.partitions[i].kernel.base, 0x41000000);
+		assert_int_equal(cfg.partitions[i].kernel.size, 0x800000);
+		/* Each partition's RAM is its own, clear of the shared modules. */
+		assert_false(ranges_overlap(cfg.partitions[i].ram_base, cfg.partitions[i].mem_bytes,
+					    0x41000000, 0x1100000));
+	}
+	assert_int_equal(cfg.partitions[2].ramdisk.base, 0x42000000);
+	assert_true(cfg.partitions[0].ram_base != cfg.partitions[1].ram_base);
+}
+
+/* Same base, other size (or the other way round): a partial overlap, an error. */
+static void test_module_shared_partial(void **state)
+{
+	(void)state;
+	EXPECT(parse(DTS(DOMU("domU1", 41000000, "")
+			 DOMAIN("domU2", MEM_128M,
+				"module@41000000 {\ncompatible = \"multiboot,kernel\";\n"
+				"reg = <0x41000000 0x400000>;\n};\n"))),
+	       "config: /chosen/domU2/module@41000000: reg: 0x41000000-0x413fffff overlaps "
+	       "0x41000000-0x417fffff of /chosen/domU1/module@41000000");
+}
+
 static void test_module_overlaps_reserved(void **state)
 {
 	(void)state;
@@ -1110,6 +1145,8 @@ int main(void)
 		cmocka_unit_test(test_domain_cells_missing),
 		cmocka_unit_test(test_module_outside_ram),
 		cmocka_unit_test(test_module_overlaps),
+		cmocka_unit_test(test_module_shared),
+		cmocka_unit_test(test_module_shared_partial),
 		cmocka_unit_test(test_module_overlaps_reserved),
 		cmocka_unit_test(test_static_mem_rules),
 		cmocka_unit_test(test_static_mem_overlaps_static),

@@ -258,3 +258,62 @@ def test_project_scenarios_build(tree, name):
     assert reg in ([0, 0x50000000, 0, 4096], [0x50000000, 4096])
     assert len(reg) == 2 * dom.cells("#address-cells")[0]
     assert mod.string("bootargs") == "mem=128M cpus=1"
+
+
+# ------------------------------------------------------------ --boot uboot
+
+def test_uboot_layout_is_imagebuilders(tree):
+    """Script at RAM base + 2 MiB, modules from the next 2 MiB step, then
+    the hypervisor, then the DT, each after the previous file's end."""
+    b = build(tree, write_scn(tree), boot="uboot")
+    a, bb = b.scenario.images
+    assert (a.addr, bb.addr) == (0x40400000, 0x40800000)
+    assert b.load_addr == 0x40a00000
+    tftp = b.outdir / "tftp"
+    source = (tftp / "boot.source").read_text().splitlines()
+    assert source[:4] == ["tftpb 0x40400000 a", "tftpb 0x40800000 b",
+                          "tftpb 0x40a00000 tessera.bin", "tftpb 0x40c00000 virt.dtb"]
+    assert source[4] == "fdt addr 0x40c00000"
+    assert re.fullmatch(r"fdt resize \d+", source[5])
+    assert source[-2:] == ["setenv fdt_high 0xffffffffffffffff",
+                           "booti 0x40a00000 - 0x40c00000"]
+    assert (tftp / "a").resolve() == (tree / "img" / "a.bin").resolve()
+    assert (tftp / "boot.scr").read_bytes()[:4] == b"\x27\x05\x19\x56"   # uImage magic
+    assert "-bios" in b.cmd and "-kernel" not in b.cmd
+    assert f"user,id=n0,tftp={tftp}" in b.cmd or any(
+        arg.endswith("tftp=" + st._show(tftp)) for arg in b.cmd)
+
+
+def test_uboot_fdt_commands(tree):
+    """Every node and property of the scenario's /chosen becomes one command;
+    siblings are made last to first, since fdt mknod inserts before them."""
+    b = build(tree, write_scn(tree), boot="uboot")
+    cmds = [ln for ln in (b.outdir / "tftp" / "boot.source").read_text().splitlines()
+            if ln.startswith("fdt mknod") or ln.startswith("fdt set")]
+    assert cmds[:3] == ["fdt set /chosen \\#address-cells <0x2>",
+                        "fdt set /chosen \\#size-cells <0x2>",
+                        'fdt set /chosen xen,xen-bootargs "console=dtuart"']
+    mknods = [c for c in cmds if c.startswith("fdt mknod")]
+    assert mknods == ["fdt mknod /chosen domU2", "fdt mknod /chosen/domU2 module@40800000",
+                      "fdt mknod /chosen domU1", "fdt mknod /chosen/domU1 shm@0",
+                      "fdt mknod /chosen/domU1 module@40400000"]
+    assert "fdt set /chosen/domU1 vpl011" in cmds
+    assert ('fdt set /chosen/domU1/module@40400000 compatible "multiboot,kernel" '
+            '"multiboot,module"') in cmds
+    assert "fdt set /chosen/domU1/shm@0 xen,shared-mem <0x7fe00000 0x200000 0x50000000>" in cmds
+    assert 'fdt set /chosen/domU2/module@40800000 bootargs "end=0x40800064"' in cmds
+
+
+@pytest.mark.parametrize("raw, words", [
+    (b"", None),
+    (b"abc\0", '"abc"'),
+    (b"a b\0c\0", '"a b" "c"'),
+    (b'say "$x\\"\0', '"say \\"\\$x\\\\\\""'),
+    (b"\0\0\0\x01\0\0\0\x02", "<0x1 0x2>"),
+    (b"\x01\x02\x03", "[01 02 03]"),
+    (b"ab\0\0", "<0x61620000>"),         # a NUL inside: cells, same bytes
+])
+def test_uboot_fdt_value(raw, words):
+    """fdt set words that give back exactly the property's bytes."""
+    import uboot
+    assert uboot.fdt_value(raw) == words

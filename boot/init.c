@@ -130,6 +130,29 @@ static void boot_secondaries(void)
 	}
 }
 
+/*
+ * The physical GIC must be a GICv3: gic_init_cpu() programs its system
+ * registers (ICC_*, ICH_*), which a GICv2 machine does not have (they
+ * would be undefined instructions on every CPU).  Anything else is a clean
+ * refusal before any secondary CPU starts.
+ */
+static void boot_gic_or_off(const void *fdt)
+{
+	static const char *const gicv2[] = { "arm,cortex-a15-gic", "arm,gic-400",
+					     "arm,cortex-a9-gic", "arm,cortex-a7-gic" };
+	if (gic_init_primary(fdt, host_dt.gic, host_dt.gic_parent) == 0)
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(gicv2); i++)
+		if (fdt_node_offset_by_compatible(fdt, -1, gicv2[i]) >= 0) {
+			log_line("gic: the machine has a GICv2 (%s); only GICv3 is supported: "
+				 "powering off", gicv2[i]);
+			psci_host_system_off();
+		}
+	log_line("gic: no usable GICv3 (arm,gic-v3 with distributor and redistributor reg) "
+		 "in the DT: powering off");
+	psci_host_system_off();
+}
+
 static void boot_config_or_off(const void *fdt)
 {
 	(void)fdt;
@@ -181,8 +204,7 @@ void boot_primary(uint64_t dtb)
 	boot_memory(fdt, &host_dt, dtb);
 	boot_psci(fdt);
 	boot_cpus(fdt);
-	if (gic_init_primary(fdt, host_dt.gic, host_dt.gic_parent) != 0)
-		log_line("gic: no usable GICv3 in the DT: no interrupts");
+	boot_gic_or_off(fdt);
 	gic_init_cpu();
 	boot_console_irq(fdt);
 	pcpus[0].online = true;

@@ -19,7 +19,6 @@
 
 #define COMPAT_DOMAIN   "xen,domain"
 #define COMPAT_SHM      "xen,domain-shared-memory-v1"
-#define CFG_LABEL_MAX   64
 
 /* Module compatibles, current and Xen 4.4 legacy (booting.txt). */
 static const char *const compat_kernel[] = { "multiboot,kernel", "xen,linux-zimage" };
@@ -74,32 +73,55 @@ static void note_module(struct cfg_ctx *ctx, int *slot, int node, const char *pa
 }
 
 /*
- * Find the kernel and ramdisk modules under @parent.  As in Xen, modules
- * with only "multiboot,module" fill the kernel slot, then the ramdisk slot.
+ * A module with only the generic compatible that fills no slot: Xen would
+ * look for an XSM policy in it, which Tessera does not support.
+ */
+static void unused_module(struct cfg_ctx *ctx, int node, const char *parent_path)
+{
+	char path[CFG_PATH_MAX];
+
+	cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_error(ctx->errs, path, "compatible",
+		  "multiboot,module: the kernel and ramdisk are already given, and XSM policies "
+		  "are not supported");
+}
+
+/*
+ * Find the kernel and ramdisk modules under @parent, and check every
+ * module node's properties and children.  As in Xen, modules with only
+ * "multiboot,module" fill the kernel slot, then the ramdisk slot.
  */
 static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const char *parent_path)
 {
 	struct module_nodes m = { -1, -1, { -1, -1 } };
+	char path[CFG_PATH_MAX];
 	int node;
 
 	fdt_for_each_subnode(node, ctx->fdt, parent) {
+		bool generic = compatible_any(ctx->fdt, node, compat_generic, ARRAY_SIZE(compat_generic));
 		if (compatible_any(ctx->fdt, node, compat_kernel, ARRAY_SIZE(compat_kernel)))
 			note_module(ctx, &m.kernel, node, parent_path, "kernel");
 		else if (compatible_any(ctx->fdt, node, compat_ramdisk, ARRAY_SIZE(compat_ramdisk)))
 			note_module(ctx, &m.ramdisk, node, parent_path, "ramdisk");
-		else if (compatible_any(ctx->fdt, node, compat_generic, ARRAY_SIZE(compat_generic)) &&
-			 !compatible_any(ctx->fdt, node, compat_other, ARRAY_SIZE(compat_other))) {
-			if (m.generic[0] < 0)
-				m.generic[0] = node;
-			else if (m.generic[1] < 0)
-				m.generic[1] = node;
-		}
+		else if (!generic || compatible_any(ctx->fdt, node, compat_other, ARRAY_SIZE(compat_other)))
+			continue;                 /* not a module, or a rejected one (cfg_props.c) */
+		else if (m.generic[0] < 0)
+			m.generic[0] = node;
+		else if (m.generic[1] < 0)
+			m.generic[1] = node;
+		else
+			unused_module(ctx, node, parent_path);
+		cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+		cfg_check_module_props(ctx, node, path);
+		cfg_check_module_children(ctx, node, path);
 	}
 	for (int i = 0; i < 2 && m.generic[i] >= 0; i++) {
 		if (m.kernel < 0)
 			m.kernel = m.generic[i];
 		else if (m.ramdisk < 0 && m.generic[i] != m.kernel)
 			m.ramdisk = m.generic[i];
+		else
+			unused_module(ctx, m.generic[i], parent_path);
 	}
 	return m;
 }
@@ -386,9 +408,11 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 		read_module(ctx, m.ramdisk, p->path, ac, sc, &p->ramdisk);
 	fdt_for_each_subnode(child, ctx->fdt, node) {
 		char path[CFG_PATH_MAX];
-		if (!cfg_compatible(ctx->fdt, child, COMPAT_SHM))
+		if (!cfg_check_domain_child(ctx, child, p->path) ||
+		    !cfg_compatible(ctx->fdt, child, COMPAT_SHM))
 			continue;
 		cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, child, NULL));
+		cfg_check_shm_props(ctx, child, path);
 		cfg_parse_shm_node(ctx, child, path, idx, ac, sc);
 	}
 }
@@ -425,6 +449,7 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	set_partition_name(ctx, p, name);
 	/* dom0 is 0 and takes index 0; domUs are 1.. in DT order either way. */
 	p->id = ctx->has_dom0 ? idx : idx + 1;
+	cfg_check_domain_props(ctx, node, p->path);
 	read_memory(ctx, node, p);
 	read_cpus(ctx, node, p);
 	p->vpl011 = fdt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
@@ -446,6 +471,7 @@ static void parse_chosen_shm(struct cfg_ctx *ctx, int node)
 			  "shared memory under /chosen belongs to dom0, but there is no dom0 kernel");
 		return;
 	}
+	cfg_check_shm_props(ctx, node, path);
 	cfg_parse_shm_node(ctx, node, path, 0, ctx->chosen_ac, ctx->chosen_sc);
 }
 
@@ -457,8 +483,11 @@ void cfg_parse_chosen(struct cfg_ctx *ctx)
 	ctx->chosen_sc = CFG_CHOSEN_SC_DEFAULT;
 	cfg_read_cells_prop(ctx, ctx->chosen, "/chosen", "#address-cells", &ctx->chosen_ac);
 	cfg_read_cells_prop(ctx, ctx->chosen, "/chosen", "#size-cells", &ctx->chosen_sc);
+	cfg_check_chosen_props(ctx);
 	parse_dom0(ctx);
 	fdt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
+		if (!cfg_check_chosen_child(ctx, node))
+			continue;
 		if (cfg_compatible(ctx->fdt, node, COMPAT_DOMAIN))
 			parse_domain(ctx, node);
 		else if (cfg_compatible(ctx->fdt, node, COMPAT_SHM))
@@ -490,6 +519,7 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 		return (int)errs->count;
 	}
 	cfg_parse_chosen(&ctx);
+	cfg_check_host_passthrough(&ctx);
 	cfg_layout_partitions(&ctx);
 	if (cfg->partition_count == 0)
 		cfg_error(errs, "/chosen", "compatible",

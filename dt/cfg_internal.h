@@ -23,6 +23,7 @@
 #define CFG_CHOSEN_SC_DEFAULT 1u             /* ... and #size-cells when absent */
 
 #define CFG_RANGE_STR       48               /* "0x<16>-0x<16>" plus slack */
+#define CFG_LABEL_MAX       64               /* a value quoted in a message */
 
 /* Everything a pass needs; lives on the caller's stack for one cfg_parse(). */
 struct cfg_ctx {
@@ -66,6 +67,16 @@ bool cfg_read_string(struct cfg_ctx *ctx, int node, const char *path,
 		     const char *prop, char *out, size_t max);
 void cfg_fmt_range(char *out, uint64_t base, uint64_t size);
 bool cfg_range_overflows(uint64_t base, uint64_t size);
+
+/* cfg_props.c: every property and compatible of Xen's booting.txt judged */
+void cfg_check_chosen_props(struct cfg_ctx *ctx);
+void cfg_check_domain_props(struct cfg_ctx *ctx, int node, const char *path);
+void cfg_check_module_props(struct cfg_ctx *ctx, int node, const char *path);
+void cfg_check_shm_props(struct cfg_ctx *ctx, int node, const char *path);
+bool cfg_check_domain_child(struct cfg_ctx *ctx, int node, const char *parent_path);
+bool cfg_check_chosen_child(struct cfg_ctx *ctx, int node);
+void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path);
+void cfg_check_host_passthrough(struct cfg_ctx *ctx);
 
 /* cfg.c: partitions and modules from /chosen */
 void cfg_parse_chosen(struct cfg_ctx *ctx);

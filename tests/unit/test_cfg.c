@@ -756,6 +756,141 @@ static void test_module_shared_partial(void **state)
 	       "0x41000000-0x417fffff of /chosen/domU1/module@41000000");
 }
 
+
+/* ------------------------------------------- nothing silently ignored (cfg_props.c) */
+
+/* One domU with @props added to its node. */
+#define DOMU_WITH(props) DTS(DOMU("domU1", 42000000, props))
+
+static void test_props_rejected_domain(void **state)
+{
+	(void)state;
+	EXPECT(parse(DOMU_WITH("llc-colors = \"0-3\";\ncolors = <0 1>;\n"
+			       "domain-cpupool = <1>;\n")),
+	       "config: /chosen/domU1: llc-colors: LLC colouring is not supported",
+	       "config: /chosen/domU1: colors: LLC colouring is not supported",
+	       "config: /chosen/domU1: domain-cpupool: CPU pools are not supported: each vCPU has a "
+	       "physical CPU of its own");
+}
+
+static void test_props_rejected_by_value(void **state)
+{
+	(void)state;
+	EXPECT(parse(DOMU_WITH("xen,enhanced = \"enabled\";\npassthrough = \"enabled\";\nsve = <128>;\n"
+			       "capabilities = <2>;\ntrap-unmapped-accesses = <0>;\n")),
+	       "config: /chosen/domU1: xen,enhanced: Xen's PV interfaces (hypercalls, xenstore, grant "
+	       "tables, event channels) are not provided (only \"disabled\" is accepted)",
+	       "config: /chosen/domU1: passthrough: device passthrough is not supported yet (only "
+	       "\"disabled\" is accepted)",
+	       "config: /chosen/domU1: sve: SVE is hidden from guests (only <0> is accepted)",
+	       "config: /chosen/domU1: capabilities: control, hardware and xenstore domains are not "
+	       "supported: every partition has the same rights (only <0> is accepted)",
+	       "config: /chosen/domU1: trap-unmapped-accesses: an access to an unmapped address always "
+	       "gets a data abort (only <1> is accepted)");
+}
+
+/* The values that ask for what Tessera does anyway, and the harmless ones. */
+static void test_props_accepted(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse(DOMU_WITH("xen,enhanced = \"disabled\";\npassthrough = \"disabled\";\n"
+				  "sve = <0>;\ncapabilities = <0>;\ntrap-unmapped-accesses = <1>;\n"
+				  "nr_spis = <32>;\nmax_grant_version = <1>;\nmax_grant_frames = <64>;\n"
+				  "max_maptrack_frames = <1024>;\nxen,domain-p2m-mem-mb = <8>;\n")));
+	EXPECT_OK(parse(DTS("xen,uefi-cfg-load;\nstdout-path = \"/pl011\";\nrng-seed = <1 2>;\n"
+			    "u-boot,version = \"2023.01\";\n"
+			    DOMU("domU1", 42000000, ""))));
+}
+
+static void test_props_unknown(void **state)
+{
+	(void)state;
+	EXPECT(parse(DTS("xen,something-new = <1>;\n"
+			 DOMAIN("domU1", MEM_128M "status = \"okay\";\n",
+				"module@42000000 {\ncompatible = \"multiboot,kernel\";\n"
+				"reg = <0x42000000 0x800000>;\nload-addr = <0>;\n};\n"
+				SHM("shm", "<0x1>", "0x7fe00000 0x200000 0x50000000", "size = <1>;\n")))),
+	       "config: /chosen: xen,something-new: unknown property (not in Xen's booting.txt)",
+	       "config: /chosen/domU1: status: unknown property (not in Xen's booting.txt)",
+	       "config: /chosen/domU1/module@42000000: load-addr: unknown property (not in Xen's "
+	       "booting.txt)",
+	       "config: /chosen/domU1/shm: size: unknown property (not in Xen's booting.txt)");
+}
+
+static void test_static_heap_rejected(void **state)
+{
+	(void)state;
+	EXPECT(parse(DTS("xen,static-heap = <0x80000000 0x10000000>;\n"
+			 DOMU("domU1", 42000000, ""))),
+	       "config: /chosen: xen,static-heap: a static heap is not supported: the hypervisor takes "
+	       "its memory from free RAM");
+}
+
+static void test_children_rejected(void **state)
+{
+	(void)state;
+	EXPECT(parse(DTS(DOMAIN("domU1", MEM_128M,
+				"module@42000000 {\ncompatible = \"multiboot,kernel\", \"multiboot,module\";\n"
+				"reg = <0x42000000 0x800000>;\n"
+				"ec1 {\ncompatible = \"xen,evtchn-v1\";\nxen,evtchn = <0xa 1>;\n};\n};\n"
+				"module@43000000 {\ncompatible = \"multiboot,device-tree\", "
+				"\"multiboot,module\";\nreg = <0x43000000 0x1000>;\n};\n"
+				"ec2 {\ncompatible = \"xen,evtchn-v1\";\nxen,evtchn = <0xb 2>;\n};\n"
+				"vcpu0 {\ncompatible = \"xen,vcpu\";\n};\n"
+				"extra {\n};\n")
+			 "cpupool_a {\ncompatible = \"xen,cpupool\";\ncpupool-cpus = <1>;\n};\n"
+			 "framebuffer {\ncompatible = \"simple-framebuffer\";\n};\n")),
+	       "config: /chosen/domU1/module@42000000/ec1: compatible: xen,evtchn-v1: static event "
+	       "channels are not supported",
+	       "config: /chosen/domU1/module@43000000: compatible: multiboot,device-tree: device "
+	       "passthrough is not supported yet (a partial device tree for the guest)",
+	       "config: /chosen/domU1/ec2: compatible: xen,evtchn-v1: static event channels are not "
+	       "supported",
+	       "config: /chosen/domU1/vcpu0: compatible: \"xen,vcpu\" is not a node Xen's booting.txt "
+	       "defines here",
+	       "config: /chosen/domU1/extra: compatible: missing (a node under a xen,domain must say "
+	       "what it is)",
+	       "config: /chosen/cpupool_a: compatible: xen,cpupool: CPU pools are not supported: each "
+	       "vCPU has a physical CPU of its own");
+}
+
+static void test_dom0_modules_rejected(void **state)
+{
+	(void)state;
+	EXPECT(parse(DTS(DOM0_KERNEL
+			 "xsm {\ncompatible = \"xen,xsm-policy\", \"multiboot,module\";\n"
+			 "reg = <0x42000000 0x1000>;\n};\n"
+			 "m2 {\ncompatible = \"multiboot,module\";\nreg = <0x43000000 0x1000>;\n};\n"
+			 "m3 {\ncompatible = \"multiboot,module\";\nreg = <0x44000000 0x1000>;\n};\n"
+			 "m4 {\ncompatible = \"multiboot,module\";\nreg = <0x45000000 0x1000>;\n};\n")),
+	       "config: /chosen/m4: compatible: multiboot,module: the kernel and ramdisk are already "
+	       "given, and XSM policies are not supported",
+	       "config: /chosen/m3: compatible: multiboot,module: the kernel and ramdisk are already "
+	       "given, and XSM policies are not supported",
+	       "config: /chosen/xsm: compatible: xen,xsm-policy: XSM policies are not supported");
+}
+
+static void test_host_passthrough_rejected(void **state)
+{
+	(void)state;
+	EXPECT(parse("/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\n"
+		     "soc {\nethernet@ff0e0000 {\nxen,passthrough;\n};\n};\n"
+		     "pl061@9030000 {\nxen,passthrough;\n};\n"
+		     "chosen {\n#address-cells = <1>;\n#size-cells = <1>;\n"
+		     DOMU("domU1", 42000000, "") "};\n};\n"),
+	       "config: /soc/ethernet@ff0e0000: xen,passthrough: device passthrough is not supported yet",
+	       "config: /pl061@9030000: xen,passthrough: device passthrough is not supported yet");
+}
+
+static void test_module_uefi_binary_ignored(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse(DTS(DOMAIN("domU1", MEM_128M,
+				   "module@42000000 {\ncompatible = \"multiboot,kernel\";\n"
+				   "reg = <0x42000000 0x800000>;\nxen,uefi-binary = \"Image\";\n"
+				   "bootargs = \"x\";\n};\n"))));
+}
+
 static void test_module_overlaps_reserved(void **state)
 {
 	(void)state;
@@ -1147,6 +1282,15 @@ int main(void)
 		cmocka_unit_test(test_module_overlaps),
 		cmocka_unit_test(test_module_shared),
 		cmocka_unit_test(test_module_shared_partial),
+		cmocka_unit_test(test_props_rejected_domain),
+		cmocka_unit_test(test_props_rejected_by_value),
+		cmocka_unit_test(test_props_accepted),
+		cmocka_unit_test(test_props_unknown),
+		cmocka_unit_test(test_static_heap_rejected),
+		cmocka_unit_test(test_children_rejected),
+		cmocka_unit_test(test_dom0_modules_rejected),
+		cmocka_unit_test(test_host_passthrough_rejected),
+		cmocka_unit_test(test_module_uefi_binary_ignored),
 		cmocka_unit_test(test_module_overlaps_reserved),
 		cmocka_unit_test(test_static_mem_rules),
 		cmocka_unit_test(test_static_mem_overlaps_static),

@@ -166,7 +166,7 @@ static const struct cfg_prop_rule *find_prop(const struct cfg_prop_rule *t, size
 					     const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(t[i].name, name) == 0)
+		if (t[i].name[0] == name[0] && strcmp(t[i].name, name) == 0)   /* cheap first test */
 			return &t[i];
 	return NULL;
 }
@@ -177,16 +177,70 @@ static bool xen_name(const char *name)
 	       strncmp(name, "multiboot,", strlen("multiboot,")) == 0;
 }
 
+/*
+ * The properties of @node, straight from the structure block (DT spec 5.4)
+ * with every offset checked: libfdt's property iterator re-validates each
+ * tag and name and costs several hundred instructions a property, the
+ * whole check was 14K instructions of boot (docs/benchmarks.md).  Calls
+ * @fn for each; stops at the first child node, END_NODE or anything
+ * malformed (libfdt still guards every later read).
+ */
+struct prop_view {
+	const char *name;
+	const void *val;
+	int len;
+};
+
+static uint32_t walk_first_prop(const void *fdt, int node)
+{
+	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t size = fdt_size_dt_struct(fdt), off = (uint32_t)node + FDT_TAGSIZE;
+
+	if (node < 0 || off > size || fdt32_ld((const fdt32_t *)(base + node)) != FDT_BEGIN_NODE)
+		return UINT32_MAX;
+	const char *nul = memchr(base + off, '\0', size - off);
+	return nul ? (uint32_t)align_up((uint64_t)(nul - base) + 1, FDT_TAGSIZE) : UINT32_MAX;
+}
+
+/* The property at *@off (moved past it), or false at the end of the node's properties. */
+static bool walk_next_prop(const void *fdt, uint32_t *off, struct prop_view *p)
+{
+	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
+	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
+	uint32_t size = fdt_size_dt_struct(fdt), ssize = fdt_size_dt_strings(fdt);
+
+	while (*off <= size && size - *off >= FDT_TAGSIZE) {
+		uint32_t tag = fdt32_ld((const fdt32_t *)(base + *off));
+		if (tag == FDT_NOP) {
+			*off += FDT_TAGSIZE;
+			continue;
+		}
+		if (tag != FDT_PROP || size - *off < 3 * FDT_TAGSIZE)
+			return false;
+		uint32_t len = fdt32_ld((const fdt32_t *)(base + *off + FDT_TAGSIZE));
+		uint32_t nameoff = fdt32_ld((const fdt32_t *)(base + *off + 2 * FDT_TAGSIZE));
+		uint32_t val = *off + 3 * FDT_TAGSIZE;
+		if (len > size - val || nameoff >= ssize || !memchr(strs + nameoff, '\0', ssize - nameoff))
+			return false;
+		p->name = strs + nameoff;
+		p->val = base + val;
+		p->len = (int)len;
+		*off = (uint32_t)align_up((uint64_t)val + len, FDT_TAGSIZE);
+		return true;
+	}
+	return false;
+}
+
 static void check_props(struct cfg_ctx *ctx, int node, const char *path,
 			const struct cfg_prop_rule *t, size_t n, bool only_xen)
 {
-	int off;
+	struct prop_view p;
 
-	fdt_for_each_property_offset(off, ctx->fdt, node) {
-		const char *name;
-		int len;
-		const void *val = fdt_getprop_by_offset(ctx->fdt, off, &name, &len);
-		if (!val || (only_xen && !xen_name(name)))
+	for (uint32_t off = walk_first_prop(ctx->fdt, node); walk_next_prop(ctx->fdt, &off, &p);) {
+		const char *name = p.name;
+		const void *val = p.val;
+		int len = p.len;
+		if (only_xen && !xen_name(name))
 			continue;
 		const struct cfg_prop_rule *r = find_prop(t, n, name);
 		if (!r)
@@ -229,7 +283,8 @@ static const struct cfg_compat_rule *find_compat(const void *fdt, int node,
 		size_t sl = bounded_len(c + off, (size_t)(len - off));
 		*first = *first ? *first : c + off;
 		for (size_t i = 0; i < n; i++)
-			if (strlen(t[i].compat) == sl && memcmp(t[i].compat, c + off, sl) == 0)
+			if (t[i].compat[0] == c[off] && strlen(t[i].compat) == sl &&
+			    memcmp(t[i].compat, c + off, sl) == 0)
 				return &t[i];
 		off += (int)sl + 1;
 	}
@@ -285,15 +340,23 @@ void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path)
 		check_child(ctx, child, path, module_children, ARRAY_SIZE(module_children), true);
 }
 
-/* True when @s (with its NUL) is in the strings block: some property has that name. */
+/*
+ * True when @s (with its NUL) is in the strings block: some property has
+ * that name.  Any offset, since dtc stores a name that ends another one as
+ * that one's tail.  memchr finds candidates; memcmp runs only on those.
+ */
 static bool fdt_names_property(const void *fdt, const char *s)
 {
 	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
 	size_t len = fdt_size_dt_strings(fdt), n = strlen(s) + 1;
 
-	for (size_t i = 0; i + n <= len; i++)
-		if (memcmp(strs + i, s, n) == 0)
+	for (const char *p = strs; p + n <= strs + len; p++) {
+		p = memchr(p, s[0], (size_t)(strs + len - p));
+		if (!p || p + n > strs + len)
+			return false;
+		if (memcmp(p, s, n) == 0)
 			return true;
+	}
 	return false;
 }
 

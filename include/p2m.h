@@ -95,5 +95,57 @@ uint64_t p2m_vttbr(const struct p2m *p);          /* BADDR | VMID << 48 */
 /* Usable IPA bits for ID_AA64MMFR0_EL1.PARange: min(PA size, P2M_IPA_BITS_CAP). */
 unsigned int p2m_ipa_bits_for(unsigned int parange_field);
 
+/*
+ * One address's stage-2 walk, level by level, as the hardware would do it
+ * (Arm ARM D8, "Translation table walks" for stage 2, 4 KiB granule): for
+ * the `walk` shell command and the docs.  Each step records the table read,
+ * the entry index, the descriptor and its fields; the walk ends at a leaf
+ * (block or page), at an invalid entry (a translation fault at that level),
+ * or before it starts when the IPA is beyond the IPA size.
+ */
+enum p2m_desc_kind {
+	P2M_DESC_INVALID,    /* bit[0] = 0, or a block where none can be */
+	P2M_DESC_TABLE,      /* levels 0-2, bits[1:0] = 0b11: next-level table */
+	P2M_DESC_BLOCK,      /* levels 1-2, bits[1:0] = 0b01 */
+	P2M_DESC_PAGE,       /* level 3, bits[1:0] = 0b11 */
+};
+
+enum p2m_walk_end {
+	P2M_WALK_MAPPED,     /* ended at a block or page */
+	P2M_WALK_FAULT,      /* ended at an invalid entry: a stage-2 translation fault */
+	P2M_WALK_RANGE,      /* IPA at or above 2^ipa_bits: no table is read */
+};
+
+#define P2M_WALK_STEPS_MAX  4u   /* levels 0..3 */
+
+struct p2m_walk_step {
+	unsigned int level;
+	uint64_t table;              /* PA of the table read (the concatenated root as a whole) */
+	unsigned int index;          /* entry index in it; the root's counts across its pages */
+	uint64_t desc;               /* the descriptor as read */
+	enum p2m_desc_kind kind;
+	uint64_t oa;                 /* next table (TABLE) or output base (BLOCK, PAGE) */
+	uint64_t span;               /* bytes one entry of this level covers */
+	/* Leaf attribute fields (Arm ARM "Attribute fields in stage 2 VMSAv8-64
+	 * Block and Page descriptors"); zero for tables and invalid entries. */
+	unsigned int memattr;        /* MemAttr[5:2] */
+	unsigned int s2ap;           /* S2AP[7:6] */
+	unsigned int sh;             /* SH[9:8] */
+	unsigned int af;             /* AF[10] */
+	unsigned int xn;             /* XN[54:53] */
+};
+
+struct p2m_walk {
+	ipa_t ipa;
+	enum p2m_walk_end end;
+	unsigned int count;          /* steps filled */
+	struct p2m_walk_step step[P2M_WALK_STEPS_MAX];
+	hpa_t pa;                    /* MAPPED: the output address of ipa */
+	enum p2m_type type;          /* MAPPED: the leaf's kind */
+};
+
+/* Fill @w with the walk of @ipa.  0, or -TS_EINVAL (no table or @w NULL). */
+int p2m_walk(const struct p2m *p, ipa_t ipa, struct p2m_walk *w);
+
 /* Descriptor helpers, exposed for the shell's `p2m` dump and for tests. */
 uint64_t p2m_leaf_attrs(enum p2m_type type);     /* attribute bits of a leaf */

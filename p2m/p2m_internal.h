@@ -14,6 +14,7 @@
 #define P2M_LEVEL_BITS      9u
 #define P2M_ENTRIES         (1u << P2M_LEVEL_BITS)
 #define P2M_LAST_LEVEL      3u
+#define P2M_BLOCK_LEVEL_MIN 1u              /* DS = 0: no level-0 blocks (1 GiB is the largest) */
 #define P2M_OA_BITS         48u             /* VTCR_EL2.DS = 0: no 52-bit OA */
 #define P2M_ROOT_PAGES_MAX  16u             /* concatenation limit at the initial lookup */
 

@@ -149,7 +149,8 @@ static bool chunk_is_whole(unsigned int level, uint64_t a, uint64_t next)
 /* 4 KiB granule: blocks exist at levels 1 and 2 only. */
 static bool block_fits(unsigned int level, uint64_t a, uint64_t next, uint64_t pa)
 {
-	return level >= 1 && chunk_is_whole(level, a, next) && is_aligned(pa, level_size(level));
+	return level >= P2M_BLOCK_LEVEL_MIN && chunk_is_whole(level, a, next) &&
+	       is_aligned(pa, level_size(level));
 }
 
 static bool table_is_empty(const uint64_t *table)
@@ -533,6 +534,76 @@ bool p2m_translate(const struct p2m *p, ipa_t ipa, hpa_t *pa, enum p2m_type *typ
 		return true;
 	}
 	return false;
+}
+
+/* What a descriptor is at @level: 4 KiB granule, VTCR_EL2.DS = 0, so no
+ * block at level 0 and only the page encoding at level 3 (Arm ARM D8,
+ * "Translation table descriptor formats"); the reserved ones fault. */
+static enum p2m_desc_kind desc_kind(unsigned int level, uint64_t desc)
+{
+	if (!(desc & S2_DESC_VALID))
+		return P2M_DESC_INVALID;
+	bool type_table = (desc & S2_DESC_TYPE) == S2_DESC_TYPE_TABLE;
+
+	if (level == P2M_LAST_LEVEL)
+		return type_table ? P2M_DESC_PAGE : P2M_DESC_INVALID;
+	if (type_table)
+		return P2M_DESC_TABLE;
+	return level >= P2M_BLOCK_LEVEL_MIN ? P2M_DESC_BLOCK : P2M_DESC_INVALID;
+}
+
+static void walk_decode(struct p2m_walk_step *s)
+{
+	switch (s->kind) {
+	case P2M_DESC_TABLE:
+		s->oa = s->desc & S2_DESC_OA;
+		break;
+	case P2M_DESC_BLOCK:
+	case P2M_DESC_PAGE:
+		s->oa = s->desc & S2_DESC_OA & ~(s->span - 1);
+		s->memattr = (unsigned int)field_get(S2_MEMATTR, s->desc);
+		s->s2ap = (unsigned int)field_get(S2_S2AP, s->desc);
+		s->sh = (unsigned int)field_get(S2_SH, s->desc);
+		s->af = (unsigned int)field_get(S2_AF, s->desc);
+		s->xn = (unsigned int)field_get(S2_XN, s->desc);
+		break;
+	default:
+		break;
+	}
+}
+
+int p2m_walk(const struct p2m *p, ipa_t ipa, struct p2m_walk *w)
+{
+	if (p == NULL || p->root == NULL || w == NULL)
+		return -TS_EINVAL;
+	*w = (struct p2m_walk){ .ipa = ipa, .end = P2M_WALK_RANGE };
+	if (ipa.v >= BIT64(p->ipa_bits))
+		return 0;
+	const uint64_t *table = p->root;
+
+	for (unsigned int level = p->start_level; level <= P2M_LAST_LEVEL; level++) {
+		struct p2m_walk_step *s = &w->step[w->count++];
+		unsigned int index = entry_index(p, level, ipa.v);
+
+		*s = (struct p2m_walk_step){
+			.level = level, .table = addr_of(table), .index = index,
+			.desc = table[index], .span = level_size(level),
+		};
+		s->kind = desc_kind(level, s->desc);
+		walk_decode(s);
+		if (s->kind == P2M_DESC_TABLE) {
+			table = table_of(s->desc);
+			continue;
+		}
+		if (s->kind == P2M_DESC_INVALID)
+			break;
+		w->end = P2M_WALK_MAPPED;
+		w->pa = hpa(s->oa | (ipa.v & (s->span - 1)));
+		w->type = desc_type(s->desc);
+		return 0;
+	}
+	w->end = P2M_WALK_FAULT;
+	return 0;
 }
 
 struct p2m_run {

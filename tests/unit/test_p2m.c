@@ -766,6 +766,181 @@ static void test_for_each_merges(void **state)
 	fixture_free(fx);
 }
 
+/* ---- walk: one address, level by level ----------------------------------- */
+
+static void check_leaf_fields(const struct p2m_walk_step *s, unsigned int memattr,
+			      unsigned int xn)
+{
+	assert_int_equal(s->memattr, memattr);
+	assert_int_equal(s->s2ap, 0x3);
+	assert_int_equal(s->sh, 0x3);
+	assert_int_equal(s->af, 1);
+	assert_int_equal(s->xn, xn);
+}
+
+/* The demo's domU1 view of region 0x0: IPA 0x50000000 -> PA 0x60000000. */
+static void test_walk_shared_block(void **state)
+{
+	(void)state;
+	struct fixture *fx = fixture_new(40);
+	struct p2m_walk w;
+
+	assert_int_equal(p2m_map(&fx->p, ipa(0x40000000), hpa(0x60400000), 0x8000000, P2M_RAM), 0);
+	assert_int_equal(p2m_map(&fx->p, ipa(0x50000000), hpa(0x60000000), 0x200000, P2M_SHARED), 0);
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x50012345), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_MAPPED);
+	assert_int_equal(w.count, 2);
+	/* Level 1: the concatenated root, entry 1 (IPA bits [39:30]), a table. */
+	const struct p2m_walk_step *l1 = &w.step[0], *l2 = &w.step[1];
+	uint64_t l2_table = raw_desc(&fx->p, 0x50000000, 1) & DESC_OA;
+
+	assert_int_equal(l1->level, 1);
+	assert_int_equal(l1->table, (uint64_t)(uintptr_t)fx->p.root);
+	assert_int_equal(l1->index, 1);
+	assert_int_equal(l1->desc, l2_table | 0x3);
+	assert_int_equal(l1->kind, P2M_DESC_TABLE);
+	assert_int_equal(l1->oa, l2_table);
+	assert_int_equal(l1->span, 0x40000000);
+	assert_int_equal(l1->memattr | l1->s2ap | l1->sh | l1->af | l1->xn, 0);
+	/* Level 2: entry 128 (IPA bits [29:21]), a 2 MiB block, shared attributes. */
+	assert_int_equal(l2->level, 2);
+	assert_int_equal(l2->table, l2_table);
+	assert_int_equal(l2->index, 128);
+	assert_int_equal(l2->desc, 0x00400000600007FDull);
+	assert_int_equal(l2->kind, P2M_DESC_BLOCK);
+	assert_int_equal(l2->oa, 0x60000000);
+	assert_int_equal(l2->span, 0x200000);
+	check_leaf_fields(l2, 0xF, 0x2);
+	assert_int_equal(w.pa.v, 0x60012345);
+	assert_int_equal(w.type, P2M_SHARED);
+	/* The same IPA's RAM neighbour: entry 0 of the same level-2 table. */
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x40000000), &w), 0);
+	assert_int_equal(w.step[1].table, l2_table);
+	assert_int_equal(w.step[1].index, 0);
+	assert_int_equal(w.step[1].desc, 0x00000000604007FDull);
+	check_leaf_fields(&w.step[1], 0xF, 0x0);
+	assert_int_equal(w.type, P2M_RAM);
+	fixture_free(fx);
+}
+
+static void test_walk_page(void **state)
+{
+	(void)state;
+	struct fixture *fx = fixture_new(40);
+	struct p2m_walk w;
+
+	assert_int_equal(p2m_map(&fx->p, ipa(0x40400000), hpa(0x90001000), PAGE, P2M_DEVICE), 0);
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x40400abc), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_MAPPED);
+	assert_int_equal(w.count, 3);
+	assert_int_equal(w.step[0].kind, P2M_DESC_TABLE);
+	assert_int_equal(w.step[1].kind, P2M_DESC_TABLE);
+	assert_int_equal(w.step[1].index, 2);
+	assert_int_equal(w.step[2].level, 3);
+	assert_int_equal(w.step[2].index, 0);
+	assert_int_equal(w.step[2].desc, 0x00400000900017C7ull);
+	assert_int_equal(w.step[2].kind, P2M_DESC_PAGE);
+	assert_int_equal(w.step[2].oa, 0x90001000);
+	assert_int_equal(w.step[2].span, PAGE);
+	check_leaf_fields(&w.step[2], 0x1, 0x2);
+	assert_int_equal(w.pa.v, 0x90001abc);
+	assert_int_equal(w.type, P2M_DEVICE);
+	fixture_free(fx);
+}
+
+/* A removed mapping (a revoked borrower): the walk stops at the entry that
+ * was cleared, where the hardware takes a translation fault. */
+static void test_walk_fault_after_unmap(void **state)
+{
+	(void)state;
+	struct fixture *fx = fixture_new(40);
+	struct p2m_walk w;
+
+	assert_int_equal(p2m_map(&fx->p, ipa(0x40000000), hpa(0x60400000), 0x8000000, P2M_RAM), 0);
+	assert_int_equal(p2m_map(&fx->p, ipa(0x50000000), hpa(0x60000000), 0x200000, P2M_SHARED), 0);
+	assert_int_equal(p2m_unmap(&fx->p, ipa(0x50000000), 0x200000), 0);
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x50000000), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_FAULT);
+	assert_int_equal(w.count, 2);
+	assert_int_equal(w.step[0].kind, P2M_DESC_TABLE);
+	assert_int_equal(w.step[1].index, 128);
+	assert_int_equal(w.step[1].desc, 0);
+	assert_int_equal(w.step[1].kind, P2M_DESC_INVALID);
+	assert_int_equal(w.step[1].oa, 0);
+	/* Nothing mapped in that GiB at all: the fault is at level 1. */
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x09000000), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_FAULT);
+	assert_int_equal(w.count, 1);
+	assert_int_equal(w.step[0].index, 0);
+	assert_int_equal(w.step[0].kind, P2M_DESC_INVALID);
+	fixture_free(fx);
+}
+
+static void test_walk_concatenated_root_and_range(void **state)
+{
+	(void)state;
+	struct fixture *fx = fixture_new(40);
+	struct p2m_walk w;
+
+	/* 513 GiB: entry 513 of the two concatenated level-1 root pages. */
+	assert_int_equal(p2m_map(&fx->p, ipa(0x8040000000), hpa(0xC0000000), 0x40000000, P2M_RAM), 0);
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x8040000000 + 0x1234), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_MAPPED);
+	assert_int_equal(w.count, 1);
+	assert_int_equal(w.step[0].table, (uint64_t)(uintptr_t)fx->p.root);
+	assert_int_equal(w.step[0].index, 513);
+	assert_int_equal(w.step[0].desc, 0x00000000C00007FDull);
+	assert_int_equal(w.step[0].kind, P2M_DESC_BLOCK);
+	assert_int_equal(w.step[0].span, 0x40000000);
+	assert_int_equal(w.pa.v, 0xC0001234);
+	/* 2^40 and beyond: outside the IPA size, no table read. */
+	assert_int_equal(p2m_walk(&fx->p, ipa(1ull << 40), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_RANGE);
+	assert_int_equal(w.count, 0);
+	assert_int_equal(p2m_walk(NULL, ipa(0), &w), -TS_EINVAL);
+	assert_int_equal(p2m_walk(&fx->p, ipa(0), NULL), -TS_EINVAL);
+	fixture_free(fx);
+}
+
+/* 48-bit IPA: the walk starts at level 0; a block encoding at level 0 or a
+ * 0b01 entry at level 3 is reserved with a 4 KiB granule and faults. */
+static void test_walk_level0_and_reserved(void **state)
+{
+	(void)state;
+	struct fixture *fx = fixture_new(48);
+	struct p2m_walk w;
+
+	assert_int_equal(p2m_map(&fx->p, ipa(0x40200000), hpa(0x80200000), 0x200000, P2M_RAM), 0);
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x40200000), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_MAPPED);
+	assert_int_equal(w.count, 3);
+	assert_int_equal(w.step[0].level, 0);
+	assert_int_equal(w.step[1].level, 1);
+	assert_int_equal(w.step[2].level, 2);
+	assert_int_equal(w.step[2].index, 1);
+	assert_int_equal(w.step[2].desc, 0x00000000802007FDull);
+
+	fx->p.root[1] = 0x0000008000000000ull | 0x7FC | 0x1;   /* "block" at level 0 */
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x8000000000), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_FAULT);
+	assert_int_equal(w.count, 1);
+	assert_int_equal(w.step[0].kind, P2M_DESC_INVALID);
+	assert_int_equal(w.step[0].memattr, 0);
+	fx->p.root[1] = 0;
+
+	assert_int_equal(p2m_map(&fx->p, ipa(0x40000000), hpa(0x90000000), PAGE, P2M_RAM), 0);
+	uint64_t *l3 = (uint64_t *)(uintptr_t)(raw_desc(&fx->p, 0x40000000, 2) & DESC_OA);
+
+	l3[1] = 0x90001000ull | 0x7FC | 0x1;                   /* 0b01 at level 3 */
+	assert_int_equal(p2m_walk(&fx->p, ipa(0x40001000), &w), 0);
+	assert_int_equal(w.end, P2M_WALK_FAULT);
+	assert_int_equal(w.count, 4);
+	assert_int_equal(w.step[3].desc, 0x00000000900017FDull);
+	assert_int_equal(w.step[3].kind, P2M_DESC_INVALID);
+	l3[1] = 0;
+	fixture_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -792,6 +967,11 @@ int main(void)
 		cmocka_unit_test(test_unmap_split_enomem_unchanged),
 		cmocka_unit_test(test_unmap_2m_edge),
 		cmocka_unit_test(test_for_each_merges),
+		cmocka_unit_test(test_walk_shared_block),
+		cmocka_unit_test(test_walk_page),
+		cmocka_unit_test(test_walk_fault_after_unmap),
+		cmocka_unit_test(test_walk_concatenated_root_and_range),
+		cmocka_unit_test(test_walk_level0_and_reserved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

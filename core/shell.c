@@ -1,6 +1,6 @@
 /*
- * The shell: help, list, shm, p2m <name>, stop/start/restart <name>,
- * crash now.
+ * The shell: help, list, shm, p2m <name>, walk <name> <IPA> (core/shell_walk.c),
+ * stop/start/restart <name>, crash now.
  * Runs on the boot CPU, from its idle loop or when a UART interrupt exits
  * its guest.
  */
@@ -25,8 +25,8 @@ static int focus = -1;                 /* -1: shell, else a partition index */
 static void cmd_help(const char *arg)
 {
 	(void)arg;
-	log_line("commands: help, list, shm, p2m <name>, stop <name>, start <name>, restart <name>, "
-		 "crash now");
+	log_line("commands: help, list, shm, p2m <name>, walk <name> <IPA>, stop <name>, "
+		 "start <name>, restart <name>, crash now");
 	log_line("CTRL-A three times moves console input between the shell and each partition");
 }
 
@@ -118,6 +118,7 @@ static const struct {
 	void (*fn)(const char *arg);
 } commands[] = {
 	{ "help", cmd_help }, { "list", cmd_list }, { "shm", cmd_shm }, { "p2m", cmd_p2m },
+	{ "walk", shell_walk },
 	{ "stop", cmd_stop }, { "start", cmd_start }, { "restart", cmd_restart },
 	{ "crash", cmd_crash },
 };

@@ -74,6 +74,21 @@ void shm_glue_describe_fault(struct partition *p, uint64_t ipa_addr, char *buf, 
 		snprintf(buf, len, "access to unmapped address");
 }
 
+int shm_glue_walk(struct partition *p, uint64_t ipa_addr, struct p2m_walk *w, char *line,
+		  size_t len)
+{
+	int region = -TS_ENOENT;
+
+	spin_lock(&table_lock);
+	spin_lock(&p->lock);
+	if (p->state == PART_RUNNING && p2m_walk(&p->p2m, ipa(ipa_addr), w) == 0)
+		region = shm_describe_addr(&table, sys_config, p->index, ipa(ipa_addr),
+					   w->end == P2M_WALK_MAPPED ? &w->pa : NULL, line, len);
+	spin_unlock(&p->lock);
+	spin_unlock(&table_lock);
+	return region;
+}
+
 void shm_glue_print_table(void)
 {
 	spin_lock(&table_lock);

@@ -137,6 +137,11 @@ struct p2m_walk_step {
 
 struct p2m_walk {
 	ipa_t ipa;
+	uint64_t vttbr;              /* where the MMU starts: root table | VMID << 48 */
+	uint16_t vmid;
+	unsigned int ipa_bits;       /* VTCR_EL2.T0SZ = 64 - ipa_bits */
+	unsigned int start_level;    /* VTCR_EL2.SL0 */
+	unsigned int root_pages;     /* concatenated root tables */
 	enum p2m_walk_end end;
 	unsigned int count;          /* steps filled */
 	struct p2m_walk_step step[P2M_WALK_STEPS_MAX];

@@ -7,3 +7,5 @@
 void shell_poll(void);
 /* Run one command line; exposed for tests and scripted use. */
 void shell_run(char *line);
+/* `walk <name> <IPA>`: the stage-2 walk of one guest address (core/shell_walk.c). */
+void shell_walk(const char *arg);

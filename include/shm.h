@@ -131,6 +131,18 @@ void shm_partition_stop(struct shm_table *t, const struct config *cfg,
 int shm_lookup_revoked(const struct shm_table *t, const struct config *cfg,
 		       unsigned int part, ipa_t addr);
 
+/*
+ * What the table says about guest address @at of partition @part, for the
+ * `walk` shell command: the region @part names there (its host range, owner,
+ * references, and @part's role and state: mapped, unmapped, or revoked with
+ * the stopped owner named); or, when only @pa (non-NULL: where the walk
+ * ended) lies in a region, that region.  Writes one line (no prefix, no
+ * newline) to @buf and returns the region index; -1 and "no shared region
+ * at ..." when neither address belongs to one.
+ */
+int shm_describe_addr(const struct shm_table *t, const struct config *cfg, unsigned int part,
+		      ipa_t at, const hpa_t *pa, char *buf, size_t len);
+
 /* Partition references to @region (0 for a bad index). */
 unsigned int shm_region_refcount(const struct shm_table *t, unsigned int region);
 /* What @part sees of @region (SHM_UNMAPPED for bad indexes). */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "p2m.h"
 #include "types.h"
 
 struct partition;
@@ -16,6 +17,15 @@ int shm_glue_start(struct partition *p);
 void shm_glue_stop(struct partition *p);
 /* What the faulting IPA is to @p: "revoked shared region 0x0" or "unmapped address". */
 void shm_glue_describe_fault(struct partition *p, uint64_t ipa, char *buf, size_t len);
+/*
+ * The `walk` command's facts, read together under the table lock and @p's
+ * lock (in the lock order), so that no start, stop or revocation changes
+ * them meanwhile: @p's stage-2 walk of @ipa_addr into @w, and the table's
+ * line on that address (shm_describe_addr) into @line.  Returns the region
+ * index or -1 (none), or -TS_ENOENT when @p is not running (no table).
+ */
+int shm_glue_walk(struct partition *p, uint64_t ipa_addr, struct p2m_walk *w, char *line,
+		  size_t len);
 /* Print the ownership table on the console, one "(tessera) shm: ..." line each. */
 void shm_glue_print_table(void);
 /* TESSERA_HVC_SHM_DOORBELL from @p for its region at @ipa_addr: how many rung, or TESSERA_RET_*. */

@@ -576,7 +576,10 @@ int p2m_walk(const struct p2m *p, ipa_t ipa, struct p2m_walk *w)
 {
 	if (p == NULL || p->root == NULL || w == NULL)
 		return -TS_EINVAL;
-	*w = (struct p2m_walk){ .ipa = ipa, .end = P2M_WALK_RANGE };
+	*w = (struct p2m_walk){
+		.ipa = ipa, .end = P2M_WALK_RANGE, .vttbr = p2m_vttbr(p), .vmid = p->vmid, .ipa_bits = p->ipa_bits,
+		.start_level = p->start_level, .root_pages = p->root_pages,
+	};
 	if (ipa.v >= BIT64(p->ipa_bits))
 		return 0;
 	const uint64_t *table = p->root;

@@ -359,6 +359,94 @@ int shm_lookup_revoked(const struct shm_table *t, const struct config *cfg,
 	return -1;
 }
 
+/* The ref of @part whose guest range holds @at, or SHM_REF_NONE. */
+static unsigned int shm_ref_at(const struct shm_table *t, const struct config *cfg,
+			       unsigned int part, ipa_t at)
+{
+	for (unsigned int i = t->part_first_ref[part]; i != SHM_REF_NONE;
+	     i = t->next_ref_of_part[i]) {
+		const struct cfg_shm_ref *ref = &cfg->refs[i];
+
+		if (at.v >= ref->guest_base &&
+		    at.v - ref->guest_base < region_size(&t->regions[ref->region]))
+			return i;
+	}
+	return SHM_REF_NONE;
+}
+
+/* The region whose host range holds @pa, or -1. */
+static int shm_region_at_host(const struct shm_table *t, hpa_t pa)
+{
+	for (unsigned int ri = 0; ri < t->region_count; ri++) {
+		const struct shm_region *r = &t->regions[ri];
+
+		if (pa.v >= region_hpa(r).v && pa.v - region_hpa(r).v < region_size(r))
+			return (int)ri;
+	}
+	return -1;
+}
+
+/* "region <id> host <first>-<last> owner <name>(<domid>) refs <n>" */
+static int shm_say_region(const struct shm_table *t, const struct config *cfg,
+			  unsigned int ri, char *buf, size_t len)
+{
+	const struct shm_region *r = &t->regions[ri];
+	uint64_t base = region_hpa(r).v;
+
+	return snprintf(buf, len, "shm: region %s host 0x%" PRIx64 "-0x%" PRIx64
+			" owner %s(0x%x) refs %u", cfg->regions[ri].id, base,
+			base + region_size(r) - 1, region_owner_name(cfg, r),
+			(unsigned int)r->owner_domid, r->refcount);
+}
+
+static void shm_say_ref(const struct shm_table *t, const struct config *cfg,
+			unsigned int i, char *buf, size_t len)
+{
+	const struct cfg_shm_ref *ref = &cfg->refs[i];
+	const struct shm_region *r = &t->regions[ref->region];
+	const char *name = cfg->partitions[ref->partition].name;
+	enum shm_map_state st = shm_region_state(t, ref->region, ref->partition);
+	int n = shm_say_region(t, cfg, ref->region, buf, len);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	buf += n;
+	len -= (size_t)n;
+	n = snprintf(buf, len, ": %s %s it at 0x%" PRIx64 ", %s", name,
+		     ref->owner ? "owns" : "borrows", ref->guest_base, shm_state_names[st]);
+	if (st == SHM_REVOKED && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " (its owner %s stopped)",
+			 region_owner_name(cfg, r));
+}
+
+int shm_describe_addr(const struct shm_table *t, const struct config *cfg, unsigned int part,
+		      ipa_t at, const hpa_t *pa, char *buf, size_t len)
+{
+	unsigned int i = part < t->partition_count ? shm_ref_at(t, cfg, part, at) : SHM_REF_NONE;
+
+	if (i != SHM_REF_NONE) {
+		shm_say_ref(t, cfg, i, buf, len);
+		return (int)cfg->refs[i].region;
+	}
+	int ri = pa != NULL ? shm_region_at_host(t, *pa) : -1;
+
+	if (ri >= 0) {
+		int n = shm_say_region(t, cfg, (unsigned int)ri, buf, len);
+
+		if (n > 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, ": not named by %s at 0x%" PRIx64,
+				 part < t->partition_count ? cfg->partitions[part].name : "?",
+				 at.v);
+		return ri;
+	}
+	if (pa != NULL)
+		shm_say(buf, len, "shm: no shared region at IPA 0x%" PRIx64 " or PA 0x%" PRIx64,
+			at.v, pa->v);
+	else
+		shm_say(buf, len, "shm: no shared region at IPA 0x%" PRIx64, at.v);
+	return -1;
+}
+
 unsigned int shm_region_refcount(const struct shm_table *t, unsigned int region)
 {
 	return region < t->region_count ? t->regions[region].refcount : 0;

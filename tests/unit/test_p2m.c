@@ -790,6 +790,11 @@ static void test_walk_shared_block(void **state)
 	assert_int_equal(p2m_walk(&fx->p, ipa(0x50012345), &w), 0);
 	assert_int_equal(w.end, P2M_WALK_MAPPED);
 	assert_int_equal(w.count, 2);
+	assert_int_equal(w.vttbr, (uint64_t)(uintptr_t)fx->p.root | (5ull << 48));
+	assert_int_equal(w.vmid, 5);
+	assert_int_equal(w.ipa_bits, 40);
+	assert_int_equal(w.start_level, 1);
+	assert_int_equal(w.root_pages, 2);
 	/* Level 1: the concatenated root, entry 1 (IPA bits [39:30]), a table. */
 	const struct p2m_walk_step *l1 = &w.step[0], *l2 = &w.step[1];
 	uint64_t l2_table = raw_desc(&fx->p, 0x50000000, 1) & DESC_OA;
@@ -914,6 +919,8 @@ static void test_walk_level0_and_reserved(void **state)
 	assert_int_equal(p2m_walk(&fx->p, ipa(0x40200000), &w), 0);
 	assert_int_equal(w.end, P2M_WALK_MAPPED);
 	assert_int_equal(w.count, 3);
+	assert_int_equal(w.start_level, 0);
+	assert_int_equal(w.root_pages, 1);
 	assert_int_equal(w.step[0].level, 0);
 	assert_int_equal(w.step[1].level, 1);
 	assert_int_equal(w.step[2].level, 2);

@@ -15,6 +15,7 @@ writes the scenario's /chosen into QEMU's own DT with `fdt mknod` and
 
 Commands: build | cmdline | run | debug <scenario.scn> [--cpu C] [--smp N]
           [--mem M] [--out DIR] [--kernel IMAGE] [--boot kernel|uboot]
+          [--port P] [--batch FILE]
 """
 import argparse
 import dataclasses
@@ -39,7 +40,9 @@ IMAGE_ALIGN = 2 << 20                 # images start on 2 MiB boundaries
 DTB_PAD = 4096                        # room for in-place edits (fdtput)
 CELL_MAX = 0xFFFFFFFF                 # a placeholder is one 32-bit DT cell
 TOOL_TIMEOUT = 60                     # seconds for the dumpdtb run and dtc
-GDB_PORT = 1234                       # QEMU's -s
+GDB_PORT = 1234                       # the port of QEMU's -s
+GDB_HOST = "127.0.0.1"                # the gdbstub listens on loopback only
+GDB_SCRIPT = ROOT / "tools/gdb/tessera.py"
 QEMU_START_S = 0.5                    # a failing QEMU exits within this
 
 # --boot uboot (ImageBuilder's scripts/uboot-script-gen layout and commands)
@@ -540,22 +543,36 @@ def cmd_run(b):
         raise ScenarioError(f"cannot start {b.cmd[0]}: {e.strerror}")
 
 
-def cmd_debug(b):
+def gdb_command(elf, port, batch=None, load_addr=None):
+    """gdb-multiarch with the hypervisor's symbols (where the image runs),
+    Tessera's gdb commands (tools/gdb/tessera.py: `tessera
+    list|vcpus|shm|walk`) and the remote target; with batch, the commands
+    of that file run and gdb exits (its status is non-zero when one of them
+    failed)."""
+    cmd = [GDB, "-q", "-nx", "-ex", _symbol_file(elf, load_addr), "-x", str(GDB_SCRIPT),
+           "-ex", f"target remote {GDB_HOST}:{port}"]
+    if batch:
+        cmd[1:1] = ["-batch"]
+        cmd += ["-x", str(batch)]
+    return cmd
+
+
+def cmd_debug(b, port=GDB_PORT, batch=None):
     elf = Path(b.kernel).with_suffix(".elf")
     if not elf.is_file():
         raise ScenarioError(f"{_show(elf)} not found (run make first)")
     log = b.outdir / "console.log"
-    print(f"tessera: {_describe(b)}, halted for gdb on :{GDB_PORT}; "
-          f"console in {_show(log)} (tail -f it)", flush=True)
+    print(f"tessera: {_describe(b)}, halted for gdb on :{port}; "
+          f"console in {_show(log)} (tail -f it); gdb commands: tessera list, "
+          "tessera vcpus, tessera shm, tessera walk <name> <IPA>", flush=True)
     with open(log, "wb") as console:
-        qemu = subprocess.Popen([*b.cmd, "-s", "-S"], cwd=ROOT,
-                                stdin=subprocess.DEVNULL, stdout=console,
-                                stderr=subprocess.STDOUT,
+        qemu = subprocess.Popen([*b.cmd, "-gdb", f"tcp:{GDB_HOST}:{port}", "-S"],
+                                cwd=ROOT, stdin=subprocess.DEVNULL,
+                                stdout=console, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
         _check_started(qemu, log)
-        return subprocess.call([GDB, "-q", "-ex", _symbol_file(elf, b.load_addr), "-ex",
-                                f"target remote :{GDB_PORT}"], cwd=ROOT)
+        return subprocess.call(gdb_command(elf, port, batch, b.load_addr), cwd=ROOT)
     finally:
         if qemu.poll() is None:
             os.killpg(qemu.pid, signal.SIGKILL)
@@ -603,6 +620,10 @@ def parse_args(argv):
     p.add_argument("--boot", choices=BOOT_MODES, default="kernel",
                    help="kernel: QEMU -kernel/-dtb/-device loader (default); "
                         "uboot: U-Boot, tftp and an ImageBuilder-style boot.scr")
+    p.add_argument("--port", type=int, default=GDB_PORT,
+                   help=f"debug: gdbstub TCP port (default {GDB_PORT})")
+    p.add_argument("--batch", help="debug: run this gdb command file in "
+                                   "batch mode, then exit")
     return p.parse_args(argv)
 
 
@@ -611,6 +632,8 @@ def main(argv=None):
     try:
         b = build(args.scenario, args.cpu, args.smp, args.mem, args.out,
                   args.kernel, boot=args.boot)
+        if args.command == "debug":
+            return cmd_debug(b, args.port, args.batch)
         return COMMANDS[args.command](b)
     except ScenarioError as e:
         print(f"scenario.py: {e}", file=sys.stderr)

@@ -1,6 +1,6 @@
 # Tessera: one Makefile; each folder lists its sources in module.mk.
 # Targets: all (build/tessera.bin, build/tessera.elf), deps, run, test,
-# unit, system, bench, debug, clean.  V=1 shows commands.
+# unit, system, bench, debug, pictures, clean.  V=1 shows commands.
 .DEFAULT_GOAL := all
 include mk/toolchain.mk
 
@@ -28,7 +28,7 @@ HV_CFLAGS = $(TARGET_CFLAGS) -mgeneral-regs-only -mno-outline-atomics \
 # at its link address needs no work.
 HV_LDFLAGS = $(filter-out -no-pie,$(TARGET_LDFLAGS)) -pie --no-dynamic-linker -z notext
 
-.PHONY: all deps run test unit system bench debug clean check-headers guests
+.PHONY: all deps run test unit system bench debug clean check-headers guests pictures
 all: $(B)/tessera.bin guests
 
 deps:
@@ -80,6 +80,12 @@ debug: all $(RUN_NEEDS)
 
 bench: all
 	$(Q)/usr/bin/python3 bench/bench.py
+
+# docs/pictures/*.svg, drawn from the consoles of the demo and of the
+# tutorial's session (tools/pictures.py; tests/system/test_pictures.py
+# fails when they are stale).
+pictures: all
+	$(Q)/usr/bin/python3 tools/pictures.py update
 
 # Every header compiles on its own (no hidden include-order dependencies).
 check-headers: | $(B)/.deps-ok

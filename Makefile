@@ -75,8 +75,11 @@ system: all
 test: $(B)/.deps-ok
 	$(Q)bash tools/run-tests.sh
 
+# QEMU halted, gdb-multiarch attached with the symbols and tools/gdb/tessera.py;
+# GDB_PORT picks the gdbstub port, GDB_BATCH runs a command file and exits.
 debug: all $(RUN_NEEDS)
-	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn --boot $(BOOT)
+	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn --boot $(BOOT) \
+		$(if $(GDB_PORT),--port $(GDB_PORT)) $(if $(GDB_BATCH),--batch $(GDB_BATCH))
 
 bench: all
 	$(Q)/usr/bin/python3 bench/bench.py

@@ -57,6 +57,7 @@ PREFIX = re.compile(r"^\((tessera)\) (.*)$")
 RE_IMAGE = re.compile(r"Tessera: .* image (0x[0-9a-f]+)-(0x[0-9a-f]+)")
 RE_FREE = re.compile(r"mem: free (0x[0-9a-f]+)-(0x[0-9a-f]+) ")
 RE_RAM = re.compile(r"mem: (\d+) MiB RAM, ")
+RE_HYP = re.compile(r"mem: hypervisor (0x[0-9a-f]+)-(0x[0-9a-f]+) \(\d+ KiB: (.*)\)$")
 RE_STARTED = re.compile(r"(\S+): started \(id (\d+), (\d+) vCPUs? on CPU ([\d,]+), (\d+) MiB "
                         r"at (0x[0-9a-f]+), ")
 RE_STAGE2 = re.compile(r"(\S+): stage 2: VMID (\d+), (\d+)-bit IPA, \d+ table pages; "
@@ -147,6 +148,7 @@ class Walk:
 @dataclasses.dataclass
 class Log:
     image: tuple = None
+    hyp: tuple = None          # run-time memory the hypervisor took: (start, end, what)
     free: list = dataclasses.field(default_factory=list)
     ram_mib: int = 0
     partitions: dict = dataclasses.field(default_factory=dict)
@@ -182,6 +184,8 @@ def _parse_boot_line(log, line):
         log.free.append((_int(m.group(1)), _int(m.group(2)) + 1))
     elif m := RE_RAM.match(line):
         log.ram_mib = int(m.group(1))
+    elif m := RE_HYP.match(line):
+        log.hyp = (_int(m.group(1)), _int(m.group(2)) + 1, m.group(3))
     elif m := RE_STARTED.match(line):
         name = m.group(1)
         log.partitions[name] = Partition(name, int(m.group(2)), int(m.group(3)), m.group(4),
@@ -368,7 +372,10 @@ def known_bands(log, table, images, colors):
     bands = []
     if log.image:
         bands.append(Band(log.image[0], log.image[1], "image", "Tessera image",
-                          "code, data, stacks, stage-2 table pool", IMAGE))
+                          "code and data", IMAGE))
+    if log.hyp:
+        bands.append(Band(log.hyp[0], log.hyp[1], "image", "Tessera at run time", log.hyp[2],
+                          IMAGE))
     for name, addr, size in images:
         bands.append(Band(addr, addr + size, "module", f"boot module: {name}", "", TAKEN))
     for p in log.partitions.values():
@@ -524,7 +531,7 @@ def draw_arrows(svg, arrows):
             svg.arrow(GUEST_X - 2, g.y + g.h // 2, HOST_X + HOST_W + 2, hy,
                       REVOKED if revoked else "#555555", dash=faded)
             if revoked:
-                svg.text(GUEST_X - 8, g.y + 4, "revoked: an access aborts", 11, "end",
+                svg.text(HOST_X + HOST_W + 14, g.y + 4, "revoked: an access aborts", 10,
                          color=REVOKED, bold=True)
 
 

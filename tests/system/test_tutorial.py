@@ -30,7 +30,9 @@ changing:
   - the end of the hypervisor image in the banner: it moves with every
     change in code size;
   - stage-2 table addresses in `walk` (and gdb's `tessera list`/`walk`):
-    the tables come from a page pool inside the image, which moves with it;
+    which pool page a table gets depends on the order in which partitions
+    started and stopped, and the pool's place on the RAM size and on the
+    hypervisor's own run-time memory;
   - exit and lazy FP/SIMD counts in `stopped` lines, and gdb's exit counts
     and PCs: they depend on timing;
   - the guest PC in a data-abort line: it depends on the guest's code

@@ -26,7 +26,7 @@ STEPS = [
     (SHM_DONE, "walk domU1 0x40200000\r"),
     (SHM_DONE, "walk domU2 0x50001234\r"),
     (SHM_DONE, "p2m domU1\r"),
-    (r"domU1:   IPA 0x0060000000" + LINE_END, "walk domU1 0x9000000\r"),
+    (r"domU1:   IPA 0x0060000000" + LINE_END, "walk domU1 0x22000000\r"),
     (WALK_DONE, f"walk domU1 {IPA_TOO_BIG:#x}\r"),
     (WALK_DONE, "walk domU1\r"),
     (r"walk <name> <IPA>: " + LINE_END, "walk domU1 0x5x\r"),
@@ -152,7 +152,7 @@ def test_walk_mmio_window(session):
     mapped: the walk faults and names the MMIO window."""
     uart = int(re.search(r"^domU1: stage 2: .* UART (0x[0-9a-f]+)",
                          "\n".join(session.tessera), re.M).group(1), 16)
-    assert uart == 0x9000000, "STEPS walk 0x9000000: keep them in step"
+    assert uart == 0x22000000, "STEPS walk 0x22000000: keep them in step"
     block = walk_at(session, "domU1", uart)
     assert STEP.fullmatch(block[1]).group(5) == "invalid"
     assert block[2:] == [

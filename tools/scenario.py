@@ -570,6 +570,9 @@ def cmd_debug(b, port=GDB_PORT, batch=None):
                                 cwd=ROOT, stdin=subprocess.DEVNULL,
                                 stdout=console, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+    # QEMU has its own session (gdb's Ctrl-C must not reach it): whoever
+    # must end this run from outside finds it here.
+    (b.outdir / "qemu.pid").write_text(f"{qemu.pid}\n")
     try:
         _check_started(qemu, log)
         return subprocess.call(gdb_command(elf, port, batch, b.load_addr), cwd=ROOT)

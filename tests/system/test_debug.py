@@ -11,7 +11,9 @@ demo (DESIGN.md section 6):
 
 What gdb reads is checked against the hypervisor's own console lines
 (the ownership table it prints, the started and stage-2 lines)."""
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -65,6 +67,27 @@ LIST_RE = re.compile(r"(\S+) +id (\d+) +running +vcpus (\d) \(on \d\) mem (\d+) 
                      r"(0x[0-9a-f]+) starts 1  VMID (\d) root (0x[0-9a-f]+) (\d+) table pages")
 
 
+def run_debug(cmd, outdir, timeout=TIMEOUT):
+    """Runs a `debug` command; at the timeout it ends the command's process
+    group and QEMU's (its own session, pid in outdir/qemu.pid), then fails."""
+    (outdir / "qemu.pid").unlink(missing_ok=True)       # never act on a stale pid
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pid_file = outdir / "qemu.pid"
+        qemu = [int(pid_file.read_text())] if pid_file.is_file() else []
+        for pid in [proc.pid] + qemu:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        proc.communicate()
+        pytest.fail(f"{' '.join(cmd)}: no end after {timeout} s")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,11 +100,8 @@ def session(tmp_path_factory):
     cmds = tmp / "commands.gdb"
     cmds.write_text(COMMANDS)
     out = ROOT / "build/scenarios/demo-debug-test"
-    res = subprocess.run(
-        [sys.executable, str(ROOT / "tools/scenario.py"), "debug", str(SCENARIO),
-         "--out", str(out), "--port", str(free_port()), "--batch", str(cmds)],
-        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT,
-        stdin=subprocess.DEVNULL)
+    res = run_debug([sys.executable, str(ROOT / "tools/scenario.py"), "debug", str(SCENARIO),
+                     "--out", str(out), "--port", str(free_port()), "--batch", str(cmds)], out)
     console = (out / "console.log").read_text(errors="replace").replace("\r", "")
     return res, res.stdout.split("\n"), console.split("\n")
 

@@ -63,6 +63,7 @@ POLL_S = 0.1
 KILL_WAIT_S = 10
 READ_CHUNK = 4096
 CTRL_A = "^A"
+DEBUG_QEMU_PID = "build/scenarios/demo/qemu.pid"   # `make debug`'s QEMU (own session)
 
 VOLATILE = [
     (re.compile(r"(hypervisor at EL2, image 0x[0-9a-f]+)-0x[0-9a-f]+"), r"\1-<end>"),
@@ -216,6 +217,12 @@ class Console:
                             + "\n  ".join(missing) + f"\n--- it printed (last lines):\n{tail}")
             time.sleep(POLL_S)
 
+    def kill(self):
+        """Ends the command's whole process group (make, QEMU)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=KILL_WAIT_S)
+
     def finish(self, where, timeout=STEP_TIMEOUT):
         try:
             self.proc.wait(timeout=timeout)
@@ -243,6 +250,13 @@ def apply_edit(step):
     path.write_text("\n".join(lines))
 
 
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -253,16 +267,22 @@ def run_gdb(cmd, steps, where, tmp):
     """`make debug` with the gdb block's commands as its batch file."""
     batch = tmp / "tutorial.gdb"
     batch.write_text("".join(f"{s.text}\n" for s in steps))
-    res = subprocess.run(["bash", "-c", f"{cmd} GDB_BATCH={batch} GDB_PORT={free_port()}"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
-                         stdin=subprocess.DEVNULL)
-    assert res.returncode == 0, f"{where}: {cmd}: status {res.returncode}\n{res.stdout}"
-    out = res.stdout.split("\n")
+    (ROOT / DEBUG_QEMU_PID).unlink(missing_ok=True)    # never act on a stale pid
+    con = Console(f"{cmd} GDB_BATCH={batch} GDB_PORT={free_port()}")
+    con.proc.stdin.close()
+    try:
+        text = con.finish(where, COMMAND_TIMEOUT)
+    finally:
+        con.kill()
+        pid_file = ROOT / DEBUG_QEMU_PID
+        if con.proc.returncode != 0 and pid_file.is_file():
+            kill_group(int(pid_file.read_text()))
+    out = text.split("\n")
     for s in steps:
         missing = unmatched(s.expected, out)
         assert not missing, f"{s.where}: (gdb) {s.text}: never printed:\n  " + \
-            "\n  ".join(missing) + "\n--- gdb printed:\n" + res.stdout[-4000:]
-    return res.stdout
+            "\n  ".join(missing) + "\n--- gdb printed:\n" + text[-4000:]
+    return text
 
 
 def run_steps(steps, tmp):
@@ -280,17 +300,27 @@ def run_steps(steps, tmp):
                 k += 1
             printed.append(run_gdb(s.text, gdb, s.where, tmp))
         elif s.kind == "command":
-            con = Console(s.text)
-            con.proc.stdin.close() if not s.session else None
-            con.expect(s, 0)
-            while s.session and k < len(steps) and steps[k].kind == "input":
-                since = len(con.text())
-                con.type(steps[k].text)
-                con.expect(steps[k], since)
-                k += 1
-            printed.append(con.finish(s.where, COMMAND_TIMEOUT if not s.session
-                                      else STEP_TIMEOUT))
+            k = run_command(s, steps, k, printed)
     return printed
+
+
+def run_command(s, steps, k, printed):
+    """Command s and the typed lines after it; returns the next step's
+    index.  Whatever fails, nothing it started outlives it."""
+    con = Console(s.text)
+    try:
+        if not s.session:
+            con.proc.stdin.close()
+        con.expect(s, 0)
+        while s.session and k < len(steps) and steps[k].kind == "input":
+            since = len(con.text())
+            con.type(steps[k].text)
+            con.expect(steps[k], since)
+            k += 1
+        printed.append(con.finish(s.where, STEP_TIMEOUT if s.session else COMMAND_TIMEOUT))
+    finally:
+        con.kill()
+    return k
 
 
 @pytest.fixture(scope="module")

@@ -64,14 +64,19 @@ static bool exc_take_expected_abort(struct exc_frame *f)
 	return true;
 }
 
+/* Synchronous exceptions the hook sees: this EL's, and those from EL0 (hostile's AArch32 tests). */
+static bool exc_kind_is_sync(uint64_t kind)
+{
+	return kind == EXC_KIND_SYNC || kind == EXC_KIND_SYNC_LOWER64 ||
+	       kind == EXC_KIND_SYNC_LOWER32;
+}
+
 void exc_handle(struct exc_frame *f)
 {
-	if (f->kind == EXC_KIND_SYNC) {
-		if (sync_hook != NULL && sync_hook(f))
-			return;
-		if (exc_take_expected_abort(f))
-			return;
-	}
+	if (exc_kind_is_sync(f->kind) && sync_hook != NULL && sync_hook(f))
+		return;
+	if (f->kind == EXC_KIND_SYNC && exc_take_expected_abort(f))
+		return;
 	const char *name = f->kind < EXC_KIND_COUNT ? kind_names[f->kind] : "?";
 	report_fail("exception %s esr=0x%lx elr=0x%lx far=0x%lx got=exception want=none",
 		    name, f->esr, f->elr, f->far);

@@ -2,7 +2,8 @@
 /*
  * EL1 exception handling.  Every vector saves the GPRs into an exc_frame and
  * calls exc_handle().  Data aborts taken while "expect aborts" is on are
- * counted and skipped (ELR += 4); the guest's sync hook sees the rest first;
+ * counted and skipped (ELR += 4); the guest's sync hook sees every
+ * synchronous exception first (this EL's and those taken from EL0);
  * anything unhandled prints a FAIL line and powers off.
  */
 #include <stdbool.h>

@@ -102,7 +102,14 @@ el2_vectors:
 	vector	guest_irq
 	vector	guest_irq            /* FIQ: Tessera uses none; an IRQ exit does */
 	vector	guest_serror
-	vector	el2_crash            /* lower EL, AArch32: never enabled */
+	/*
+	 * Lower EL, AArch32: used only when EL1 runs AArch32 (D1.10.2: the
+	 * offset follows the state of the level just below the target, EL1,
+	 * not of the code that trapped).  HCR_EL2.RW keeps every guest's EL1
+	 * AArch64, so AArch32 at EL0 exits through the AArch64 entries above
+	 * like everything else, and getting here is a hypervisor bug.
+	 */
+	vector	el2_crash
 	vector	el2_crash
 	vector	el2_crash
 	vector	el2_crash

@@ -14,13 +14,14 @@
 #include "irq.h"
 #include "partition.h"
 #include "sysreg.h"
+#include "trap.h"
 
 #define SCTLR_EL1_RES1 (BIT64(11) | BIT64(20) | BIT64(22) | BIT64(23) | BIT64(28) | BIT64(29))
 
 /* The guest's trap configuration, one bit per line (HCR_EL2, D19.2.48). */
 #define HCR_EL2_GUEST (HCR_EL2_VM | HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | \
-		       HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_RW | \
-		       HCR_EL2_APK | HCR_EL2_API)
+		       HCR_EL2_FB | HCR_EL2_BSU_IS | HCR_EL2_TSC | HCR_EL2_TID3 | HCR_EL2_TIDCP | \
+		       HCR_EL2_TACR | HCR_EL2_RW | HCR_EL2_APK | HCR_EL2_API)
 
 /* boot/vectors.S and boot/entry.S hard-code these. */
 _Static_assert(CPTR_EL2_FP_ON == 0x33ff, "CPTR_EL2_FP_ON in boot/*.S");
@@ -57,6 +58,7 @@ static void vcpu_reset_el1(const struct vcpu *v)
 		ID_AA64MMFR0_PARANGE, sysreg_read(id_aa64mmfr0_el1))));
 	sysreg_write(vttbr_el2, p2m_vttbr(&p->p2m));
 	sysreg_write(hcr_el2, HCR_EL2_GUEST);
+	sysreg_vcpu_reset();        /* MDCR_EL2; no debug or PMU state from an earlier run */
 	isb();
 	/* Nothing cached for this VMID from an earlier run survives. */
 	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" ::: "memory");

@@ -10,6 +10,7 @@
 struct partition;
 
 struct mmio_window {
+	const char *name;             /* for console lines: "UART", "GIC distributor" ... */
 	uint64_t base;
 	uint64_t size;
 	/* Return false to have the access reported and an abort injected. */

@@ -14,5 +14,16 @@ void trap_guest_irq(struct gp_regs *f);
 void trap_guest_serror(struct gp_regs *f);
 void inject_data_abort(struct gp_regs *f, uint64_t far);
 void inject_undef(struct gp_regs *f);
-/* Emulate a trapped MSR/MRS (core/sysreg_emul.c); false: inject an undef. */
-bool sysreg_emulate(struct gp_regs *f, uint64_t esr);
+
+/* core/sysreg_emul.c: trapped system-register and AArch32 coprocessor accesses. */
+enum sysreg_result {
+	SYSREG_EMULATED,      /* done: skip the instruction */
+	SYSREG_UNDEF,         /* not emulated: undefined instruction, and a console line */
+	SYSREG_UNDEF_HIDDEN,  /* a feature the ID registers hide (PMU, SPE ...): undefined, quietly */
+};
+/* A trapped MSR/MRS (EC 0x18). */
+enum sysreg_result sysreg_emulate(struct gp_regs *f, uint64_t esr);
+/* A trapped AArch32 MCR/MRC/MCRR/MRRC from EL0 whose condition passed (EC 0x03..0x0C). */
+enum sysreg_result sysreg_emulate_cp15(struct gp_regs *f, uint64_t esr);
+/* A vCPU starts on this CPU: MDCR_EL2 for guests, fresh debug state (vcpu_reset_el1). */
+void sysreg_vcpu_reset(void);

@@ -153,7 +153,7 @@ void vpl011_init(struct partition *p)
 	u->line_len = 0;
 	p->vgic.spi_level[p->cfg->map.uart_intid - VGIC_NR_PRIVATE] = vpl011_irq_level;
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = p->cfg->map.uart.base, .size = p->cfg->map.uart.size,
+		.name = "UART", .base = p->cfg->map.uart.base, .size = p->cfg->map.uart.size,
 		.read = vpl011_read, .write = vpl011_write,
 	};
 }

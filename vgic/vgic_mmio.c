@@ -239,11 +239,12 @@ static bool gicr_write(struct partition *p, uint64_t off, unsigned int size, uin
 void vgic_register_mmio(struct partition *p)
 {
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = p->cfg->map.gicd.base, .size = p->cfg->map.gicd.size,
+		.name = "GIC distributor", .base = p->cfg->map.gicd.base, .size = p->cfg->map.gicd.size,
 		.read = gicd_read, .write = gicd_write,
 	};
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = p->cfg->map.gicr.base, .size = p->cfg->map.gicr.size,
+		.name = "GIC redistributors", .base = p->cfg->map.gicr.base,
+		.size = p->cfg->map.gicr.size,
 		.read = gicr_read, .write = gicr_write,
 	};
 }

@@ -1,7 +1,8 @@
 /*
  * vpl011: the PL011 subset a polling driver and Linux's amba-pl011 touch
  * (ARM DDI 0183G, 3.2 register summary).  Output is collected per line and
- * printed with the partition's "(<name>) " prefix.  The TX FIFO is always
+ * printed with the partition's "(<name>) " prefix, printable characters
+ * only and within a per-partition budget of lines.  The TX FIFO is always
  * empty: characters leave at once.
  */
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "console.h"
 #include "partition.h"
 #include "public/guest_platform.h"
+#include "sysreg.h"
 
 #define UARTDR      0x000
 #define UARTRSR     0x004
@@ -39,25 +41,79 @@
 /* PrimeCell identification: part 0x011, designer ARM (0x41), revision 3. */
 static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1 };
 
+/*
+ * One line from @u's budget, refilled at VPL011_RATE_LINES a second up to
+ * VPL011_BURST_LINES: a guest flooding its UART cannot keep the console
+ * (and its lock) from everyone else.  Caller holds uart.lock.
+ */
+static bool vpl011_line_allowed(struct vpl011 *u)
+{
+	uint64_t now = sysreg_read(cntpct_el0);
+	uint64_t per_line = sysreg_read(cntfrq_el0) / VPL011_RATE_LINES;
+	uint64_t earned = per_line ? (now - u->refill_at) / per_line : VPL011_BURST_LINES;
+	if (earned >= VPL011_BURST_LINES - u->tokens) {
+		u->tokens = VPL011_BURST_LINES;
+		u->refill_at = now;
+	} else if (earned) {
+		u->tokens += earned;
+		u->refill_at += earned * per_line;          /* keep the part of a line not yet earned */
+	}
+	/* Once lines are dropped, a second's worth must come back first: two notices a second at most. */
+	if (u->tokens == 0 || (u->dropped && u->tokens < VPL011_RATE_LINES))
+		return false;
+	u->tokens--;
+	return true;
+}
+
 static void vpl011_flush_line(struct partition *p)
 {
 	struct vpl011 *u = &p->uart;
-	console_write_prefixed(p->cfg->name, u->line, u->line_len);
+	if (!vpl011_line_allowed(u)) {
+		if (u->dropped++ == 0)
+			log_line("%s: console output over %u lines a second: dropping lines",
+				 p->cfg->name, VPL011_RATE_LINES);
+	} else {
+		if (u->dropped)
+			log_line("%s: %llu console lines dropped", p->cfg->name,
+				 (unsigned long long)u->dropped);
+		u->dropped = 0;
+		console_write_prefixed(p->cfg->name, u->line, u->line_len);
+	}
 	u->line_len = 0;
+}
+
+/*
+ * Printable ASCII and tab only: a guest must not reach the operator's
+ * terminal with escape sequences, bells or backspaces (nor fake a
+ * "(tessera) " line: its lines always start with its own prefix).
+ */
+static bool vpl011_printable(char c)
+{
+	return (c >= ' ' && c <= '~') || c == '\t';
 }
 
 static void vpl011_putc(struct partition *p, char c)
 {
 	struct vpl011 *u = &p->uart;
 	spin_lock(&u->lock);
-	if (c == '\n')
+	if (c == '\n') {
 		vpl011_flush_line(p);
-	else if (c != '\r') {
+	} else if (vpl011_printable(c)) {
 		u->line[u->line_len++] = c;
 		if (u->line_len == VPL011_LINE_MAX)
 			vpl011_flush_line(p);
 	}
 	spin_unlock(&u->lock);
+}
+
+/*
+ * PL011 registers are 32 bits wide at word offsets (DDI 0183G 3.2); bytes
+ * and halfwords at those offsets work (Linux's earlycon writes bytes to
+ * UARTDR).  Anything else is refused: an abort for the guest.
+ */
+static bool vpl011_access_ok(uint64_t off, unsigned int size)
+{
+	return (off & 3) == 0 && size <= 4;
 }
 
 static uint32_t vpl011_ris(const struct vpl011 *u)
@@ -100,7 +156,8 @@ void vpl011_receive(struct partition *p, char c)
 static bool vpl011_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
 {
 	struct vpl011 *u = &p->uart;
-	(void)size;
+	if (!vpl011_access_ok(off, size))
+		return false;
 	if (off >= UARTPERIPHID0 && off <= UARTPCELLID3) {
 		*val = pl011_id[(off - UARTPERIPHID0) / 4];
 		return true;
@@ -126,7 +183,8 @@ static bool vpl011_read(struct partition *p, uint64_t off, unsigned int size, ui
 static bool vpl011_write(struct partition *p, uint64_t off, unsigned int size, uint64_t val)
 {
 	struct vpl011 *u = &p->uart;
-	(void)size;
+	if (!vpl011_access_ok(off, size))
+		return false;
 	switch (off) {
 	case UARTDR:
 		if (!(u->cr & UARTCR_LBE))
@@ -151,6 +209,9 @@ void vpl011_init(struct partition *p)
 	u->cr = UARTCR_RESET;
 	u->ifls = UARTIFLS_RESET;
 	u->line_len = 0;
+	u->tokens = VPL011_BURST_LINES;
+	u->refill_at = sysreg_read(cntpct_el0);
+	u->dropped = 0;
 	p->vgic.spi_level[p->cfg->map.uart_intid - VGIC_NR_PRIVATE] = vpl011_irq_level;
 	p->mmio[p->mmio_count++] = (struct mmio_window){
 		.name = "UART", .base = p->cfg->map.uart.base, .size = p->cfg->map.uart.size,

@@ -53,11 +53,29 @@ static struct vcpu *psci_target(struct partition *p, uint64_t mpidr)
 	return &p->vcpus[aff];
 }
 
+/*
+ * CPU_ON's entry point must be an instruction in the partition's own RAM
+ * (DEN0022D, CPU_ON: INVALID_ADDRESS otherwise); a vCPU started anywhere else
+ * would only loop on aborts.  RAM mappings do not change while the
+ * partition runs, so the walk needs no lock.
+ */
+#define PSCI_ENTRY_ALIGN 4u
+
+static bool psci_entry_valid(const struct partition *p, uint64_t entry)
+{
+	hpa_t pa;
+	enum p2m_type type;
+	return entry % PSCI_ENTRY_ALIGN == 0 && p2m_translate(&p->p2m, ipa(entry), &pa, &type) &&
+	       type == P2M_RAM;
+}
+
 static int64_t psci_cpu_on(struct partition *p, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
 	struct vcpu *v = psci_target(p, mpidr);
 	if (!v)
 		return PSCI_RET_INVALID_PARAMETERS;
+	if (!psci_entry_valid(p, entry))
+		return PSCI_RET_INVALID_ADDRESS;
 	spin_lock(&p->lock);
 	enum vcpu_state s = v->state;
 	if (s == VCPU_OFF) {

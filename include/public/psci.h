@@ -25,6 +25,7 @@
 #define PSCI_RET_ALREADY_ON         (-4)
 #define PSCI_RET_ON_PENDING         (-5)
 #define PSCI_RET_INTERNAL_FAILURE   (-6)
+#define PSCI_RET_INVALID_ADDRESS    (-9)
 
 #define PSCI_AFFINITY_ON        0
 #define PSCI_AFFINITY_OFF       1

@@ -1,7 +1,7 @@
 # Bare-metal EL1 test guests (guests/README.md).  Each guests/<name>/ folder
 # becomes build/guests/<name>.bin, an arm64 Image linked with guests/lib/.
 #   make guests             builds all of them
-GUEST_NAMES := hello fpcheck smp shm irq
+GUEST_NAMES := hello fpcheck smp shm irq hostile
 GUEST_B     := $(B)/guests
 
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c) guests/lib/start.S
@@ -20,6 +20,8 @@ GUEST_LDFLAGS = $(TARGET_LDFLAGS) -T $(GUEST_LDS) \
 
 # The exception path runs inside fpcheck's canary window: no FP/SIMD there.
 $(GUEST_B)/lib/exc.o: GUEST_EXTRA_CFLAGS := -mgeneral-regs-only
+# hostile's hooks run on that path too.
+$(GUEST_B)/hostile/probe.o $(GUEST_B)/hostile/attack_a32.o: GUEST_EXTRA_CFLAGS := -mgeneral-regs-only
 
 # libfdt's headers come from `make deps`; only ask for it when missing.
 GUEST_DEPS_OK := $(if $(wildcard $(LIBFDT_ARM64)),,$(B)/.deps-ok)

@@ -11,6 +11,7 @@
 #define FRAME_SIZE        272       /* struct gp_regs */
 #define FRAME_ELR         248
 #define PCPU_FP_SAVED     528       /* struct pcpu.guest_fp_saved */
+#define PCPU_GUEST_CPTR   544       /* struct pcpu.guest_cptr */
 #define CPTR_EL2_FP_ON    0x33ff    /* RES1 bits, TZ, TSM: FP on, SVE/SME trapped */
 #define CPTR_EL2_FP_TRAP  0x37ff    /* ... and TFP (bit 10): FP traps too */
 #define ESR_EC_SHIFT      26
@@ -143,15 +144,16 @@ guest_serror:
 
 /*
  * Return to the guest whose frame is at SP: give it back its FP registers if
- * EL2 saved them, let it use FP again, restore and ERET.  Also the first
- * entry of a vCPU (vcpu_enter sets SP to the frame and jumps here).
+ * EL2 saved them, let it use FP again (the guest's CPTR_EL2 also traps
+ * what it must not reach: SVE, SME, AMU, trace), restore and ERET.  Also the
+ * first entry of a vCPU (vcpu_enter sets SP to the frame and jumps here).
  */
 	.global	guest_resume
 guest_resume:
-	mov	x0, #CPTR_EL2_FP_ON
-	msr	cptr_el2, x0
-	isb
 	mrs	x0, tpidr_el2
+	ldr	x1, [x0, #PCPU_GUEST_CPTR]
+	msr	cptr_el2, x1
+	isb
 	ldr	x1, [x0, #PCPU_FP_SAVED]
 	cbz	x1, 1f
 	fp_regs	ldp, x0, x1

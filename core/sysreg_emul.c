@@ -13,6 +13,8 @@
  * or power-down state ever reaches the hardware.  HCR_EL2.TIDCP and TACR
  * trap the IMPLEMENTATION DEFINED registers.
  */
+#include <stddef.h>
+
 #include "console.h"
 #include "partition.h"
 #include "sysreg.h"
@@ -265,6 +267,26 @@ enum sysreg_result sysreg_emulate_cp15(struct gp_regs *f, uint64_t esr)
 }
 
 /*
+ * CPTR_EL2 while a guest runs (boot/vectors.S guest_resume): FP/SIMD on,
+ * SVE and SME trapped (hidden), and where the CPU has them the activity
+ * monitors (TAM: their cycle counter counts at EL2 too, a timing channel
+ * like the PMU's) and system-register trace (TTA), both hidden.  The bits
+ * stay 0 (RES0) on CPUs without the feature.
+ */
+_Static_assert(offsetof(struct pcpu, guest_cptr) == PCPU_GUEST_CPTR_OFF,
+	       "PCPU_GUEST_CPTR in boot/vectors.S");
+
+static uint64_t sysreg_guest_cptr(uint64_t dfr0)
+{
+	uint64_t cptr = CPTR_EL2_FP_ON;
+	if (field_get(PFR0_AMU, sysreg_read(id_aa64pfr0_el1)))
+		cptr |= CPTR_EL2_TAM;
+	if (field_get(DFR0_TRACEVER, dfr0))
+		cptr |= CPTR_EL2_TTA;
+	return cptr;
+}
+
+/*
  * MDCR_EL2 for guests: PMU trapped (TPM, TPMCR) and, where the PMU can,
  * counting at EL2 prohibited (HPMD, HCCD); every debug register trapped
  * (TDA, TDOSA, TDRA); debug exceptions stay at EL1 (TDE = 0); SPE and trace
@@ -292,4 +314,5 @@ void sysreg_vcpu_reset(void)
 	sysreg_write(mdcr_el2, mdcr);
 	sysreg_write(mdscr_el1, 0);
 	sysreg_write(oslar_el1, OSLAR_EL1_OSLK);
+	this_pcpu()->guest_cptr = sysreg_guest_cptr(dfr0);
 }

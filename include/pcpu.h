@@ -34,6 +34,7 @@ struct pcpu {
 	struct fp_regs guest_fp;         /* offset 0: boot/vectors.S stores here */
 	uint64_t guest_fp_saved;         /* offset 528: set by the FP trap */
 	uint64_t stack_top;              /* offset 536: boot/entry.S; the guest frame ends here */
+	uint64_t guest_cptr;             /* offset 544: CPTR_EL2 while the guest runs */
 	struct vcpu *vcpu;               /* vCPU running here, or NULL */
 	struct vcpu *volatile next_vcpu; /* what a RUN request runs: set by the requester */
 	unsigned int index;              /* logical CPU index */
@@ -45,6 +46,7 @@ struct pcpu {
 
 #define PCPU_GUEST_FP_SAVED_OFF 528
 #define PCPU_STACK_TOP_OFF      536
+#define PCPU_GUEST_CPTR_OFF     544
 
 enum pcpu_request {
 	PCPU_REQ_NONE = 0,

@@ -66,6 +66,7 @@ static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
 #define CPTR_EL2_TZ    BIT64(8)  /* trap SVE */
 #define CPTR_EL2_TFP   BIT64(10) /* trap FP/SIMD */
 #define CPTR_EL2_TSM   BIT64(12) /* trap SME */
+#define CPTR_EL2_TTA   BIT64(20) /* trap trace registers (system-register trace) */
 #define CPTR_EL2_TAM   BIT64(30) /* trap activity monitors */
 #define CPTR_EL2_TCPAC BIT64(31)
 #define CPTR_EL2_RES1  (GENMASK64(7, 0) | BIT64(9) | BIT64(13))

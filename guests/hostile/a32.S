@@ -12,8 +12,7 @@
  */
 #include "asm_defs.h"
 
-#define CTX_R		0	/* struct a32_ctx: r[15] (x0..x14 as 64-bit words) */
-#define CTX_PC		120
+#define CTX_PC		120	/* struct a32_ctx: r[15] (64-bit words) at 0, then pc, spsr */
 #define CTX_SPSR	128
 
 	.text

@@ -35,7 +35,6 @@ extern const char a32_a32_ldrd[], a32_a32_cp15[], a32_a32_dcc[], a32_t32_loop[],
 #define SPSR_T			(1u << 5)
 #define SPSR_AIF		(0x7u << 6)	/* no interrupts taken at EL1 while EL0 runs */
 #define SPSR_EL1H_MASKED	0x3c5u		/* back at EL1h, DAIF set */
-#define ESR_EC_DABT_LOW_A32	ESR_EC_DABT_LOW
 #define UARTFR			0x18
 #define UARTFR_TXFE		(1u << 7)
 #define CNTKCTL_EL0PTEN		(1ull << 9)	/* EL0 may use the EL1 physical timer */
@@ -134,7 +133,7 @@ static void a32_expect_abort(const char *what, const char *code, bool thumb, uin
 {
 	uint64_t r[15] = { [0] = plat.uart, [1] = 'x', [6] = addr };
 	struct a32_end e = run(code, thumb, r);
-	bool ok = e.kind == EXC_KIND_SYNC_LOWER32 && exc_esr_ec(e.esr) == ESR_EC_DABT_LOW_A32 &&
+	bool ok = e.kind == EXC_KIND_SYNC_LOWER32 && exc_esr_ec(e.esr) == ESR_EC_DABT_LOW &&
 		  (e.esr & ESR_DFSC_MASK) == ESR_DFSC_EXTABT &&
 		  e.elr == (uint64_t)(uintptr_t)code &&
 		  (e.spsr & SPSR_A32_MODE) == SPSR_A32_USR && !!(e.spsr & SPSR_T) == thumb;

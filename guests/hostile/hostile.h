@@ -72,10 +72,7 @@ struct probe {
 
 #define ESR_EC_UNKNOWN		0x00u
 #define ESR_EC_SVC32		0x11u
-#define ESR_EC_SYS64		0x18u
-#define ESR_IL			(1ull << 25)
 #define ESR_DFSC_EXTABT		0x10u	/* synchronous external abort: what Tessera injects */
-#define ESR_FSC_ALIGN		0x21u	/* alignment fault (raised at EL1 itself) */
 
 /* Install the hook (main.c calls it once). */
 void probe_init(void);

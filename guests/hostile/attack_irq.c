@@ -150,6 +150,64 @@ void attack_sgi(void)
 	report_check_dec("sgi-after-fuzz", sgi_seen[SGI_STORM_ID] - before, 1);
 }
 
+/* ---- SPIs routed to vCPUs that do not exist --------------------------------- */
+
+#define ROUTE_SPI		40u	/* a free SPI: no device drives it */
+#define GICD_ISPENDR		0x0200
+#define GICD_ICPENDR		0x0280
+#define GICD_IROUTER		0x6000	/* 8 bytes per INTID (IHI 0069H 12.9.22) */
+#define ROUTE_WAIT_MS		20u
+
+static volatile uint64_t route_irqs;
+
+static void on_route(uint32_t intid)
+{
+	(void)intid;
+	route_irqs = route_irqs + 1;
+}
+
+static uint32_t spi_pending(uint32_t intid)
+{
+	return *(volatile uint32_t *)(plat.gicd + GICD_ISPENDR + 4 * (intid / 32)) >> (intid % 32) & 1;
+}
+
+/*
+ * GICD_IROUTER naming an affinity no vCPU has (Aff0 beyond the vCPUs, Aff1,
+ * Aff2, Aff3, all ones): the SPI made pending is either taken here or stays
+ * pending, never lost, and no one else sees it (the honest partition counts).
+ */
+void gic_route_absent(void)
+{
+	static const uint64_t routes[] = { 7, 0xff, 0x100, 0x10000, 0xff00000000ull, ~0ull >> 24 };
+	if (!irq_setup()) {
+		report_fail("gic-irouter-absent got=setup-error want=0");
+		return;
+	}
+	gic_set_handler(ROUTE_SPI, on_route);
+	gic_spi_set_edge(ROUTE_SPI, true);
+	unsigned taken = 0, pending = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		gic_spi_enable(ROUTE_SPI, GIC_PRIO_DEFAULT, guest_read_mpidr());
+		*(volatile uint64_t *)(plat.gicd + GICD_IROUTER + 8 * ROUTE_SPI) = routes[i];
+		uint64_t before = route_irqs;
+		*(volatile uint32_t *)(plat.gicd + GICD_ISPENDR + 4 * (ROUTE_SPI / 32)) =
+			1u << (ROUTE_SPI % 32);
+		drain_ms(ROUTE_WAIT_MS);
+		bool here = route_irqs != before, still = spi_pending(ROUTE_SPI);
+		taken += here;
+		pending += still && !here;
+		*(volatile uint32_t *)(plat.gicd + GICD_ICPENDR + 4 * (ROUTE_SPI / 32)) =
+			1u << (ROUTE_SPI % 32);
+	}
+	gic_spi_disable(ROUTE_SPI);
+	if (taken + pending == ARRAY_SIZE(routes))
+		report_pass("gic-irouter-absent routes %zu taken-here %u still-pending %u",
+			    ARRAY_SIZE(routes), taken, pending);
+	else
+		report_fail("gic-irouter-absent got=%u want=%zu taken-or-pending", taken + pending,
+			    ARRAY_SIZE(routes));
+}
+
 /* ---- floods ---------------------------------------------------------------- */
 
 static void on_uart(uint32_t intid)

@@ -331,6 +331,7 @@ void attack_gic(void)
 	sweep_window(plat.gicr, plat.gicr_size, true, &r, 0, 0);
 	report_pass("gic-sweep gicd reads %u writes %u aborts %u", d.reads, d.writes, d.aborts);
 	report_pass("gic-sweep gicr reads %u writes %u aborts %u", r.reads, r.writes, r.aborts);
+	gic_route_absent();
 }
 
 /* The UART's registers, every offset and size but DR's (output). */

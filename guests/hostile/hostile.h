@@ -153,6 +153,7 @@ void attack_cache(void);
 void attack_ipa(void);
 void attack_irq_flood(void);
 void uart_register_sweep(void);
+void gic_route_absent(void);
 
 /* The debug and PMU state left before a SYSTEM_RESET must be gone after it. */
 void attack_debug_mark(struct shm_ctl *ctl);

@@ -41,7 +41,7 @@ extern const char a32_a32_ldrd[], a32_a32_cp15[], a32_a32_dcc[], a32_t32_loop[],
 #define CNTV_CTL_ISTATUS	(1ull << 2)
 #define TIMER_FIRE_US		500u
 #define LOOP_ITERATIONS		(1u << 22)
-#define LOOP_TRIES		16
+#define LOOP_TRIES		256
 
 static volatile struct a32_end end;
 static volatile bool running;
@@ -189,17 +189,28 @@ static void a32_dcc(void)
 			    e.r[4], e.kind);
 }
 
-/* Interrupts while EL0 runs AArch32 exit through VBAR_EL2 + 0x680. */
+static uint64_t vcount(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+/*
+ * Interrupts while EL0 runs AArch32 reach EL2 (through VBAR_EL2 + 0x480:
+ * EL1 is AArch64): EL0 loops until the virtual count passes the deadline.
+ */
 static void a32_irq_exit(void)
 {
-	uint64_t fire = timer_now() + TIMER_FIRE_US * timer_freq() / 1000000u;
 	vtimer_arm_us(TIMER_FIRE_US);
+	uint64_t fire;
+	__asm__ volatile("mrs %0, cntv_cval_el0" : "=r"(fire));
 	struct a32_end e = { 0 };
 	int tries = 0;
 	do {
 		uint64_t r[15] = { [7] = LOOP_ITERATIONS };
 		e = run(a32_t32_loop, true, r);
-	} while (++tries < LOOP_TRIES && timer_now() < fire);
+	} while (++tries < LOOP_TRIES && vcount() < fire);
 	uint64_t ctl;
 	__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
 	bool drained = vtimer_drain();
@@ -208,8 +219,8 @@ static void a32_irq_exit(void)
 	if (e.r[7] == 0 && (ctl & CNTV_CTL_ISTATUS) && drained)
 		report_pass("aarch32-irq-exit timer fired during EL0 AArch32");
 	else
-		report_fail("aarch32-irq-exit r7 %lu drained %d got=ctl-0x%lx want=fired", e.r[7],
-			    drained, ctl);
+		report_fail("aarch32-irq-exit r7 %lu runs %d drained %d got=ctl-0x%lx want=fired",
+			    e.r[7], tries, drained, ctl);
 }
 
 void attack_aarch32(void)

@@ -8,6 +8,9 @@ Q := $(if $(V),,@)
 B := build
 CONFIG ?= demo
 BOOT ?= kernel
+# GIC=2 or GIC=3 boots `make run`/`make debug` on that QEMU virt gic-version
+# instead of the scenario's own.
+GIC_ARG = $(if $(GIC),--gic $(GIC))
 
 HV_SRCS :=
 HV_ASM  :=
@@ -67,7 +70,7 @@ include tests/unit/unit.mk
 RUN_NEEDS = $(if $(findstring linux,$(CONFIG)),linux)
 
 run: all $(B)/.deps-ok $(RUN_NEEDS)
-	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn --boot $(BOOT)
+	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn --boot $(BOOT) $(GIC_ARG)
 
 system: all
 	$(Q)/usr/bin/python3 -m pytest -q tests/system
@@ -78,7 +81,7 @@ test: $(B)/.deps-ok
 # QEMU halted, gdb-multiarch attached with the symbols and tools/gdb/tessera.py;
 # GDB_PORT picks the gdbstub port, GDB_BATCH runs a command file and exits.
 debug: all $(RUN_NEEDS)
-	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn --boot $(BOOT) \
+	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn --boot $(BOOT) $(GIC_ARG) \
 		$(if $(GDB_PORT),--port $(GDB_PORT)) $(if $(GDB_BATCH),--batch $(GDB_BATCH))
 
 bench: all

@@ -14,7 +14,7 @@ writes the scenario's /chosen into QEMU's own DT with `fdt mknod` and
 `fdt set`, then `booti`.
 
 Commands: build | cmdline | run | debug <scenario.scn> [--cpu C] [--smp N]
-          [--mem M] [--out DIR] [--kernel IMAGE] [--boot kernel|uboot]
+          [--mem M] [--gic 2|3] [--out DIR] [--kernel IMAGE] [--boot kernel|uboot]
           [--port P] [--batch FILE]
 """
 import argparse
@@ -74,6 +74,7 @@ DEFAULTS = {
 IMAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 FIELDS = ("addr", "size", "end", "unit")
+GIC_VERSIONS = (2, 3)                 # QEMU virt's gic-version values we boot
 DTC_POS = re.compile(r"chosen\.dtsi:(\d+)\.(\d+)(-\d+(\.\d+)?)?")  # L.C-[L.]C
 
 
@@ -116,6 +117,7 @@ class Build:
     kernel: Path
     boot: str = "kernel"
     load_addr: int = None      # where U-Boot loads the hypervisor (--boot uboot)
+    gic: int = 3
 
 
 # ---------------------------------------------------------------- parsing
@@ -148,6 +150,9 @@ def _check_qemu(path, qemu):
     for key in ("mem", "cpu"):
         if not isinstance(q[key], str) or not q[key]:
             _fail(path, f"[qemu] {key}: must be a non-empty string")
+    if q["gic"] not in GIC_VERSIONS:
+        _fail(path, f"[qemu] gic: {q['gic']!r} is not one of "
+                    f"{', '.join(map(str, GIC_VERSIONS))}")
     if not isinstance(q["extra"], list) or \
             not all(isinstance(a, str) for a in q["extra"]):
         _fail(path, "[qemu] extra: must be a list of strings")
@@ -249,8 +254,8 @@ def substitute(scn):
 
 # ---------------------------------------------------------------- QEMU / DT
 
-def machine_args(q, cpu, smp, mem):
-    machine = f"virt,virtualization=on,gic-version={q['gic']}"
+def machine_args(q, cpu, smp, mem, gic=None):
+    machine = f"virt,virtualization=on,gic-version={gic or q['gic']}"
     return ["-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem]
 
 
@@ -329,9 +334,9 @@ def _show(path):
         return str(path)
 
 
-def default_outdir(scn, cpu, smp, mem, boot="kernel"):
-    """build/scenarios/<name>[-<cpu>][-smp<N>][-<mem>][-uboot]: a suffix for
-    each value that differs from the scenario's own."""
+def default_outdir(scn, cpu, smp, mem, boot="kernel", gic=None):
+    """build/scenarios/<name>[-<cpu>][-smp<N>][-<mem>][-gic<N>][-uboot]: a
+    suffix for each value that differs from the scenario's own."""
     name = scn.name
     if cpu != scn.qemu["cpu"]:
         name += f"-{cpu}"
@@ -339,6 +344,8 @@ def default_outdir(scn, cpu, smp, mem, boot="kernel"):
         name += f"-smp{smp}"
     if mem != scn.qemu["mem"]:
         name += f"-{mem}"
+    if gic and gic != scn.qemu["gic"]:
+        name += f"-gic{gic}"
     if boot != "kernel":
         name += f"-{boot}"
     return ROOT / SCENARIO_OUT / name
@@ -477,25 +484,29 @@ def uboot_prepare(scn, outdir, kernel, plan, margs, extra):
 
 
 def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
-          extra=None, root=ROOT, boot="kernel"):
+          extra=None, root=ROOT, boot="kernel", gic=None):
     """Place images, make host.dtb and qemu-cmdline.txt.  Returns a Build.
 
     root resolves the scenario's image paths and the default kernel (tests
     point it at a tree of stub files); extra is appended to [qemu] extra;
     boot "uboot" boots through U-Boot (module docstring) instead of -kernel.
+    cpu, smp, mem and gic override the scenario's [qemu] values.
     """
     scn = load_scenario(scn_path, root)
     q = scn.qemu
     cpu, smp, mem = cpu or q["cpu"], smp or q["smp"], mem or q["mem"]
     if boot not in BOOT_MODES:
         _fail(scn_path, f"boot {boot!r}: one of {', '.join(BOOT_MODES)}")
-    outdir = Path(out) if out else default_outdir(scn, cpu, smp, mem, boot)
+    gic = gic or q["gic"]
+    if gic not in GIC_VERSIONS:
+        _fail(scn_path, f"gic {gic!r} is not one of {', '.join(map(str, GIC_VERSIONS))}")
+    outdir = Path(out) if out else default_outdir(scn, cpu, smp, mem, boot, gic)
     kernel = Path(kernel) if kernel else Path(root) / KERNEL
     if not kernel.is_file():
         _fail(scn_path, f"hypervisor image {_show(kernel)} not found "
                         "(run make first)")
     outdir.mkdir(parents=True, exist_ok=True)
-    margs = machine_args(q, cpu, smp, mem)
+    margs = machine_args(q, cpu, smp, mem, gic)
     extra = [*q["extra"], *(extra or [])]
     dump_qemu_dtb(scn, margs, extra, outdir / "qemu.dtb")
     if boot == "uboot":
@@ -510,7 +521,7 @@ def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
         cmd = qemu_command(margs, kernel, outdir / "host.dtb", scn.images, extra)
     (outdir / "qemu-cmdline.txt").write_text("\n".join(cmd) + "\n")
     return Build(scn, outdir, cmd, cpu, smp, mem, q["timeout"], kernel, boot,
-                 plan[1] if boot == "uboot" else None)
+                 plan[1] if boot == "uboot" else None, gic)
 
 
 # ---------------------------------------------------------------- commands
@@ -519,7 +530,7 @@ def _describe(b):
     imgs = ", ".join(f"{i.name}@{i.addr:#x}" for i in b.scenario.images)
     how = " through U-Boot" if b.boot == "uboot" else ""
     return (f"booting scenario {b.scenario.name} ({imgs or 'no images'}){how} on "
-            f"{b.smp} x {b.cpu}, {b.mem}")
+            f"{b.smp} x {b.cpu}, {b.mem}, GICv{b.gic}")
 
 
 def cmd_build(b):
@@ -617,6 +628,8 @@ def parse_args(argv):
     p.add_argument("--cpu", help="QEMU -cpu (default: the scenario's)")
     p.add_argument("--smp", type=int, help="QEMU -smp")
     p.add_argument("--mem", help="QEMU -m, e.g. 2G")
+    p.add_argument("--gic", type=int, choices=GIC_VERSIONS,
+                   help="QEMU virt gic-version (default: the scenario's)")
     p.add_argument("--out", help="output folder (default: "
                                  "build/scenarios/<name>[-<cpu>])")
     p.add_argument("--kernel", help=f"hypervisor Image (default: {KERNEL})")
@@ -634,7 +647,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         b = build(args.scenario, args.cpu, args.smp, args.mem, args.out,
-                  args.kernel, boot=args.boot)
+                  args.kernel, boot=args.boot, gic=args.gic)
         if args.command == "debug":
             return cmd_debug(b, args.port, args.batch)
         return COMMANDS[args.command](b)

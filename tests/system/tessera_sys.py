@@ -27,6 +27,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import scenario as scenario_tool  # noqa: E402  (tools/ is not a package)
 
 LOG_DIR = ROOT / "build" / "test-logs"
+# The test matrix: every test that involves interrupts runs on both GIC
+# versions of QEMU virt (-M virt,gic-version=N; scenario.py's gic override).
+GIC_VERSIONS = (3, 2)
 CTRL_A = "\x01\x01"          # -nographic mux: Ctrl-A Ctrl-A sends one Ctrl-A
 READ_CHUNK = 4096
 POLL_S = 0.05                # how often the step loop looks at the output
@@ -42,6 +45,7 @@ class BootResult:
         self.cmd = build.cmd if build else []
         self.smp = build.smp if build else None
         self.cpu = build.cpu if build else None
+        self.gic = build.gic if build else None
         self.out = out
         self.rc = rc
         self.timed_out = timed_out
@@ -156,8 +160,10 @@ def run_qemu(cmd, timeout, stdin=None, cwd=ROOT):
 
 def boot_scenario(scenario, cpu="cortex-a57", smp=None, mem=None,
                   timeout=None, stdin=None, extra=None, kernel=None,
-                  root=None, out=None, boot="kernel"):
+                  root=None, out=None, boot="kernel", gic=None):
     """Build the scenario into build/scenarios/... and boot it.
+
+    gic (2 or 3) overrides the scenario's [qemu] gic, as cpu/smp/mem do.
 
     timeout defaults to the scenario's [qemu] timeout; extra is appended to
     the QEMU command (and to the dumpdtb run, since devices change the DT);
@@ -169,7 +175,7 @@ def boot_scenario(scenario, cpu="cortex-a57", smp=None, mem=None,
     """
     build = scenario_tool.build(scenario_path(scenario), cpu=cpu, smp=smp,
                                 mem=mem, out=out, kernel=kernel, extra=extra,
-                                root=root or ROOT, boot=boot)
+                                root=root or ROOT, boot=boot, gic=gic)
     if boot == "uboot":
         stdin = [*scenario_tool.UBOOT_STEPS,
                  *([(r"\(tessera\) Tessera: ", stdin)] if isinstance(stdin, str)

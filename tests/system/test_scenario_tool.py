@@ -145,6 +145,30 @@ def test_default_outdir_names():
     assert st.default_outdir(scn, "cortex-a57", 4, "2G") == out / "hello"
     assert st.default_outdir(scn, "max", 4, "2G") == out / "hello-max"
     assert st.default_outdir(scn, "max", 2, "1G") == out / "hello-max-smp2-1G"
+    assert st.default_outdir(scn, "cortex-a57", 4, "2G", gic=3) == out / "hello"
+    assert st.default_outdir(scn, "max", 4, "2G", gic=2) == out / "hello-max-gic2"
+
+
+def test_gic_override_reaches_machine_and_dt(tree):
+    """gic=2 overrides the scenario's [qemu] gic, as cpu/smp/mem do: QEMU's
+    machine and the DT it dumps (a GICv2 with its virtualization frames)."""
+    b = build(tree, write_scn(tree), gic=2)
+    assert b.gic == 2
+    assert b.cmd[1:3] == ["-M", "virt,virtualization=on,gic-version=2"]
+    root = st.read_fdt((b.outdir / "host.dtb").read_bytes())
+    intc = root.child("intc@8000000")
+    assert intc.strings("compatible") == ["arm,cortex-a15-gic"]
+    assert len(intc.cells("reg")) == 4 * 4     # GICD, GICC, GICH, GICV
+    assert build(tree, write_scn(tree, qemu="gic = 2")).cmd[2].endswith(
+        "gic-version=2")
+
+
+@pytest.mark.parametrize("gic", [1, 4, "3"])
+def test_gic_must_be_2_or_3(tree, gic):
+    qemu = f"gic = {gic!r}" if isinstance(gic, str) else f"gic = {gic}"
+    path = write_scn(tree, qemu=qemu.replace("'", '"'))
+    assert error_of(tree, path) == \
+        f"scenario {path}: [qemu] gic: {gic!r} is not one of 2, 3"
 
 
 def error_of(tree, path, **kw):
@@ -224,6 +248,16 @@ def test_cli_cmdline_prints_command_only(tree):
         (tree / "o" / "qemu-cmdline.txt").read_text().split()) + "\n"
     assert res.stdout.startswith("qemu-system-aarch64 -M virt,virtualization"
                                  "=on,gic-version=3 -cpu cortex-a57 -smp 1 ")
+
+
+def test_cli_gic_option(tree):
+    path = write_scn(tree, images=f'a = "{tree}/img/a.bin"\n'
+                                  f'b = "{tree}/img/b.bin"')
+    res = run_cli("cmdline", path, "--kernel", tree / "build" / "tessera.bin",
+                  "--out", tree / "o", "--gic", 2)
+    assert (res.returncode, res.stderr) == (0, "")
+    assert res.stdout.startswith("qemu-system-aarch64 -M virt,virtualization"
+                                 "=on,gic-version=2 ")
 
 
 def test_cli_error_exit_2(tree):

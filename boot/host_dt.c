@@ -8,7 +8,19 @@
 #include <string.h>
 
 #include "boot.h"
+#include "gic_dt.h"
 #include "types.h"
+
+/* Every GIC the driver knows, or refuses by name (gic/gic.c). */
+static const char *const gic_compatibles[] = { GIC_DT_V3, GIC_DT_V2_VIRT, GIC_DT_V2_PLAIN };
+
+static bool is_gic(const void *fdt, int node)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(gic_compatibles); i++)
+		if (fdt_node_check_compatible(fdt, node, gic_compatibles[i]) == 0)
+			return true;
+	return false;
+}
 
 static bool name_is(const char *name, const char *want)
 {
@@ -40,7 +52,7 @@ static void host_dt_note(const void *fdt, int node, const char *name, int len,
 		if (type && strcmp(type, "memory") == 0 && h->memory_count < HOST_DT_MAX_MEMORY)
 			h->memory[h->memory_count++] = node;
 	} else if (h->gic < 0 && (name_is(name, "intc") || name_is(name, "interrupt-controller")) &&
-		   fdt_node_check_compatible(fdt, node, "arm,gic-v3") == 0) {
+		   is_gic(fdt, node)) {
 		h->gic = node;
 		h->gic_parent = 0;
 	}
@@ -104,8 +116,9 @@ void host_dt_scan(const void *fdt, struct host_dt *h)
 		fdt_for_each_subnode(node, fdt, 0)
 			host_dt_note(fdt, node, fdt_get_name(fdt, node, &len), len, h);
 	}
-	if (h->gic < 0) {   /* named otherwise, or below a bus node: search the whole tree */
-		h->gic = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	/* Named otherwise, or below a bus node: search the whole tree. */
+	for (unsigned int i = 0; h->gic < 0 && i < ARRAY_SIZE(gic_compatibles); i++) {
+		h->gic = fdt_node_offset_by_compatible(fdt, -1, gic_compatibles[i]);
 		h->gic_parent = h->gic >= 0 ? fdt_parent_offset(fdt, h->gic) : -1;
 	}
 }

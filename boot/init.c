@@ -131,25 +131,15 @@ static void boot_secondaries(void)
 }
 
 /*
- * The physical GIC must be a GICv3: gic_init_cpu() programs its system
- * registers (ICC_*, ICH_*), which a GICv2 machine does not have (they
- * would be undefined instructions on every CPU).  Anything else is a clean
- * refusal before any secondary CPU starts.
+ * Every CPU's set-up programs the GIC (system registers on v3, GICC on v2):
+ * without a usable one nothing can run, so refuse cleanly before any other
+ * CPU starts.  gic_init_primary() has printed why.
  */
 static void boot_gic_or_off(const void *fdt)
 {
-	static const char *const gicv2[] = { "arm,cortex-a15-gic", "arm,gic-400",
-					     "arm,cortex-a9-gic", "arm,cortex-a7-gic" };
 	if (gic_init_primary(fdt, host_dt.gic, host_dt.gic_parent) == 0)
 		return;
-	for (unsigned int i = 0; i < ARRAY_SIZE(gicv2); i++)
-		if (fdt_node_offset_by_compatible(fdt, -1, gicv2[i]) >= 0) {
-			log_line("gic: the machine has a GICv2 (%s); only GICv3 is supported: "
-				 "powering off", gicv2[i]);
-			psci_host_system_off();
-		}
-	log_line("gic: no usable GICv3 (arm,gic-v3 with distributor and redistributor reg) "
-		 "in the DT: powering off");
+	log_line("gic: no usable interrupt controller: powering off");
 	psci_host_system_off();
 }
 

@@ -221,6 +221,7 @@ void platform_describe_devices(struct cfg_platform *plat)
 	d->gic_version = g->version;
 	d->gicd = (struct cfg_range){ g->gicd, g->gicd_size };
 	d->gicr = (struct cfg_range){ g->gicr, g->gicr_size };
+	d->gicc = (struct cfg_range){ g->gicc, g->gicc_size };
 	d->uart.base = console_base();
 	d->uart.size = d->uart.base ? SZ_4K : 0;
 	d->uart_intid = console_irq() == CONSOLE_NO_IRQ ? 0 : console_irq();

@@ -24,13 +24,15 @@ bool irq_handle_one(uint32_t intid)
 		return true;
 	}
 	gic_deactivate(intid);
+	if (intid < GIC_NR_SGIS)
+		return true;             /* the kick: its work is done on the way back to the guest */
 	if (intid == console_irq())
 		shell_poll();
 	/*
 	 * A maintenance interrupt stays asserted until vgic_flush() has dealt
 	 * with the list registers that raised it: stop here, the caller flushes.
 	 */
-	return intid != GIC_PPI_MAINTENANCE;
+	return intid != gic_host()->maint_intid;
 }
 
 void irq_handle_pending(void)

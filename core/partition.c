@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "gic.h"
 #include "guest_fdt.h"
 #include "mm.h"
 #include "p2m_hw.h"
@@ -187,6 +188,11 @@ static int partition_build_p2m(struct partition *p)
 		err = p2m_map(&p->p2m, ipa(bank->base), hpa(host), bank->size, P2M_RAM);
 		host += bank->size;
 	}
+	/* GICv2: the guest's CPU interface is the GICV frame itself; its accesses never exit. */
+	const struct cfg_guest_map *m = &p->cfg->map;
+	if (!err && m->gic_version == 2)
+		err = p2m_map(&p->p2m, ipa(m->gicc.base), hpa(gic_host()->gicv), m->gicc.size,
+			      P2M_DEVICE);
 	return err;
 }
 
@@ -205,12 +211,16 @@ static void p2m_print_run(void *ctx, ipa_t at, hpa_t pa, uint64_t size, enum p2m
 void partition_print_p2m(struct partition *p)
 {
 	const struct cfg_guest_map *m = &p->cfg->map;
-	bool v2 = m->gic_version == 2;
-	log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
-		 "%s 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
-		 p->p2m.table_pages, (unsigned long long)m->gicd.base, v2 ? "GICC" : "GICR",
-		 (unsigned long long)(v2 ? m->gicc.base : m->gicr.base),
-		 (unsigned long long)m->uart.base);
+	if (m->gic_version == 2)           /* the CPU interface (GICV) is one of the mappings */
+		log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
+			 "UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
+			 p->p2m.table_pages, (unsigned long long)m->gicd.base,
+			 (unsigned long long)m->uart.base);
+	else
+		log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
+			 "GICR 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
+			 p->p2m.table_pages, (unsigned long long)m->gicd.base,
+			 (unsigned long long)m->gicr.base, (unsigned long long)m->uart.base);
 	p2m_for_each(&p->p2m, p2m_print_run, p);
 }
 

@@ -8,8 +8,8 @@
 
 #include "console.h"
 #include "dtreg.h"
-#include "gic.h"
-#include "gic_arch.h"
+#include "gic_internal.h"
+#include "io.h"
 #include "pcpu.h"
 #include "sysreg.h"
 #include "tserr.h"
@@ -25,42 +25,29 @@
 #define ICC_CTLR_EOIMODE       BIT64(1)     /* EOIR drops priority; DIR deactivates */
 #define ICC_IGRPEN1_ON         1u
 
-static struct gic_host host;        /* written once by gic_init_primary() */
-
-static inline uint32_t mmio_read32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
-static inline uint64_t mmio_read64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
-static inline void mmio_write32(uint64_t a, uint32_t v) { *(volatile uint32_t *)(uintptr_t)a = v; }
-
-const struct gic_host *gic_host(void)
+int gic_v3_init_primary(const void *fdt, int node, int parent)
 {
-	return &host;
-}
-
-int gic_init_primary(const void *fdt, int node, int parent)
-{
-	if (node < 0 || parent < 0)
-		return -TS_ENOENT;
-	if (dt_reg(fdt, node, parent, 0, &host.gicd, &host.gicd_size) ||
-	    dt_reg(fdt, node, parent, 1, &host.gicr, &host.gicr_size))
+	if (dt_reg(fdt, node, parent, 0, &gic_hw.gicd, &gic_hw.gicd_size) ||
+	    dt_reg(fdt, node, parent, 1, &gic_hw.gicr, &gic_hw.gicr_size)) {
+		log_line("gic: arm,gic-v3 needs reg entries for the distributor and redistributors");
 		return -TS_EINVAL;
-	host.version = 3;
-	mmio_write32(host.gicd + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A));
-	while (mmio_read32(host.gicd + GICD_CTLR) & GICD_CTLR_RWP)
+	}
+	gic_hw.version = 3;
+	mmio_write32(gic_hw.gicd + GICD_CTLR, (uint32_t)(GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A));
+	while (mmio_read32(gic_hw.gicd + GICD_CTLR) & GICD_CTLR_RWP)
 		;
 	return 0;
 }
 
-static inline void mmio_write64(uint64_t a, uint64_t v) { *(volatile uint64_t *)(uintptr_t)a = v; }
-
-void gic_enable_spi(uint32_t intid)
+void gic_v3_enable_spi(uint32_t intid)
 {
 	uint64_t aff = sysreg_read(mpidr_el1);
 	uint64_t route = field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
 			 field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 32;
-	mmio_write64(host.gicd + GICD_IROUTER + 8 * intid, route);
-	uint64_t group = host.gicd + GICD_BANK_REG(GICD_IGROUPR, intid);
+	mmio_write64(gic_hw.gicd + GICD_IROUTER + 8 * intid, route);
+	uint64_t group = gic_hw.gicd + GICD_BANK_REG(GICD_IGROUPR, intid);
 	mmio_write32(group, mmio_read32(group) | GICD_BANK_BIT(intid));
-	mmio_write32(host.gicd + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
+	mmio_write32(gic_hw.gicd + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
 }
 
 static uint64_t gicr_find_this_cpu(void)
@@ -68,7 +55,7 @@ static uint64_t gicr_find_this_cpu(void)
 	uint64_t aff = sysreg_read(mpidr_el1);
 	uint32_t want = (uint32_t)(field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
 				   field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 24);
-	for (uint64_t f = host.gicr;; f += GICR_FRAME_STRIDE) {
+	for (uint64_t f = gic_hw.gicr;; f += GICR_FRAME_STRIDE) {
 		uint64_t typer = mmio_read64(f + GICR_TYPER);
 		if (field_get(GICR_TYPER_AFF, typer) == want)
 			return f;
@@ -77,7 +64,7 @@ static uint64_t gicr_find_this_cpu(void)
 	}
 }
 
-void gic_init_cpu(void)
+void gic_v3_init_cpu(void)
 {
 	uint64_t rd = gicr_find_this_cpu();
 	if (!rd) {
@@ -88,7 +75,7 @@ void gic_init_cpu(void)
 	while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
 		;
 	uint64_t sgi = rd + GICR_SGI_BASE;
-	uint32_t mine = 1u << GIC_SGI_KICK | 1u << GIC_PPI_MAINTENANCE | 1u << GIC_PPI_VTIMER;
+	uint32_t mine = 1u << GIC_SGI_KICK | 1u << gic_hw.maint_intid | 1u << GIC_PPI_VTIMER;
 	mmio_write32(sgi + GICR_IGROUPR0, mmio_read32(sgi + GICR_IGROUPR0) | mine);
 	mmio_write32(sgi + GICR_ISENABLER0, mine);
 	sysreg_write(icc_sre_el2, ICC_SRE_SRE | ICC_SRE_ENABLE);
@@ -99,7 +86,7 @@ void gic_init_cpu(void)
 	isb();
 }
 
-void gic_send_kick(unsigned int cpu)
+void gic_v3_send_kick(unsigned int cpu)
 {
 	uint64_t mpidr = pcpus[cpu].mpidr;
 	uint64_t aff0 = field_get(MPIDR_AFF0, mpidr);
@@ -114,26 +101,7 @@ void gic_send_kick(unsigned int cpu)
 	isb();
 }
 
-uint32_t gic_ack(void)
-{
-	return (uint32_t)sysreg_read(icc_iar1_el1);
-}
-
-void gic_eoi(uint32_t intid)
-{
-	sysreg_write(icc_eoir1_el1, intid);
-	isb();
-}
-
-void gic_deactivate(uint32_t intid)
-{
-	if (intid == GIC_INTID_SPURIOUS)
-		return;
-	sysreg_write(icc_dir_el1, intid);
-	isb();
-}
-
-void gic_timer_deactivate(void)
+void gic_v3_timer_deactivate(void)
 {
 	uint64_t rd = gicr_find_this_cpu();
 	if (rd)

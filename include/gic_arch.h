@@ -31,7 +31,11 @@
 #define GICD_ISACTIVER         0x0300
 #define GICD_ICACTIVER         0x0380
 #define GICD_IPRIORITYR        0x0400
+#define GICD_ITARGETSR         0x0800    /* v2: one byte of CPU targets per INTID */
 #define GICD_ICFGR             0x0C00
+#define GICD_SGIR              0x0F00    /* v2: software generated interrupts */
+#define GICD_CPENDSGIR         0x0F10    /* v2: one byte of source CPUs per SGI */
+#define GICD_SPENDSGIR         0x0F20
 #define GICD_IROUTER           0x6000
 #define GICD_PIDR2             0xFFE8
 /* One bit per INTID: the register and bit of @intid in a bank at @base. */
@@ -43,7 +47,78 @@
 #define GICD_CTLR_RWP          BIT64(31)
 #define GICD_ICFGR_EDGE        2u        /* Int_config[1] of each 2-bit field */
 #define GIC_PIDR2_ARCH         GENMASK64(7, 4)
+#define GIC_PIDR2_ARCH_V2      2u
 #define GIC_PIDR2_ARCH_V3      3u
+#define GICD_TYPER_ITLINES     GENMASK64(4, 0)   /* 32 * (N + 1) INTIDs */
+#define GICD_TYPER_CPUNUMBER   GENMASK64(7, 5)   /* v2: CPU interfaces - 1 */
+
+/*
+ * GICv2 (IHI 0048B).  GICD_CTLR bit 0 enables forwarding: Enable in the
+ * Non-secure view of a GIC with the Security Extensions (4.3.1), EnableGrp0
+ * without them, where every interrupt stays in Group 0 (GICD_IGROUPR
+ * resets to 0).  Linux writes this bit alone; so do we.
+ */
+#define GICD_CTLR_ENABLE       BIT64(0)
+#define GICD_V2_SIZE           0x1000ull          /* the distributor's register map */
+#define GICD_ITARGETSR_CPUS    8u                 /* one bit per CPU interface */
+
+/* GICD_SGIR (IHI 0048B 4.3.15). */
+#define GICD_SGIR_INTID        GENMASK64(3, 0)
+#define GICD_SGIR_NSATT        BIT64(15)
+#define GICD_SGIR_TARGETS      GENMASK64(23, 16)
+#define GICD_SGIR_FILTER       GENMASK64(25, 24)
+#define GICD_SGIR_FILTER_LIST  0u                 /* the CPUs in CPUTargetList */
+#define GICD_SGIR_FILTER_OTHERS 1u                /* every CPU but the sender */
+#define GICD_SGIR_FILTER_SELF  2u                 /* the sender only */
+
+/*
+ * GICv2 CPU interface (GICC_*, IHI 0048B 4.4).  GICC_CTLR: bit 0 enables
+ * signalling (EnableGrp1 in the Non-secure view, EnableGrp0 without the
+ * Security Extensions) and bit 9 splits priority drop (GICC_EOIR) from
+ * deactivation (GICC_DIR): EOImodeNS in the Non-secure view, EOImodeS
+ * without the Security Extensions (4.4.1).  GICC_DIR is at 4 KiB, so the
+ * frame is 8 KiB.
+ */
+#define GICC_CTLR              0x0000
+#define GICC_PMR               0x0004
+#define GICC_IAR               0x000C
+#define GICC_EOIR              0x0010
+#define GICC_DIR               0x1000
+#define GICC_SIZE              0x2000ull
+#define GICC_CTLR_ENABLE       BIT64(0)
+#define GICC_CTLR_EOIMODE      BIT64(9)
+#define GICC_PMR_ALL           0xFFu
+#define GICC_IAR_INTID         GENMASK64(9, 0)
+#define GICC_IAR_CPUID         GENMASK64(12, 10)  /* an SGI's source CPU */
+
+/*
+ * GICv2 virtual interface control (GICH_*, IHI 0048B 5.3): the banked view
+ * of the CPU that accesses it.  List registers are 32 bits.
+ */
+#define GICH_HCR               0x0000
+#define GICH_VTR               0x0004
+#define GICH_VMCR              0x0008
+#define GICH_MISR              0x0010
+#define GICH_EISR0             0x0020
+#define GICH_EISR1             0x0024
+#define GICH_ELRSR0            0x0030
+#define GICH_ELRSR1            0x0034
+#define GICH_APR               0x00F0
+#define GICH_LR0               0x0100
+#define GICH_SIZE              0x1000ull
+#define GICH_HCR_EN            BIT64(0)
+#define GICH_HCR_UIE           BIT64(1)    /* maintenance IRQ when at most one LR is valid */
+#define GICH_VTR_LISTREGS      GENMASK64(5, 0)
+#define GICH_LR_VIRTUALID      GENMASK64(9, 0)
+#define GICH_LR_CPUID          GENMASK64(12, 10)  /* HW = 0: an SGI's source CPU */
+#define GICH_LR_PHYSICALID     GENMASK64(19, 10)  /* HW = 1 */
+#define GICH_LR_EOI            BIT64(19)          /* HW = 0: maintenance IRQ on deactivation */
+#define GICH_LR_PRIORITY       GENMASK64(27, 23)  /* the top 5 bits of the 8-bit priority */
+#define GICH_LR_PRIORITY_SHIFT 3u
+#define GICH_LR_STATE          GENMASK64(29, 28)
+#define GICH_LR_STATE_PENDING  1u
+#define GICH_LR_GROUP1         BIT64(30)
+#define GICH_LR_HW             BIT64(31)
 
 /* Redistributor (GICR_*): RD_base frame, then SGI_base 64 KiB above it. */
 #define GICR_CTLR              0x0000

@@ -1,10 +1,14 @@
 #pragma once
 /*
- * The virtual GICv3 each partition sees (DESIGN §5): an emulated
- * distributor and one redistributor per vCPU, interrupts delivered through
- * the list registers (ICH_LR<n>_EL2).  vCPUs are pinned, so the list
- * registers of a CPU belong to its one vCPU and are never saved.
- * (Arm IHI 0069H, chapters 11-12.)
+ * The virtual GIC each partition sees (DESIGN §5), of the host's version:
+ * GICv3, an emulated distributor and one redistributor per vCPU; GICv2, an
+ * emulated distributor and the GICV frame as CPU interface.  One core
+ * (vgic.c) keeps the interrupt state and delivers through the list
+ * registers; the version-specific parts sit behind small interfaces: list
+ * registers (vgic_lr.h), the distributor's register map (vgic_mmio.c,
+ * vgic_mmio_v2.c) and SGI generation (ICC_SGI1R_EL1, GICD_SGIR).  vCPUs are
+ * pinned, so the list registers of a CPU belong to its one vCPU and are
+ * never saved.  (Arm IHI 0069H chapters 11-12; IHI 0048B chapters 4-5.)
  *
  * Locking: partition.vgic.lock guards every field here.
  */
@@ -30,9 +34,11 @@ struct virq {
 	bool pending;               /* waiting for a list register */
 	bool active_or_in_lr;       /* in a list register (pending, active or both) */
 	bool level;                 /* level-sensitive: re-sampled from its source */
-	bool hw;                    /* backed by the same physical INTID (the timer) */
+	bool hw;                    /* hardware-linked: a PPI to the same physical
+				       INTID, an SPI to vgic.spi_pintid[] */
 	uint8_t lr;                 /* list register, valid when active_or_in_lr */
-	uint8_t target;             /* SPIs: vCPU index from GICD_IROUTER */
+	uint8_t target;             /* SPIs: vCPU index (GICD_IROUTER, GICD_ITARGETSR);
+				       SGIs: the vCPU that sent it (GICv2's GICV_IAR.CPUID) */
 };
 
 struct vgic_cpu {
@@ -40,16 +46,16 @@ struct vgic_cpu {
 	bool sleeping;              /* GICR_WAKER.ProcessorSleep */
 	bool maybe_pending;         /* something may wait for a list register */
 	uint32_t priv_cand;         /* INTIDs 0-31 that may be pending (a superset) */
-	uint64_t ich_hcr;           /* last value written to ICH_HCR_EL2 */
+	uint64_t hcr;               /* last value written to ICH_HCR_EL2 / GICH_HCR */
 	uint16_t lr_used;           /* bitmap of list registers we filled */
-	uint8_t lr_intid_spi[VGIC_MAX_LRS];  /* LR n holds an SPI? (INTID - 32 + 1, 0 = private) */
 };
 
 struct vgic {
 	struct spinlock lock;
-	uint32_t ctlr;              /* GICD_CTLR.EnableGrp1A */
+	bool enabled;               /* forwarding on: GICD_CTLR.EnableGrp1A (v3), .Enable (v2) */
 	struct virq spi[VGIC_NR_SPIS];
 	uint64_t spi_cand;          /* SPIs that may be pending (a superset) */
+	uint16_t spi_pintid[VGIC_NR_SPIS];  /* physical INTID of a hardware-linked SPI */
 	/* Level of each SPI's line, asked of its device when the guest may have consumed it. */
 	bool (*spi_level[VGIC_NR_SPIS])(struct partition *p);
 };
@@ -61,6 +67,16 @@ void vgic_cpu_idle(void);
 void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid);
 /* Make @intid pending for @v (SGI/PPI) or for the partition (SPI; @v ignored). */
 void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid);
+/*
+ * Make @intid pending hardware-linked to physical @pintid (for a PPI, the
+ * same INTID), which EL2 has
+ * acknowledged and EOId (priority drop) but left active: the guest's
+ * deactivation of @intid deactivates @pintid too, on both GIC versions
+ * (ICH_LR<n>_EL2.HW, GICH_LR<n>.HW), with no exit.  For a PPI @v is the
+ * vCPU of this CPU; for an SPI @v is ignored and its target vCPU is kicked
+ * when it runs elsewhere.
+ */
+void vgic_inject_hw(struct partition *p, struct vcpu *v, uint32_t intid, uint32_t pintid);
 /* The physical virtual-timer PPI fired on this CPU: inject it, hardware-linked. */
 void vgic_inject_timer(struct vcpu *v);
 /*
@@ -71,8 +87,9 @@ void vgic_inject_timer(struct vcpu *v);
 bool vgic_timer_fast(struct vcpu *v);
 /* Before returning to the guest on this CPU: sync and fill the list registers. */
 void vgic_flush(struct vcpu *v);
+/* The distributor (and on v3 the redistributors) as MMIO windows of @p. */
 void vgic_register_mmio(struct partition *p);
-/* A guest write to ICC_SGI1R_EL1 (trapped: HCR_EL2.IMO). */
+/* A guest write to ICC_SGI1R_EL1 (GICv3; trapped: HCR_EL2.IMO). */
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 /* Re-sample a level-sensitive SPI whose device changed its line. */
 void vgic_spi_level_changed(struct partition *p, uint32_t intid);

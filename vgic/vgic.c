@@ -1,7 +1,9 @@
 /*
- * Virtual interrupt delivery: software pending state, list registers, and
- * the two hardware links (the virtual timer PPI, and the kick SGI that makes
- * another CPU look at its vCPU's pending interrupts).
+ * Virtual interrupt delivery, the one core behind both virtual GIC
+ * versions: software pending state, list registers, hardware-linked
+ * interrupts (the virtual timer PPI; passed-through SPIs), SGIs between
+ * vCPUs, and the kick SGI that makes another CPU look at its vCPU's pending
+ * interrupts.
  *
  * An interrupt is in one of three places: pending here (pending = true),
  * in a list register (active_or_in_lr = true: the hardware tracks pending /
@@ -9,72 +11,42 @@
  * a guest that has something in flight: it retires the list registers the
  * guest has finished with, then fills free ones with the most urgent pending
  * interrupts.
+ *
+ * The list registers are the only hardware this file touches, through
+ * vgic_lr.h.  The functions that use them are written once and instantiated
+ * per version (VGIC_PER_VERSION): the entry points test gic_is_v2 once and
+ * run a copy in which every list-register access is a constant choice.
  */
 #include "gic.h"
 #include "partition.h"
 #include "sysreg.h"
 #include "vgic.h"
+#include "vgic_internal.h"
+#include "vgic_lr.h"
 
-#define NO_TARGET          0xFFu
+/* A function body specialised for one GIC version: @ver is a constant in each copy. */
+#define VGIC_PER_VERSION static inline __attribute__((always_inline))
 
+uint64_t vgic_v2_gich;
 static unsigned int nr_lrs;
 
-static uint64_t lr_read(unsigned int n)
+static unsigned int vgic_version(void)
 {
-	switch (n) {
-	case 0: return sysreg_read(ich_lr0_el2);
-	case 1: return sysreg_read(ich_lr1_el2);
-	case 2: return sysreg_read(ich_lr2_el2);
-	case 3: return sysreg_read(ich_lr3_el2);
-	case 4: return sysreg_read(ich_lr4_el2);
-	case 5: return sysreg_read(ich_lr5_el2);
-	case 6: return sysreg_read(ich_lr6_el2);
-	case 7: return sysreg_read(ich_lr7_el2);
-	case 8: return sysreg_read(ich_lr8_el2);
-	case 9: return sysreg_read(ich_lr9_el2);
-	case 10: return sysreg_read(ich_lr10_el2);
-	case 11: return sysreg_read(ich_lr11_el2);
-	case 12: return sysreg_read(ich_lr12_el2);
-	case 13: return sysreg_read(ich_lr13_el2);
-	case 14: return sysreg_read(ich_lr14_el2);
-	default: return sysreg_read(ich_lr15_el2);
-	}
-}
-
-static void lr_write(unsigned int n, uint64_t v)
-{
-	switch (n) {
-	case 0: sysreg_write(ich_lr0_el2, v); break;
-	case 1: sysreg_write(ich_lr1_el2, v); break;
-	case 2: sysreg_write(ich_lr2_el2, v); break;
-	case 3: sysreg_write(ich_lr3_el2, v); break;
-	case 4: sysreg_write(ich_lr4_el2, v); break;
-	case 5: sysreg_write(ich_lr5_el2, v); break;
-	case 6: sysreg_write(ich_lr6_el2, v); break;
-	case 7: sysreg_write(ich_lr7_el2, v); break;
-	case 8: sysreg_write(ich_lr8_el2, v); break;
-	case 9: sysreg_write(ich_lr9_el2, v); break;
-	case 10: sysreg_write(ich_lr10_el2, v); break;
-	case 11: sysreg_write(ich_lr11_el2, v); break;
-	case 12: sysreg_write(ich_lr12_el2, v); break;
-	case 13: sysreg_write(ich_lr13_el2, v); break;
-	case 14: sysreg_write(ich_lr14_el2, v); break;
-	default: sysreg_write(ich_lr15_el2, v); break;
-	}
+	return gic_is_v2 ? VGIC_V2 : VGIC_V3;
 }
 
 /* Clear every list register and active priority of this CPU (vCPU start). */
 void gic_vcpu_reset(void)
 {
-	nr_lrs = (unsigned int)field_get(ICH_VTR_LISTREGS, sysreg_read(ich_vtr_el2)) + 1;
+	unsigned int ver = vgic_version();
+	vgic_v2_gich = gic_host()->gich;
+	nr_lrs = vlr_count(ver);
 	if (nr_lrs > VGIC_MAX_LRS)
 		nr_lrs = VGIC_MAX_LRS;
 	for (unsigned int i = 0; i < nr_lrs; i++)
-		lr_write(i, 0);
-	sysreg_write(ich_ap0r0_el2, 0);
-	sysreg_write(ich_ap1r0_el2, 0);
-	sysreg_write(ich_vmcr_el2, 0);
-	sysreg_write(ich_hcr_el2, ICH_HCR_EN);
+		vlr_write(ver, i, 0);
+	vlr_reset_cpu_interface(ver);
+	vlr_hcr_write(ver, vlr_hcr(ver, false));
 	gic_timer_deactivate();
 	isb();
 }
@@ -82,23 +54,25 @@ void gic_vcpu_reset(void)
 /* This CPU has no vCPU any more: no maintenance interrupts from stale list registers. */
 void vgic_cpu_idle(void)
 {
-	sysreg_write(ich_hcr_el2, 0);           /* ICH_HCR_EL2.En = 0 */
+	vlr_hcr_write(vgic_version(), 0);      /* HCR.En = 0 */
 	isb();
 }
 
 void vgic_init(struct partition *p)
 {
 	struct vgic *g = &p->vgic;
-	g->ctlr = 0;
+	bool v3 = p->cfg->map.gic_version == VGIC_V3;
+	g->enabled = false;
 	g->spi_cand = 0;
 	/* A device line (the vpl011's) is a level; the doorbell is an edge. */
 	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
 		g->spi[i] = (struct virq){ .level = g->spi_level[i] != NULL };
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		struct vgic_cpu *c = &p->vcpus[v].vgic;
-		*c = (struct vgic_cpu){ .sleeping = true, .ich_hcr = ICH_HCR_EN };
+		/* A v3 redistributor starts asleep (GICR_WAKER); v2 has none. */
+		*c = (struct vgic_cpu){ .sleeping = v3, .hcr = vlr_hcr(p->cfg->map.gic_version, false) };
 		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
-			c->priv[i].level = i >= 16;      /* PPIs are level, SGIs edge */
+			c->priv[i].level = i >= GIC_PPI_BASE;      /* PPIs are level, SGIs edge */
 	}
 }
 
@@ -110,7 +84,7 @@ void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid)
 		p->vgic.spi_cand |= 1ull << (intid - VGIC_NR_PRIVATE);
 }
 
-static struct virq *virq_of(struct partition *p, struct vcpu *v, uint32_t intid)
+struct virq *vgic_virq(struct partition *p, struct vcpu *v, uint32_t intid)
 {
 	if (intid < VGIC_NR_PRIVATE)
 		return &v->vgic.priv[intid];
@@ -132,10 +106,16 @@ static void vgic_kick(struct vcpu *v)
 		pcpu_kick(v->pcpu);
 }
 
-void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
+/*
+ * Pending, with its CPU told.  @source: the sending vCPU of an SGI; @pintid
+ * the physical INTID of a hardware-linked one (0: not linked).
+ */
+static inline __attribute__((always_inline)) void
+vgic_make_pending(struct partition *p, struct vcpu *v, uint32_t intid, uint8_t source,
+		  uint32_t pintid)
 {
 	spin_lock(&p->vgic.lock);
-	struct virq *q = virq_of(p, v, intid);
+	struct virq *q = vgic_virq(p, v, intid);
 	if (!q) {
 		spin_unlock(&p->vgic.lock);
 		return;
@@ -143,12 +123,37 @@ void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
 	/* Pending again even while in a list register: it re-enters one when that retires. */
 	bool was_pending = q->pending;
 	q->pending = true;
+	if (intid < GIC_NR_SGIS)
+		q->target = source;
+	if (pintid) {
+		q->hw = true;
+		if (intid >= VGIC_NR_PRIVATE)
+			p->vgic.spi_pintid[intid - VGIC_NR_PRIVATE] = (uint16_t)pintid;
+	}
 	vgic_mark_candidate(p, v, intid);
 	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? spi_target(p, q) : v;
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
 	if (!was_pending)
 		vgic_kick(target);     /* already pending: its CPU was kicked for it */
+}
+
+void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
+{
+	vgic_make_pending(p, v, intid, 0, 0);
+}
+
+void vgic_inject_hw(struct partition *p, struct vcpu *v, uint32_t intid, uint32_t pintid)
+{
+	vgic_make_pending(p, v, intid, 0, pintid);
+}
+
+void vgic_sgi_send(struct vcpu *src, uint32_t intid, uint32_t targets)
+{
+	struct partition *p = src->part;
+	for (unsigned int t = 0; t < p->cfg->vcpu_count; t++)
+		if (targets & (1u << t))
+			vgic_make_pending(p, &p->vcpus[t], intid, (uint8_t)src->id, 0);
 }
 
 void vgic_inject_timer(struct vcpu *v)
@@ -168,7 +173,7 @@ void vgic_inject_timer(struct vcpu *v)
 	spin_unlock(&p->vgic.lock);
 }
 
-bool vgic_timer_fast(struct vcpu *v)
+VGIC_PER_VERSION bool timer_fast(unsigned int ver, struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
 	struct virq *q = &c->priv[GIC_PPI_VTIMER];
@@ -178,17 +183,24 @@ bool vgic_timer_fast(struct vcpu *v)
 	 * kicks, so the next exit takes the general path.
 	 */
 	if (c->lr_used || c->priv_cand || v->part->vgic.spi_cand || !q->enabled || c->maybe_pending ||
-	    c->sleeping || !(v->part->vgic.ctlr & GICD_CTLR_ENABLE_G1A))
+	    c->sleeping || !v->part->vgic.enabled)
 		return false;
-	lr_write(0, field_prep(ICH_LR_VINTID, GIC_PPI_VTIMER) | field_prep(ICH_LR_PRIORITY, q->priority) |
-		    ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING) | ICH_LR_HW |
-		    field_prep(ICH_LR_PINTID, GIC_PPI_VTIMER));
+	const struct vlr d = { .intid = GIC_PPI_VTIMER, .priority = q->priority, .hw = true,
+			       .pintid = GIC_PPI_VTIMER };
+	vlr_write(ver, 0, vlr_make(ver, &d));
 	q->hw = true;
 	q->pending = false;
 	q->active_or_in_lr = true;
 	q->lr = 0;
 	c->lr_used = 1;
 	return true;
+}
+
+bool vgic_timer_fast(struct vcpu *v)
+{
+	if (gic_is_v2)
+		return timer_fast(VGIC_V2, v);
+	return timer_fast(VGIC_V3, v);
 }
 
 void vgic_spi_level_changed(struct partition *p, uint32_t intid)
@@ -208,26 +220,25 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 }
 
 /*
- * Retire list registers the guest is done with: empty ones (ICH_ELRSR_EL2),
- * and those that asked for a maintenance interrupt on their EOI, which stay
- * non-empty until cleared (ICH_EISR_EL2; IHI 0069H 12.5.9).
+ * Retire list registers the guest is done with (vlr_retired): each is
+ * written 0; a level SPI whose line is still asserted is pending again
+ * (IHI 0069H 4.1.1).
  */
-static void vgic_sync_lrs(struct partition *p, struct vcpu *v)
+VGIC_PER_VERSION void sync_lrs(unsigned int ver, struct partition *p, struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
-	uint64_t done = (sysreg_read(ich_elrsr_el2) | sysreg_read(ich_eisr_el2)) & c->lr_used;
+	uint64_t done = vlr_retired(ver) & c->lr_used;
 	for (unsigned int n = 0; done; n++, done >>= 1) {
 		if (!(done & 1))
 			continue;
-		uint32_t intid = (uint32_t)field_get(ICH_LR_VINTID, lr_read(n));
-		lr_write(n, 0);
-		struct virq *q = virq_of(p, v, intid);
+		uint32_t intid = vlr_intid(ver, vlr_read(ver, n));
+		vlr_write(ver, n, 0);
+		struct virq *q = vgic_virq(p, v, intid);
 		c->lr_used &= (uint16_t)~(1u << n);
 		if (!q)
 			continue;
 		q->active_or_in_lr = false;
 		uint32_t spi = intid - VGIC_NR_PRIVATE;
-		/* A level SPI still asserted is pending again (IHI 0069H 4.1.1). */
 		if (intid >= VGIC_NR_PRIVATE && q->level && p->vgic.spi_level[spi])
 			q->pending = p->vgic.spi_level[spi](p);
 		if (q->pending)
@@ -244,7 +255,7 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 {
 	for (uint64_t bits = *cand; bits; bits &= bits - 1) {
 		uint32_t i = first + (uint32_t)__builtin_ctzll(bits);
-		struct virq *q = virq_of(p, v, i);
+		struct virq *q = vgic_virq(p, v, i);
 		if (!q->pending) {
 			*cand &= ~(1ull << (i - first));
 			continue;
@@ -262,11 +273,11 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 	return best;
 }
 
-/* The most urgent pending, enabled interrupt for @v, or NULL. */
-static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid, bool *repend)
+/* The most urgent pending, enabled interrupt for @v, or NULL.  Inline: fill_lrs's loop. */
+static inline __attribute__((always_inline)) struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *intid, bool *repend)
 {
-	/* Nothing is forwarded while the guest's distributor group 1 is off or its redistributor sleeps. */
-	if (!(p->vgic.ctlr & GICD_CTLR_ENABLE_G1A) || v->vgic.sleeping)
+	/* Nothing is forwarded while the guest's distributor is off or its redistributor sleeps. */
+	if (!p->vgic.enabled || v->vgic.sleeping)
 		return NULL;
 	uint64_t priv = v->vgic.priv_cand;
 	struct virq *best = priv ? vgic_best(p, v, &priv, 0, NULL, intid, repend) : NULL;
@@ -283,23 +294,23 @@ static struct virq *vgic_next(struct partition *p, struct vcpu *v, uint32_t *int
  * and active, so the guest takes it again after its EOI.  A hardware-linked
  * one (the timer) cannot be pending again before its EOI.
  */
-static void vgic_merge_repending(struct partition *p, struct vcpu *v)
+VGIC_PER_VERSION void merge_repending(unsigned int ver, struct partition *p, struct vcpu *v)
 {
 	uint64_t used = v->vgic.lr_used;
 	for (unsigned int n = 0; used; n++, used >>= 1) {
 		if (!(used & 1))
 			continue;
-		uint64_t lr = lr_read(n);
-		struct virq *q = virq_of(p, v, (uint32_t)field_get(ICH_LR_VINTID, lr));
-		if (!q || !q->pending || (lr & ICH_LR_HW))
+		uint64_t lr = vlr_read(ver, n);
+		struct virq *q = vgic_virq(p, v, vlr_intid(ver, lr));
+		if (!q || !q->pending || vlr_hw(ver, lr))
 			continue;
 		q->pending = false;
-		if (!(field_get(ICH_LR_STATE, lr) & ICH_LR_STATE_PENDING))
-			lr_write(n, lr | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING));
+		if (!vlr_pending(ver, lr))
+			vlr_write(ver, n, vlr_add_pending(ver, lr));
 	}
 }
 
-static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
+VGIC_PER_VERSION void fill_lrs(unsigned int ver, struct partition *p, struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
 	bool more = false, repend = false;
@@ -311,52 +322,53 @@ static void vgic_fill_lrs(struct partition *p, struct vcpu *v)
 			more = true;
 			break;
 		}
-		uint64_t lr = field_prep(ICH_LR_VINTID, intid) | field_prep(ICH_LR_PRIORITY, q->priority) |
-			      ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING);
-		if (q->hw)
-			lr |= ICH_LR_HW | field_prep(ICH_LR_PINTID, intid);
-		else if (q->level && intid >= VGIC_NR_PRIVATE)
-			lr |= ICH_LR_EOI;             /* re-sample the line when the guest is done */
-		lr_write(n, lr);
+		/* A level SPI asks for a maintenance interrupt on EOI: re-sample the line then. */
+		bool spi = intid >= VGIC_NR_PRIVATE;
+		struct vlr d = { .intid = intid, .priority = q->priority, .eoi = q->level && spi };
+		if (q->hw) {
+			d.hw = true;
+			d.pintid = (uint16_t)(spi ? p->vgic.spi_pintid[intid - VGIC_NR_PRIVATE] : intid);
+		} else if (ver == VGIC_V2 && intid < GIC_NR_SGIS) {
+			d.source = q->target;
+		}
+		vlr_write(ver, n, vlr_make(ver, &d));
 		c->lr_used |= (uint16_t)(1u << n);
 		q->pending = false;
 		q->active_or_in_lr = true;
 		q->lr = (uint8_t)n;
 	}
-	uint64_t hcr = ICH_HCR_EN | (more ? ICH_HCR_UIE : 0);
-	if (hcr != c->ich_hcr) {
-		sysreg_write(ich_hcr_el2, hcr);
-		c->ich_hcr = hcr;
+	uint64_t hcr = vlr_hcr(ver, more);
+	if (hcr != c->hcr) {
+		vlr_hcr_write(ver, hcr);
+		c->hcr = hcr;
 	}
 	if (repend)
-		vgic_merge_repending(p, v);
+		merge_repending(ver, p, v);
 	c->maybe_pending = more;
 }
 
-void vgic_flush(struct vcpu *v)
+VGIC_PER_VERSION void flush(unsigned int ver, struct vcpu *v)
 {
 	struct partition *p = v->part;
 	spin_lock(&p->vgic.lock);
 	if (v->vgic.lr_used)
-		vgic_sync_lrs(p, v);
-	vgic_fill_lrs(p, v);
+		sync_lrs(ver, p, v);
+	fill_lrs(ver, p, v);
 	spin_unlock(&p->vgic.lock);
 }
 
-/* ICC_SGI1R_EL1 (IHI 0069H 12.2.23): vCPU affinity is Aff0 = index, Aff1-3 = 0. */
-void vgic_send_sgi(struct vcpu *v, uint64_t r)
+void vgic_flush(struct vcpu *v)
 {
-	struct partition *p = v->part;
-	uint32_t intid = (uint32_t)field_get(ICC_SGI1R_INTID, r);
-	for (unsigned int t = 0; t < p->cfg->vcpu_count; t++) {
-		bool hit;
-		if (r & ICC_SGI1R_IRM)
-			hit = t != v->id;
-		else
-			hit = !field_get(ICC_SGI1R_AFF1, r) && !field_get(ICC_SGI1R_AFF2, r) &&
-			      !field_get(ICC_SGI1R_AFF3, r) && t / 16 == field_get(ICC_SGI1R_RS, r) &&
-			      (field_get(ICC_SGI1R_TARGETS, r) & (1u << (t % 16)));
-		if (hit)
-			vgic_inject(p, &p->vcpus[t], intid);
-	}
+	if (gic_is_v2)
+		flush(VGIC_V2, v);
+	else
+		flush(VGIC_V3, v);
+}
+
+void vgic_register_mmio(struct partition *p)
+{
+	if (p->cfg->map.gic_version == VGIC_V2)
+		vgic_v2_register_mmio(p);
+	else
+		vgic_v3_register_mmio(p);
 }

@@ -1,15 +1,19 @@
 /*
- * The emulated distributor (64 KiB) and redistributors (128 KiB per vCPU)
- * at the partition's addresses (struct cfg_guest_map): the registers Linux's irq-gic-v3
- * driver and the bare-metal guests use (IHI 0069H 12.9, 12.10, 12.11).
- * Affinity routing is always on; every interrupt is Group 1; no LPIs.
- * Reserved and unimplemented offsets read as zero and ignore writes.
+ * The registers both distributor versions share (the bit-per-INTID banks,
+ * priorities, configuration: vgic_bank_read/write), then GICv3's front
+ * end: the emulated distributor (64 KiB) and redistributors (128 KiB per
+ * vCPU) at the partition's addresses (struct cfg_guest_map), the registers
+ * Linux's irq-gic-v3 driver and the bare-metal guests use (IHI 0069H 12.9,
+ * 12.10, 12.11), and the trapped ICC_SGI1R_EL1.  Affinity routing is always
+ * on; every interrupt is Group 1; no LPIs.  Reserved and unimplemented
+ * offsets read as zero and ignore writes.  GICv2's distributor is
+ * vgic_mmio_v2.c.
  */
 #include "gic_arch.h"
 #include "partition.h"
 #include "vgic.h"
+#include "vgic_internal.h"
 
-#define GIC_IIDR_TESSERA  0x0000043Bu     /* implementer JEP106 "ARM", as QEMU reports */
 #define GICD_TYPER_IDBITS (9u << 19)      /* 10 INTID bits */
 
 /* One-bit-per-INTID register banks: which INTID does bit 0 of @off describe. */
@@ -18,8 +22,7 @@ static uint32_t bank_first(uint64_t off, uint64_t base)
 	return (uint32_t)((off - base) * 8);
 }
 
-/* Every vCPU re-examines its pending interrupts at its next return to the guest. */
-static void vgic_kick_all(struct partition *p)
+void vgic_kick_all(struct partition *p)
 {
 	for (unsigned int i = 0; i < p->cfg->vcpu_count; i++)
 		p->vcpus[i].vgic.maybe_pending = true;
@@ -66,8 +69,7 @@ static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first,
 	}
 }
 
-/* Registers shared in layout by the distributor (SPIs) and SGI_base (private). */
-static bool vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, uint64_t *val)
+void vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, uint64_t *val)
 {
 	if (off >= GICD_IGROUPR && off < GICD_ISENABLER) {
 		*val = 0xFFFFFFFFu;                          /* Group 1 only */
@@ -100,11 +102,10 @@ static bool vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, ui
 	} else {
 		*val = 0;
 	}
-	return true;
 }
 
-static void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
-			    uint64_t val)
+void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
+		     uint64_t val)
 {
 	uint32_t w = (uint32_t)val;
 	if (off >= GICD_ISENABLER && off < GICD_ICENABLER)
@@ -141,11 +142,11 @@ static bool gicd_read(struct partition *p, uint64_t off, unsigned int size, uint
 	(void)size;
 	spin_lock(&p->vgic.lock);
 	if (off == GICD_CTLR)
-		*val = p->vgic.ctlr | GICD_CTLR_ARE;
+		*val = (p->vgic.enabled ? GICD_CTLR_ENABLE_G1A : 0) | GICD_CTLR_ARE;
 	else if (off == GICD_TYPER)
 		*val = GICD_TYPER_IDBITS | (VGIC_NR_IRQS / 32 - 1);
 	else if (off == GICD_IIDR)
-		*val = GIC_IIDR_TESSERA;
+		*val = VGIC_IIDR;
 	else if (off == GICD_PIDR2)
 		*val = field_prep(GIC_PIDR2_ARCH, GIC_PIDR2_ARCH_V3);
 	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
@@ -165,7 +166,7 @@ static bool gicd_write(struct partition *p, uint64_t off, unsigned int size, uin
 	struct vcpu *v = current_vcpu();
 	spin_lock(&p->vgic.lock);
 	if (off == GICD_CTLR)
-		p->vgic.ctlr = (uint32_t)val & GICD_CTLR_ENABLE_G1A;
+		p->vgic.enabled = val & GICD_CTLR_ENABLE_G1A;
 	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
 		p->vgic.spi[(off - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE].target = (uint8_t)val;
 	else if ((off >= GICD_ISENABLER && off < GICD_IPRIORITYR && (off & 0x7F) < 4) ||
@@ -200,7 +201,7 @@ static bool gicr_read(struct partition *p, uint64_t off, unsigned int size, uint
 	} else if (off == GICR_WAKER) {
 		*val = v->vgic.sleeping ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
 	} else if (off == GICR_IIDR) {
-		*val = GIC_IIDR_TESSERA;
+		*val = VGIC_IIDR;
 	} else if (off == GICR_PIDR2) {
 		*val = field_prep(GIC_PIDR2_ARCH, GIC_PIDR2_ARCH_V3);
 	} else if (off >= GICR_SGI_BASE) {
@@ -236,7 +237,7 @@ static bool gicr_write(struct partition *p, uint64_t off, unsigned int size, uin
 	return true;
 }
 
-void vgic_register_mmio(struct partition *p)
+void vgic_v3_register_mmio(struct partition *p)
 {
 	p->mmio[p->mmio_count++] = (struct mmio_window){
 		.name = "GIC distributor", .base = p->cfg->map.gicd.base, .size = p->cfg->map.gicd.size,
@@ -247,4 +248,26 @@ void vgic_register_mmio(struct partition *p)
 		.size = p->cfg->map.gicr.size,
 		.read = gicr_read, .write = gicr_write,
 	};
+}
+
+/*
+ * ICC_SGI1R_EL1 (IHI 0069H 12.2.23): IRM = 1 is every other vCPU;
+ * otherwise the target list names vCPUs by affinity, Aff0 = index and
+ * Aff1-Aff3 = 0, RS = index / 16.
+ */
+void vgic_send_sgi(struct vcpu *v, uint64_t r)
+{
+	struct partition *p = v->part;
+	uint32_t targets = 0;
+	for (unsigned int t = 0; t < p->cfg->vcpu_count; t++) {
+		bool hit;
+		if (r & ICC_SGI1R_IRM)
+			hit = t != v->id;
+		else
+			hit = !field_get(ICC_SGI1R_AFF1, r) && !field_get(ICC_SGI1R_AFF2, r) &&
+			      !field_get(ICC_SGI1R_AFF3, r) && t / 16 == field_get(ICC_SGI1R_RS, r) &&
+			      (field_get(ICC_SGI1R_TARGETS, r) & (1u << (t % 16)));
+		targets |= (uint32_t)hit << t;
+	}
+	vgic_sgi_send(v, (uint32_t)field_get(ICC_SGI1R_INTID, r), targets);
 }

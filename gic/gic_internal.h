@@ -1,0 +1,19 @@
+#pragma once
+/*
+ * The two physical GIC drivers behind include/gic.h (gic/gic.c picks one
+ * from the host DT).  Each fills gic_hw (gic.h) with the frames it read.
+ */
+#include <stdint.h>
+
+#include "gic.h"
+
+int gic_v3_init_primary(const void *fdt, int node, int parent);
+void gic_v3_init_cpu(void);
+void gic_v3_enable_spi(uint32_t intid);
+void gic_v3_timer_deactivate(void);
+
+/* @compatible: the string that matched, for messages. */
+int gic_v2_init_primary(const void *fdt, int node, int parent, const char *compatible);
+void gic_v2_init_cpu(void);
+void gic_v2_enable_spi(uint32_t intid);
+void gic_v2_timer_deactivate(void);

@@ -54,8 +54,8 @@ static void layout_devices_host(const struct cfg_partition *p, const struct cfg_
 
 	if (h->gicd.size != 0) {
 		m->gicd = h->gicd;
-		if (m->gic_version == 2)
-			m->gicc = h->gicc;
+		if (m->gic_version == 2)      /* the CPU interface's 8 KiB: GICV mapped there */
+			m->gicc = (struct cfg_range){ h->gicc.base, GUEST_GICC_SIZE };
 		else
 			m->gicr = (struct cfg_range){ h->gicr.base, vcpus * GUEST_GICV3_GICR_STRIDE };
 	}

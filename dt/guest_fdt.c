@@ -2,7 +2,8 @@
  * Guest device tree generation (DESIGN.md §5).  Owns the layout of the tree
  * each partition boots with: a subset of QEMU virt's own tree (node names
  * and properties as `qemu-system-aarch64 -M virt,gic-version=3,dumpdtb=`
- * gives them, so guests built for virt boot unchanged) plus one
+ * (or gic-version=2 on a GICv2 host) gives them, so guests built for virt
+ * boot unchanged) plus one
  * xen-shmem@<guest-PA> node per shared region, following Linux's
  * bindings/reserved-memory/xen,shared-memory.txt.
  *
@@ -30,8 +31,10 @@
 #define PHANDLE_GIC       1u
 #define PHANDLE_APB_PCLK  2u
 
-/* bindings/interrupt-controller/arm,gic-v3.yaml: the 3-cell specifier. */
+/* bindings/interrupt-controller/arm,gic-v3.yaml and arm,gic.yaml: the 3-cell specifier. */
 #define GIC_INTR_CELLS          3u
+/* arm,gic.yaml: a GICv2 PPI's flags carry the CPUs it is wired to in bits 15:8. */
+#define GIC_V2_PPI_CPUS_SHIFT   8u
 #define GIC_SPI                 0u
 #define GIC_PPI                 1u
 #define IRQ_TYPE_EDGE_RISING 1u
@@ -225,14 +228,21 @@ static void gfw_psci(struct gfw *w)
 	gfw_end(w);
 }
 
-/* Secure, non-secure physical, virtual, hypervisor: virt's order for GICv3. */
-static void gfw_timer(struct gfw *w)
+/*
+ * Secure, non-secure physical, virtual, hypervisor: virt's order.  On a
+ * GICv2 each PPI also names the CPUs it reaches, every vCPU, as virt's
+ * GICv2 tree does.
+ */
+static void gfw_timer(struct gfw *w, const struct cfg_guest_map *m, unsigned int vcpu_count)
 {
+	uint32_t flags = IRQ_TYPE_LEVEL_HIGH;
+	if (m->gic_version == 2)
+		flags |= ((1u << vcpu_count) - 1) << GIC_V2_PPI_CPUS_SHIFT;
 	const fdt32_t irqs[] = {
-		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_PTIMER_S_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
-		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_PTIMER_NS_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
-		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_VTIMER_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
-		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_HTIMER_INTID)), cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_PTIMER_S_INTID)), cpu_to_fdt32(flags),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_PTIMER_NS_INTID)), cpu_to_fdt32(flags),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_VTIMER_INTID)), cpu_to_fdt32(flags),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(PPI(GUEST_HTIMER_INTID)), cpu_to_fdt32(flags),
 	};
 
 	gfw_begin(w, "timer");
@@ -243,14 +253,17 @@ static void gfw_timer(struct gfw *w)
 }
 
 /*
- * GICv3 without ITS and without the maintenance interrupt (the guest has no
- * EL2).  One redistributor region, 128 KiB per vCPU.
+ * The host's GIC version, without the maintenance interrupt and the
+ * virtualization frames (the guest has no EL2): a GICv3 without ITS, one
+ * redistributor region of 128 KiB per vCPU; or a GICv2, distributor and
+ * CPU interface, as Xen describes it to its guests ("arm,gic-400").
  */
 static void gfw_gic(struct gfw *w, const struct cfg_guest_map *m)
 {
+	const struct cfg_range *second = m->gic_version == 2 ? &m->gicc : &m->gicr;
 	const fdt64_t reg[] = {
 		cpu_to_fdt64(m->gicd.base), cpu_to_fdt64(m->gicd.size),
-		cpu_to_fdt64(m->gicr.base), cpu_to_fdt64(m->gicr.size),
+		cpu_to_fdt64(second->base), cpu_to_fdt64(second->size),
 	};
 	char name[NODE_NAME_MAX];
 
@@ -258,8 +271,12 @@ static void gfw_gic(struct gfw *w, const struct cfg_guest_map *m)
 	gfw_begin(w, name);
 	gfw_u32(w, "phandle", PHANDLE_GIC);
 	gfw_prop(w, "reg", reg, (int)sizeof(reg));
-	gfw_u32(w, "#redistributor-regions", GIC_REDIST_REGIONS);
-	gfw_str(w, "compatible", "arm,gic-v3");
+	if (m->gic_version == 2) {
+		gfw_str(w, "compatible", "arm,gic-400");
+	} else {
+		gfw_u32(w, "#redistributor-regions", GIC_REDIST_REGIONS);
+		gfw_str(w, "compatible", "arm,gic-v3");
+	}
 	gfw_empty(w, "ranges");
 	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
 	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
@@ -439,7 +456,7 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_uart(w, &p->map);
 	gfw_gic(w, &p->map);
 	gfw_cpus(w, p->vcpu_count);
-	gfw_timer(w);
+	gfw_timer(w, &p->map, p->vcpu_count);
 	gfw_apb_pclk(w);
 	gfw_chosen(w, p, initrd_ipa, initrd_size);
 	gfw_reserved_memory(w, cfg, part_index);

@@ -8,9 +8,18 @@
  * Unlike GICv3 there is no affinity routing: a CPU is named by its CPU
  * interface number, one bit in GICD_ITARGETSR and GICD_SGIR.  Each CPU
  * learns its own from GICD_ITARGETSR0, which reads as the accessing CPU's
- * mask (IHI 0048B 4.3.12).  Interrupt groups are left as the firmware (or
- * reset) set them; GICC_CTLR.EOImode splits priority drop from
+ * mask (IHI 0048B 4.3.12).  GICC_CTLR.EOImode splits priority drop from
  * deactivation, as ICC_CTLR_EL1.EOImode does on v3.
+ *
+ * Groups.  With the Security Extensions we run Non-secure, and the
+ * interrupts we see are Group 1, as the firmware set them.  Without them
+ * (QEMU virt's default) every interrupt resets to Group 0, and the
+ * hypervisor puts its own in Group 1: a guest's deactivation through a
+ * hardware-linked list register acts like a Non-secure write to GICC_DIR
+ * (IHI 0048B 5.3.9), which does not deactivate a Group 0 interrupt (QEMU
+ * 7.2 models exactly that), and the virtual timer would stay active for
+ * good.  GICC_CTLR.AckCtl lets GICC_IAR acknowledge Group 1 then
+ * (4.4.1; without it Group 1 reads as 1022).
  */
 #include <libfdt.h>
 
@@ -26,6 +35,8 @@
 #define GICH_REG_INDEX  2
 #define GICV_REG_INDEX  3
 
+/* No Security Extensions: the hypervisor's interrupts go to Group 1 (above). */
+static bool own_groups;
 /* This CPU's interface mask, by logical CPU (written by that CPU at start). */
 static uint8_t cpu_if_mask[TS_MAX_CPUS];
 /*
@@ -63,7 +74,9 @@ int gic_v2_init_primary(const void *fdt, int node, int parent, const char *compa
 	if (err)
 		return err;
 	h->version = 2;
-	mmio_write32(h->gicd + GICD_CTLR, (uint32_t)GICD_CTLR_ENABLE);
+	own_groups = !(mmio_read32(h->gicd + GICD_TYPER) & GICD_TYPER_SECURITYEXTN);
+	mmio_write32(h->gicd + GICD_CTLR,
+		     (uint32_t)(own_groups ? GICD_CTLR_ENABLE_GRP1 : GICD_CTLR_ENABLE));
 	log_line("gic: GICv2 (%s): GICD 0x%llx, GICC 0x%llx, GICH 0x%llx, GICV 0x%llx, "
 		 "maintenance INTID %u", compatible, (unsigned long long)h->gicd,
 		 (unsigned long long)h->gicc, (unsigned long long)h->gich,
@@ -79,14 +92,22 @@ void gic_v2_init_cpu(void)
 	if (mask == 0)
 		log_line("gic: GICD_ITARGETSR0 reads 0 on this CPU: it cannot be kicked");
 	uint32_t mine = 1u << GIC_SGI_KICK | 1u << h->maint_intid | 1u << GIC_PPI_VTIMER;
-	mmio_write32(h->gicd + GICD_ISENABLER, mine);      /* banked per CPU for INTIDs 0-31 */
+	/* GICD_IGROUPR0 and GICD_ISENABLER0 are banked per CPU (4.3.4, 4.3.5). */
+	if (own_groups)
+		mmio_write32(h->gicd + GICD_IGROUPR, mmio_read32(h->gicd + GICD_IGROUPR) | mine);
+	mmio_write32(h->gicd + GICD_ISENABLER, mine);
 	mmio_write32(h->gicc + GICC_PMR, GICC_PMR_ALL);
-	mmio_write32(h->gicc + GICC_CTLR, (uint32_t)(GICC_CTLR_ENABLE | GICC_CTLR_EOIMODE));
+	uint64_t ctlr = own_groups ? GICC_CTLR_ENABLE_GRP1 | GICC_CTLR_ACKCTL : GICC_CTLR_ENABLE;
+	mmio_write32(h->gicc + GICC_CTLR, (uint32_t)(ctlr | GICC_CTLR_EOIMODE));
 }
 
 void gic_v2_enable_spi(uint32_t intid)
 {
 	uint64_t gicd = gic_hw.gicd;
+	if (own_groups) {
+		uint64_t group = gicd + GICD_BANK_REG(GICD_IGROUPR, intid);
+		mmio_write32(group, mmio_read32(group) | GICD_BANK_BIT(intid));
+	}
 	mmio_write8(gicd + GICD_ITARGETSR + intid, cpu_if_mask[this_pcpu()->index]);
 	mmio_write32(gicd + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
 }

@@ -55,10 +55,12 @@
 /*
  * GICv2 (IHI 0048B).  GICD_CTLR bit 0 enables forwarding: Enable in the
  * Non-secure view of a GIC with the Security Extensions (4.3.1), EnableGrp0
- * without them, where every interrupt stays in Group 0 (GICD_IGROUPR
- * resets to 0).  Linux writes this bit alone; so do we.
+ * without them, where bit 1 is EnableGrp1.  GICD_TYPER.SecurityExtn says
+ * which layout applies (4.3.2).
  */
 #define GICD_CTLR_ENABLE       BIT64(0)
+#define GICD_CTLR_ENABLE_GRP1  BIT64(1)           /* without the Security Extensions */
+#define GICD_TYPER_SECURITYEXTN BIT64(10)
 #define GICD_V2_SIZE           0x1000ull          /* the distributor's register map */
 #define GICD_ITARGETSR_CPUS    8u                 /* one bit per CPU interface */
 
@@ -86,6 +88,8 @@
 #define GICC_DIR               0x1000
 #define GICC_SIZE              0x2000ull
 #define GICC_CTLR_ENABLE       BIT64(0)
+#define GICC_CTLR_ENABLE_GRP1  BIT64(1)           /* without the Security Extensions */
+#define GICC_CTLR_ACKCTL       BIT64(2)           /* GICC_IAR acknowledges Group 1 too */
 #define GICC_CTLR_EOIMODE      BIT64(9)
 #define GICC_PMR_ALL           0xFFu
 #define GICC_IAR_INTID         GENMASK64(9, 0)

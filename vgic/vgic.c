@@ -221,8 +221,9 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 
 /*
  * Retire list registers the guest is done with (vlr_retired): each is
- * written 0; a level SPI whose line is still asserted is pending again
- * (IHI 0069H 4.1.1).
+ * written 0; a linked interrupt's physical INTID is deactivated where the
+ * hardware did not do it (vlr_linked_by_eoi); a level SPI whose line is
+ * still asserted is pending again (IHI 0069H 4.1.1).
  */
 VGIC_PER_VERSION void sync_lrs(unsigned int ver, struct partition *p, struct vcpu *v)
 {
@@ -239,6 +240,8 @@ VGIC_PER_VERSION void sync_lrs(unsigned int ver, struct partition *p, struct vcp
 			continue;
 		q->active_or_in_lr = false;
 		uint32_t spi = intid - VGIC_NR_PRIVATE;
+		if (q->hw && vlr_linked_by_eoi(ver))
+			gic_deactivate(intid >= VGIC_NR_PRIVATE ? p->vgic.spi_pintid[spi] : intid);
 		if (intid >= VGIC_NR_PRIVATE && q->level && p->vgic.spi_level[spi])
 			q->pending = p->vgic.spi_level[spi](p);
 		if (q->pending)
@@ -291,8 +294,8 @@ static inline __attribute__((always_inline)) struct virq *vgic_next(struct parti
  * An interrupt made pending again while a list register still holds it.
  * Still pending there: the two are one (an SGI has one pending bit per
  * target, IHI 0069H 2.2.1).  Active there: mark the list register pending
- * and active, so the guest takes it again after its EOI.  A hardware-linked
- * one (the timer) cannot be pending again before its EOI.
+ * and active, so the guest takes it again after its EOI.  A linked one
+ * (the timer) cannot be pending again before its EOI.
  */
 VGIC_PER_VERSION void merge_repending(unsigned int ver, struct partition *p, struct vcpu *v)
 {
@@ -302,7 +305,7 @@ VGIC_PER_VERSION void merge_repending(unsigned int ver, struct partition *p, str
 			continue;
 		uint64_t lr = vlr_read(ver, n);
 		struct virq *q = vgic_virq(p, v, vlr_intid(ver, lr));
-		if (!q || !q->pending || vlr_hw(ver, lr))
+		if (!q || !q->pending || q->hw)
 			continue;
 		q->pending = false;
 		if (!vlr_pending(ver, lr))

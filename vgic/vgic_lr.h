@@ -13,6 +13,19 @@
  * call, so GICv3's fast paths cost what they did before GICv2 existed.
  *
  * A list register value is carried as uint64_t for both versions.
+ *
+ * Linked interrupts.  On v3 an interrupt linked to a physical one (the
+ * virtual timer; passed-through SPIs) gets ICH_LR<n>_EL2.HW: the guest's
+ * deactivation deactivates the physical interrupt, with no exit.  On v2 the
+ * link goes through the EOI maintenance interrupt instead (GICH_LR.EOI, and
+ * EL2 deactivates the physical interrupt when it retires the list register,
+ * vlr_linked_by_eoi): QEMU's GICv2 (7.2, and upstream since) does not
+ * re-evaluate the physical CPU interface after a GICH_LR.HW deactivation, so
+ * a level interrupt asserted again before the guest's EOI (a timer whose
+ * next deadline has already passed when the handler re-arms it) would stay
+ * unsignalled until some unrelated GIC event; the deactivation by EL2's
+ * GICC_DIR write is re-evaluated.  That costs one exit per linked
+ * interrupt on v2, after the guest has handled it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +41,7 @@
 struct vlr {
 	uint32_t intid;         /* virtual INTID */
 	uint8_t priority;       /* 8-bit priority; GICv2 keeps the top 5 bits */
-	bool hw;                /* hardware-linked to physical INTID @pintid */
+	bool hw;                /* linked to physical INTID @pintid */
 	bool eoi;               /* HW = 0: maintenance interrupt when deactivated */
 	uint16_t pintid;
 	uint8_t source;         /* GICv2 SGIs: the sending vCPU (GICV_IAR.CPUID) */
@@ -108,11 +121,9 @@ static inline uint64_t vlr_make(unsigned int ver, const struct vlr *d)
 		uint64_t lr = field_prep(GICH_LR_VIRTUALID, d->intid) |
 			      field_prep(GICH_LR_PRIORITY, d->priority >> GICH_LR_PRIORITY_SHIFT) |
 			      field_prep(GICH_LR_STATE, GICH_LR_STATE_PENDING);
-		if (d->hw)
-			return lr | GICH_LR_HW | field_prep(GICH_LR_PHYSICALID, d->pintid);
 		if (d->intid < GIC_NR_SGIS)
 			lr |= field_prep(GICH_LR_CPUID, d->source);
-		return lr | (d->eoi ? GICH_LR_EOI : 0);
+		return lr | (d->eoi || d->hw ? GICH_LR_EOI : 0);      /* linked: by EOI, above */
 	}
 	uint64_t lr = field_prep(ICH_LR_VINTID, d->intid) | field_prep(ICH_LR_PRIORITY, d->priority) |
 		      ICH_LR_GROUP1 | field_prep(ICH_LR_STATE, ICH_LR_STATE_PENDING);
@@ -128,9 +139,10 @@ static inline uint32_t vlr_intid(unsigned int ver, uint64_t lr)
 	return (uint32_t)field_get(ICH_LR_VINTID, lr);
 }
 
-static inline bool vlr_hw(unsigned int ver, uint64_t lr)
+/* Whether EL2 deactivates a linked interrupt's physical INTID when its list register retires. */
+static inline bool vlr_linked_by_eoi(unsigned int ver)
 {
-	return lr & (ver == VGIC_V2 ? GICH_LR_HW : ICH_LR_HW);
+	return ver == VGIC_V2;
 }
 
 static inline bool vlr_pending(unsigned int ver, uint64_t lr)

@@ -1,5 +1,5 @@
 /*
- * irq: sets up the GICv3 like a minimal OS (gic.h), then runs the tests
+ * irq: sets up the GIC (v3 or v2, as the DT says) like a minimal OS (gic.h), then runs the tests
  * that `irq_test=<name>[,<name>...]` selects, in that order.  vCPU0 runs the
  * tests; vCPU1 (/cpus index 1), when a test starts it, answers SGIs or
  * floods vCPU0 with them on command, then turns itself off.
@@ -215,8 +215,8 @@ int main(const void *dtb)
 	int err = gic_init();
 	if (err == 0)
 		err = gic_cpu_init();
-	gprintf("irq: cpus %d gic 0x%lx redist 0x%lx bootargs: %s\n", dt_cpu_count(),
-		gic_dist_base(), gic_redist_base(), bootargs_line());
+	gprintf("irq: cpus %d gic v%u dist 0x%lx cpu 0x%lx bootargs: %s\n", dt_cpu_count(),
+		gic_version(), gic_dist_base(), gic_cpu_base(), bootargs_line());
 	if (err != 0) {
 		report_fail("gic-init got=%d want=0", err);
 		return 0;

@@ -1,27 +1,22 @@
 /*
- * Minimal GICv3 driver (gic.h): distributor and redistributor registers by
- * MMIO, the CPU interface by system registers.  Register offsets and fields
- * are from Arm IHI 0069H chapter 12 (12.9 GICD_*, 12.10/12.11 GICR_*,
- * 12.2 ICC_*).  With the MMU off every access is Device-nGnRnE, so MMIO
- * needs no barriers beyond program order; system-register writes get an ISB.
+ * The GIC driver's front end (gic.h): which version the DT describes, and
+ * the GICv3 itself: distributor and redistributor registers by MMIO, the
+ * CPU interface by system registers.  Register offsets and fields are from
+ * Arm IHI 0069H chapter 12 (12.9 GICD_*, 12.10/12.11 GICR_*, 12.2 ICC_*).
+ * GICv2 is gic_v2.c.  With the MMU off every access is Device-nGnRnE, so
+ * MMIO needs no barriers beyond program order; system-register writes get
+ * an ISB.
  */
 #include <libfdt.h>
 
 #include "gic.h"
+#include "gic_internal.h"
 #include "guest.h"
 
-/* Distributor (12.9). */
-#define GICD_CTLR		0x0000
+/* Distributor (12.9); the registers v2 shares are in gic_internal.h. */
 #define GICD_CTLR_ENABLE_G1	(1u << 1)	/* EnableGrp1 (DS = 1) / EnableGrp1A */
 #define GICD_CTLR_ARE		(1u << 4)	/* affinity routing */
 #define GICD_CTLR_RWP		(1u << 31)	/* register write pending */
-#define GICD_IGROUPR		0x0080
-#define GICD_ISENABLER		0x0100
-#define GICD_ICENABLER		0x0180
-#define GICD_IPRIORITYR		0x0400		/* one byte per INTID */
-#define GICD_ICFGR		0x0c00		/* two bits per INTID */
-#define ICFGR_FIELDS_PER_REG	16u
-#define ICFGR_EDGE		2u		/* Int_config[1]: 1 = edge-triggered */
 #define GICD_IROUTER		0x6000		/* 64 bits per INTID */
 #define IROUTER_AFF3_SHIFT	32
 
@@ -68,7 +63,6 @@
 #define MPIDR_AFF2(m)		(((m) >> 16) & 0xffull)
 #define MPIDR_AFF3(m)		(((m) >> 32) & 0xffull)
 
-#define GIC_BITS_PER_REG	32u
 #define GIC_WAIT_MS		100u
 
 /* CPU-interface registers by encoding, so any assembler takes them. */
@@ -85,44 +79,30 @@
 
 static uint64_t gicd;
 static uint64_t gicr_region, gicr_region_size;
-
-static inline uint32_t mmio_read32(uint64_t a)
-{
-	return *(volatile uint32_t *)a;
-}
-
-static inline uint64_t mmio_read64(uint64_t a)
-{
-	return *(volatile uint64_t *)a;
-}
-
-static inline void mmio_write32(uint64_t a, uint32_t v)
-{
-	*(volatile uint32_t *)a = v;
-}
-
-static inline void mmio_write64(uint64_t a, uint64_t v)
-{
-	*(volatile uint64_t *)a = v;
-}
-
-static inline void mmio_write8(uint64_t a, uint8_t v)
-{
-	*(volatile uint8_t *)a = v;
-}
+static unsigned int version;
 
 uint64_t gic_dist_base(void)
 {
 	return gicd;
 }
 
-/* TPIDR_EL1 holds this CPU's RD_base: the library keeps TLS in TPIDR_EL0. */
-uint64_t gic_redist_base(void)
+unsigned int gic_version(void)
+{
+	return version;
+}
+
+/* TPIDR_EL1 holds this CPU's RD_base or GICC: the library keeps TLS in TPIDR_EL0. */
+uint64_t gic_cpu_base(void)
 {
 	uint64_t v;
 
 	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(v));
 	return v;
+}
+
+void gic_set_cpu_base(uint64_t base)
+{
+	__asm__ volatile("msr tpidr_el1, %0" : : "r"(base));
 }
 
 static bool gic_wait_clear(uint64_t reg, uint32_t bits)
@@ -135,12 +115,12 @@ static bool gic_wait_clear(uint64_t reg, uint32_t bits)
 	return true;
 }
 
-int gic_init(void)
+/* GICv2 family members with the virtualization extensions (bindings arm,gic.yaml). */
+static const char *const gic_v2_compatible[] = { "arm,gic-400", "arm,cortex-a15-gic",
+						 "arm,cortex-a7-gic" };
+
+static int gic_v3_init(int node)
 {
-	const void *fdt = dt_blob();
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-	if (node < 0)
-		return node;
 	uint64_t size;
 	int err = dt_reg(node, 0, &gicd, &size);
 	if (err == 0)
@@ -149,6 +129,24 @@ int gic_init(void)
 		return err;
 	mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1);
 	return gic_wait_clear(gicd + GICD_CTLR, GICD_CTLR_RWP) ? 0 : -1;
+}
+
+int gic_init(void)
+{
+	const void *fdt = dt_blob();
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	if (node >= 0) {
+		version = GIC_V3;
+		return gic_v3_init(node);
+	}
+	for (unsigned int i = 0; i < sizeof(gic_v2_compatible) / sizeof(gic_v2_compatible[0]); i++) {
+		node = fdt_node_offset_by_compatible(fdt, -1, gic_v2_compatible[i]);
+		if (node >= 0) {
+			version = GIC_V2;
+			return gic_v2_init(node, &gicd);
+		}
+	}
+	return node;
 }
 
 /* GICR_TYPER.Affinity layout of an MPIDR: Aff3.Aff2.Aff1.Aff0, 8 bits each. */
@@ -176,10 +174,12 @@ static uint64_t gic_find_redist(uint64_t mpidr)
 int gic_cpu_init(void)
 {
 	gic_install_vectors();
+	if (version == GIC_V2)
+		return gic_v2_cpu_init();
 	uint64_t rd = gic_find_redist(guest_read_mpidr());
 	if (rd == 0)
 		return -1;
-	__asm__ volatile("msr tpidr_el1, %0" : : "r"(rd));
+	gic_set_cpu_base(rd);
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
 	if (!gic_wait_clear(rd + GICR_WAKER, GICR_WAKER_ASLEEP))
 		return -1;
@@ -192,9 +192,15 @@ int gic_cpu_init(void)
 	return 0;
 }
 
+/* SGI_base of this CPU's redistributor (v3), or the distributor, which banks INTIDs 0-31 per CPU (v2). */
+static uint64_t gic_private_frame(void)
+{
+	return version == GIC_V2 ? gicd : gic_cpu_base() + GICR_SGI_BASE;
+}
+
 void gic_private_enable(uint32_t intid, uint8_t prio)
 {
-	uint64_t sgi = gic_redist_base() + GICR_SGI_BASE;
+	uint64_t sgi = gic_private_frame();
 
 	mmio_write8(sgi + GICR_IPRIORITYR + intid, prio);
 	mmio_write32(sgi + GICR_ISENABLER0, 1u << intid);
@@ -202,23 +208,12 @@ void gic_private_enable(uint32_t intid, uint8_t prio)
 
 void gic_private_disable(uint32_t intid)
 {
-	mmio_write32(gic_redist_base() + GICR_SGI_BASE + GICR_ICENABLER0, 1u << intid);
+	mmio_write32(gic_private_frame() + GICR_ICENABLER0, 1u << intid);
 }
 
 uint32_t gic_private_pending(void)
 {
-	return mmio_read32(gic_redist_base() + GICR_SGI_BASE + GICR_ISPENDR0);
-}
-
-/* Register and bit of @intid in a one-bit-per-INTID bank at @bank. */
-static uint64_t gic_bank_reg(uint64_t bank, uint32_t intid)
-{
-	return gicd + bank + 4 * (intid / GIC_BITS_PER_REG);
-}
-
-static uint32_t gic_bank_bit(uint32_t intid)
-{
-	return 1u << (intid % GIC_BITS_PER_REG);
+	return mmio_read32(gic_private_frame() + GICR_ISPENDR0);
 }
 
 /*
@@ -233,17 +228,21 @@ static uint64_t gic_irouter(uint64_t mpidr)
 
 void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr)
 {
-	uint64_t group = gic_bank_reg(GICD_IGROUPR, intid);
+	if (version == GIC_V2) {
+		gic_v2_spi_enable(intid, prio, mpidr);
+		return;
+	}
+	uint64_t group = gicd + gic_bank_reg(GICD_IGROUPR, intid);
 
 	mmio_write32(group, mmio_read32(group) | gic_bank_bit(intid));
 	mmio_write8(gicd + GICD_IPRIORITYR + intid, prio);
 	mmio_write64(gicd + GICD_IROUTER + 8 * (uint64_t)intid, gic_irouter(mpidr));
-	mmio_write32(gic_bank_reg(GICD_ISENABLER, intid), gic_bank_bit(intid));
+	mmio_write32(gicd + gic_bank_reg(GICD_ISENABLER, intid), gic_bank_bit(intid));
 }
 
 void gic_spi_disable(uint32_t intid)
 {
-	mmio_write32(gic_bank_reg(GICD_ICENABLER, intid), gic_bank_bit(intid));
+	mmio_write32(gicd + gic_bank_reg(GICD_ICENABLER, intid), gic_bank_bit(intid));
 }
 
 void gic_spi_set_edge(uint32_t intid, bool edge)
@@ -257,6 +256,10 @@ void gic_spi_set_edge(uint32_t intid, bool edge)
 
 void gic_send_sgi(uint32_t intid, uint64_t mpidr)
 {
+	if (version == GIC_V2) {
+		gic_v2_send_sgi(intid, mpidr);
+		return;
+	}
 	uint64_t aff0 = MPIDR_AFF0(mpidr);
 	uint64_t v = (uint64_t)intid << SGI1R_INTID_SHIFT |
 		     MPIDR_AFF1(mpidr) << SGI1R_AFF1_SHIFT | MPIDR_AFF2(mpidr) << SGI1R_AFF2_SHIFT |
@@ -269,18 +272,31 @@ void gic_send_sgi(uint32_t intid, uint64_t mpidr)
 
 void gic_set_pmr(uint8_t pmr)
 {
-	SYSREG_WRITE(ICC_PMR_EL1, pmr);
+	if (version == GIC_V2)
+		mmio_write32(gic_cpu_base() + GICC_PMR, pmr);
+	else
+		SYSREG_WRITE(ICC_PMR_EL1, pmr);
 }
 
 uint32_t gic_ack(void)
 {
 	uint64_t v;
 
+	if (version == GIC_V2)
+		return mmio_read32(gic_cpu_base() + GICC_IAR);
 	SYSREG_READ(ICC_IAR1_EL1, v);
 	return (uint32_t)(v & ICC_IAR_INTID_MASK);
 }
 
-void gic_eoi(uint32_t intid)
+uint32_t gic_iar_intid(uint32_t iar)
 {
-	SYSREG_WRITE(ICC_EOIR1_EL1, intid);
+	return version == GIC_V2 ? iar & GICC_IAR_INTID_MASK : iar;
+}
+
+void gic_eoi(uint32_t iar)
+{
+	if (version == GIC_V2)
+		mmio_write32(gic_cpu_base() + GICC_EOIR, iar);
+	else
+		SYSREG_WRITE(ICC_EOIR1_EL1, iar);
 }

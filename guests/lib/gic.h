@@ -1,9 +1,14 @@
 #pragma once
 /*
- * A minimal GICv3 driver for the test guests, set up the way a small OS does
- * it (Arm IHI 0069H; Linux drivers/irqchip/irq-gic-v3.c for what a guest
- * touches): affinity routing, every interrupt in Group 1, the system-register
- * CPU interface with EOImode 0 (EOIR drops priority and deactivates).
+ * A minimal GIC driver for the test guests, GICv3 or GICv2 as the DT says,
+ * set up the way a small OS does it:
+ *   GICv3 (gic.c; Arm IHI 0069H, Linux drivers/irqchip/irq-gic-v3.c):
+ *     affinity routing, every interrupt in Group 1, the system-register CPU
+ *     interface;
+ *   GICv2 (gic_v2.c; Arm IHI 0048B, Linux drivers/irqchip/irq-gic.c):
+ *     distributor and memory-mapped CPU interface, every interrupt in
+ *     Group 0 (the reset value), CPUs named by their interface mask.
+ * Both with EOImode 0 (EOI drops priority and deactivates).
  *
  * Interrupts are taken through gic_vectors (gic_vectors.c): one interrupt is
  * acknowledged per IRQ exception, passed to the handler registered for its
@@ -29,39 +34,55 @@
 typedef void gic_handler_fn(uint32_t intid);
 
 /*
- * Distributor: finds the "arm,gic-v3" node, turns on affinity routing and
- * Group 1.  0, or a negative libfdt error / -1 when the DT has no GICv3.
+ * Distributor: finds the GIC node ("arm,gic-v3"; "arm,gic-400",
+ * "arm,cortex-a15-gic" or "arm,cortex-a7-gic" for a GICv2) and turns it on
+ * (v3: affinity routing and Group 1).  0, or a negative libfdt error / -1
+ * when the DT has neither.
  */
 int gic_init(void);
 /*
- * This CPU: installs gic_vectors, wakes its redistributor (GICR_WAKER), puts
- * its SGIs/PPIs in Group 1, opens the CPU interface (SRE, PMR = GIC_PMR_OPEN,
- * BPR1 = 0, EOImode 0, IGRPEN1 = 1).  IRQs stay masked in PSTATE.  0, or -1
- * when no redistributor matches this CPU's MPIDR or it does not wake up.
+ * This CPU: installs gic_vectors and opens its CPU interface (PMR =
+ * GIC_PMR_OPEN, binary point 0, EOImode 0, interrupts on).  GICv3: wakes its
+ * redistributor (GICR_WAKER), its SGIs/PPIs in Group 1, SRE.  GICv2: learns
+ * its CPU interface mask from GICD_ITARGETSR0.  IRQs stay masked in PSTATE.
+ * 0, or -1 when no redistributor matches this CPU's MPIDR or it does not
+ * wake up (v3), or the mask reads 0 on a machine with several CPUs (v2).
  */
 int gic_cpu_init(void);
+/* 2 or 3 after gic_init, 0 before. */
+unsigned int gic_version(void);
 uint64_t gic_dist_base(void);
-/* This CPU's redistributor (RD_base), 0 before gic_cpu_init. */
-uint64_t gic_redist_base(void);
+/* This CPU's redistributor RD_base (v3) or the CPU interface (v2); 0 before gic_cpu_init. */
+uint64_t gic_cpu_base(void);
 
-/* SGIs and PPIs of this CPU (its redistributor's SGI_base frame). */
+/* SGIs and PPIs of this CPU (its redistributor's SGI_base frame; v2: the banked GICD registers). */
 void gic_private_enable(uint32_t intid, uint8_t prio);
 void gic_private_disable(uint32_t intid);
-/* GICR_ISPENDR0 of this CPU: bit n = INTID n pending. */
+/* GICR_ISPENDR0 (v2: GICD_ISPENDR0) of this CPU: bit n = INTID n pending. */
 uint32_t gic_private_pending(void);
 
-/* An SPI: Group 1, priority, routed to @mpidr (GICD_IROUTER), enabled. */
+/* An SPI: priority, routed to @mpidr (v3: Group 1, GICD_IROUTER; v2: GICD_ITARGETSR), enabled. */
 void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr);
 void gic_spi_disable(uint32_t intid);
 /* GICD_ICFGR: edge-triggered or level-sensitive; set it while disabled. */
 void gic_spi_set_edge(uint32_t intid, bool edge);
 
-/* ICC_SGI1R_EL1: SGI @intid to the one CPU whose affinity is @mpidr. */
+/*
+ * SGI @intid to the one CPU whose affinity is @mpidr (v3: ICC_SGI1R_EL1;
+ * v2: GICD_SGIR with the CPU interface mask that CPU reported in
+ * gic_cpu_init, nothing sent before it did).
+ */
 void gic_send_sgi(uint32_t intid, uint64_t mpidr);
 
 void gic_set_pmr(uint8_t pmr);
+/*
+ * Acknowledge: the IAR value, which gic_eoi() wants back unchanged (a GICv2
+ * SGI's carries its source CPU, IHI 0048B 4.4.4); gic_iar_intid() is its
+ * INTID.
+ */
 uint32_t gic_ack(void);
-void gic_eoi(uint32_t intid);
+uint32_t gic_iar_intid(uint32_t iar);
+void gic_eoi(uint32_t iar);
 
 /* Handler registry, shared by every CPU.  NULL: counted as unexpected. */
 void gic_set_handler(uint32_t intid, gic_handler_fn *fn);

@@ -164,7 +164,8 @@ uint32_t gic_unexpected_last(void)
  */
 void gic_irq_dispatch(void)
 {
-	uint32_t intid = gic_ack();
+	uint32_t iar = gic_ack();
+	uint32_t intid = gic_iar_intid(iar);
 
 	if (intid >= GIC_INTID_SPECIAL_FIRST)
 		return;
@@ -175,5 +176,5 @@ void gic_irq_dispatch(void)
 		unexpected_count = unexpected_count + 1;
 		unexpected_last = intid;
 	}
-	gic_eoi(intid);
+	gic_eoi(iar);
 }

@@ -422,6 +422,47 @@ static void test_direct_map(void **state)
 	assert_int_equal(cfg.partitions[1].map.uart.base, 0x22000000);
 }
 
+/* virt with gic-version=2: distributor, CPU interface, GICH and GICV (boot/platform.c). */
+static const struct cfg_platform plat_virt_gicv2 = {
+	.ram = { { 0x40000000, 0x80000000 } },
+	.ram_count = 1,
+	.reserved = { { 0x40000000, 0x100000 }, { 0x40200000, 0x200000 } },
+	.reserved_count = 2,
+	.cpu_count = 4,
+	.host = {
+		.gic_version = 2,
+		.gicd = { 0x08000000, 0x10000 }, .gicc = { 0x08010000, 0x10000 },
+		.uart = { 0x09000000, 0x1000 }, .uart_intid = 33,
+	},
+};
+
+/*
+ * A GICv2 host gives its partitions a GICv2 at Xen's GUEST_GICD_BASE and
+ * GUEST_GICC_BASE (4 KiB and 8 KiB); a direct-mapped one the host's GICD
+ * and the 8 KiB of the host's GICC where the GICV frame is mapped.
+ */
+static void test_guest_map_gicv2(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse_with(DTS(DOMU("domU1", 42000000, "cpus = <2>;\n")
+				 DOMU("domU2", 43000000, "xen,static-mem = <0x80000000 0x8000000>;\n"
+				      "direct-map;\n")), &plat_virt_gicv2));
+	const struct cfg_guest_map *m = &cfg.partitions[0].map;
+	assert_int_equal(m->gic_version, 2);
+	assert_int_equal(m->gicd.base, 0x03001000);
+	assert_int_equal(m->gicd.size, 0x1000);
+	assert_int_equal(m->gicc.base, 0x03002000);
+	assert_int_equal(m->gicc.size, 0x2000);
+	assert_int_equal(m->gicr.size, 0);
+	m = &cfg.partitions[1].map;
+	assert_int_equal(m->gic_version, 2);
+	assert_int_equal(m->gicd.base, 0x08000000);
+	assert_int_equal(m->gicd.size, 0x10000);
+	assert_int_equal(m->gicc.base, 0x08010000);
+	assert_int_equal(m->gicc.size, 0x2000);
+	assert_int_equal(m->gicr.size, 0);
+}
+
 static void test_direct_map_errors(void **state)
 {
 	(void)state;
@@ -1162,6 +1203,20 @@ static void test_shm_guest_rules(void **state)
 	       "0x50000000-0x501fffff of /chosen/domU1/x");
 }
 
+/* A shared region's guest range must stay clear of the GICv2's distributor and CPU interface. */
+static void test_shm_guest_rules_gicv2(void **state)
+{
+	(void)state;
+	EXPECT(parse_with(ONE_DOMU(SHM("gicd", "<2>", "0x80200000 0x1000 0x03001000", "")
+				   SHM("gicc", "<3>", "0x80400000 0x1000 0x03003000", "")
+				   SHM("ok", "<4>", "0x80600000 0x1000 0x03020000", "")),
+			  &plat_virt_gicv2),
+	       "config: /chosen/domU1/gicd: xen,shared-mem: guest range 0x3001000-0x3001fff overlaps "
+	       "the GICv2 distributor 0x3001000-0x3001fff",
+	       "config: /chosen/domU1/gicc: xen,shared-mem: guest range 0x3003000-0x3003fff overlaps "
+	       "the GICv2 CPU interface 0x3002000-0x3003fff");
+}
+
 /* Guest addresses must lie in the guest physical address space (40 bits here). */
 static void test_shm_guest_beyond_ipa_space(void **state)
 {
@@ -1314,6 +1369,8 @@ int main(void)
 		cmocka_unit_test(test_shm_guest_rules),
 		cmocka_unit_test(test_guest_map_xen),
 		cmocka_unit_test(test_direct_map),
+		cmocka_unit_test(test_guest_map_gicv2),
+		cmocka_unit_test(test_shm_guest_rules_gicv2),
 		cmocka_unit_test(test_direct_map_errors),
 		cmocka_unit_test(test_shm_guest_beyond_ipa_space),
 		cmocka_unit_test(test_shm_chosen_without_dom0),

@@ -46,6 +46,18 @@ static void xen_map(struct cfg_partition *p)
 	m->uart_intid = 32;
 }
 
+/* The same partition on a GICv2 host: Xen's GUEST_GICD_BASE / GUEST_GICC_BASE. */
+static void xen_map_gicv2(struct cfg_partition *p)
+{
+	struct cfg_guest_map *m = &p->map;
+
+	xen_map(p);
+	m->gic_version = 2;
+	m->gicd = (struct cfg_range){ 0x03001000ull, 0x1000ull };
+	m->gicr = (struct cfg_range){ 0, 0 };
+	m->gicc = (struct cfg_range){ 0x03002000ull, 0x2000ull };
+}
+
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -403,6 +415,50 @@ static void test_gic(void **state)
 	assert_int_equal(fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its"), -FDT_ERR_NOTFOUND);
 }
 
+/*
+ * GICv2 host: distributor and CPU interface (the GICV frame the guest maps)
+ * at Xen's addresses, "arm,gic-400" as Xen writes it for its guests, no
+ * redistributor property, and the timer's PPIs wired to every vCPU (flags
+ * bits 15:8, arm,gic.yaml; QEMU's gic-version=2 tree does the same).
+ */
+static void test_gic_v2(void **state)
+{
+	struct fixture *f = *state;
+
+	xen_map_gicv2(&f->cfg->partitions[1]);
+	const void *fdt = build(f, 1);
+	static const uint32_t reg[] = { 0, 0x03001000, 0, 0x1000, 0, 0x03002000, 0, 0x2000 };
+	static const uint32_t irqs[] = { 1, 13, 0x304, 1, 14, 0x304, 1, 11, 0x304, 1, 10, 0x304 };
+
+	assert_str(fdt, GIC_NODE, "compatible", "arm,gic-400");
+	assert_cells(fdt, GIC_NODE, "reg", reg, 8);
+	assert_u32(fdt, GIC_NODE, "#interrupt-cells", 3);
+	assert_empty(fdt, GIC_NODE, "interrupt-controller");
+	assert_absent(fdt, GIC_NODE, "#redistributor-regions");
+	assert_absent(fdt, GIC_NODE, "interrupts");
+	assert_u32(fdt, "/", "interrupt-parent", phandle_of(fdt, GIC_NODE));
+	assert_cells(fdt, "/timer", "interrupts", irqs, 12);
+	assert_int_equal(fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), -FDT_ERR_NOTFOUND);
+}
+
+/* A direct-mapped partition on a GICv2 host sees the host's GICD and GICC (virt's). */
+static void test_gic_v2_direct_map(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_guest_map *m = &f->cfg->partitions[0].map;
+
+	xen_map_gicv2(&f->cfg->partitions[0]);
+	m->gicd = (struct cfg_range){ 0x08000000ull, 0x10000ull };
+	m->gicc = (struct cfg_range){ 0x08010000ull, 0x2000ull };
+	const void *fdt = build(f, 0);
+	static const uint32_t reg[] = { 0, 0x08000000, 0, 0x10000, 0, 0x08010000, 0, 0x2000 };
+	static const uint32_t irqs[] = { 1, 13, 0x104, 1, 14, 0x104, 1, 11, 0x104, 1, 10, 0x104 };
+
+	assert_cells(fdt, "/interrupt-controller@8000000", "reg", reg, 8);
+	assert_str(fdt, "/interrupt-controller@8000000", "compatible", "arm,gic-400");
+	assert_cells(fdt, "/timer", "interrupts", irqs, 12);
+}
+
 static void test_uart_and_clock(void **state)
 {
 	const void *fdt = build(*state, 0);
@@ -607,6 +663,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_psci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gic_v2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gic_v2_direct_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uart_and_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_shared_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_reserved_memory_without_regions, setup, teardown),

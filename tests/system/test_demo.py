@@ -7,12 +7,14 @@
               domU1 sees it at 0x60000000, domU2 at 0x70000000.
 
 dom0 writes 0x0 and waits for domU1's ack, then powers off, which revokes
-domU1's mapping; domU1's next access must abort.  One boot per CPU model."""
+domU1's mapping; domU1's next access must abort.  One boot per CPU model and
+GIC version (`make run` and `make run GIC=2`)."""
+import itertools
 import re
 
 import pytest
 
-from tessera_sys import (assert_clean_exit, assert_cpus_up, assert_done,
+from tessera_sys import (GIC_VERSIONS, assert_clean_exit, assert_cpus_up, assert_done,
                          assert_no_fail, assert_stopped, boot_scenario)
 
 SZ_2M = 0x200000
@@ -48,9 +50,12 @@ TABLE_OFF = [
 ]
 
 
-@pytest.fixture(scope="module", params=["cortex-a57", "max"])
+@pytest.fixture(scope="module",
+                params=list(itertools.product(["cortex-a57", "max"], GIC_VERSIONS)),
+                ids=lambda p: f"{p[0]}-gicv{p[1]}")
 def demo(request):
-    return boot_scenario("demo", cpu=request.param, timeout=60)
+    cpu, gic = request.param
+    return boot_scenario("demo", cpu=cpu, gic=gic, timeout=60)
 
 
 def test_exits_cleanly(demo):
@@ -120,6 +125,22 @@ def test_stage2_shared_mappings(demo):
     # Nothing else is shared: exactly these four shared lines.
     shared = [ln for ln in demo.tessera if ln.endswith("shared, RW XN")]
     assert len(shared) == len(MAPPINGS), shared
+
+
+def test_gic_of_the_host(demo):
+    """A GICv2 host: the driver reports its four frames, and every
+    partition's CPU interface (Xen's GUEST_GICC_BASE) is the GICV frame,
+    mapped; a GICv3 host maps no device."""
+    gicv2 = ("gic: GICv2 (arm,cortex-a15-gic): GICD 0x8000000, GICC 0x8010000, "
+             "GICH 0x8030000, GICV 0x8040000, maintenance INTID 25")
+    devices = [ln for ln in demo.tessera if ln.endswith("device, RW XN")]
+    if demo.gic == 2:
+        assert gicv2 in demo.tessera
+        assert devices == [f"{name}:   IPA 0x0003002000-0x0003003fff -> PA 0x0008040000"
+                           "        8 KiB  device, RW XN" for name in ("dom0", "domU1", "domU2")]
+    else:
+        assert not [ln for ln in demo.tessera if ln.startswith("gic: ")]
+        assert devices == []
 
 
 def test_partition_ids_and_ram(demo):

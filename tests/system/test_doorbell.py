@@ -2,19 +2,24 @@
 TESSERA_HVC_SHM_DOORBELL for its region after writing it; every other
 partition with the region mapped takes SPI 2 (INTID 34, from its DT's
 /hypervisor node) and only then verifies the data.  scenarios: the demo with
-shm_doorbell=1 (tests/system/scenarios/doorbell.scn)."""
+shm_doorbell=1 (tests/system/scenarios/doorbell.scn), on a GICv3 and a GICv2
+host."""
+import itertools
 from pathlib import Path
 
 import pytest
 
-from tessera_sys import assert_clean_exit, assert_no_fail, boot_scenario
+from tessera_sys import GIC_VERSIONS, assert_clean_exit, assert_no_fail, boot_scenario
 
 SCN = Path(__file__).resolve().parent / "scenarios" / "doorbell.scn"
 
 
-@pytest.fixture(scope="module", params=["cortex-a57", "max"])
+@pytest.fixture(scope="module",
+                params=list(itertools.product(["cortex-a57", "max"], GIC_VERSIONS)),
+                ids=lambda p: f"{p[0]}-gicv{p[1]}")
 def run(request):
-    return boot_scenario(SCN, cpu=request.param)
+    cpu, gic = request.param
+    return boot_scenario(SCN, cpu=cpu, gic=gic)
 
 
 def test_rings_reach_exactly_the_peers(run):

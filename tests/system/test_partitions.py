@@ -3,7 +3,8 @@ guests/smp (DESIGN.md §4, §5): partition ids, vCPU bring-up, RAM size,
 stage-2 maps and isolation, then power-off.  partitions_pinned.scn is the
 same system with `tessera,cpus` pinning.
 
-One boot per (scenario, CPU model), shared by the tests of this file."""
+One boot per (scenario, CPU model, GIC version), shared by the tests of this
+file."""
 import re
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 # include/guest_fdt.h GUEST_FDT_MAX_SIZE: the guest DT's slot at the top of guest RAM.
 GUEST_DT_SLOT = 0x18000
 
-from tessera_sys import (ROOT, assert_clean_exit, assert_cpus_up, assert_done,
-                         assert_no_fail, assert_stopped, boot_scenario)
+from tessera_sys import (GIC_VERSIONS, ROOT, assert_clean_exit, assert_cpus_up,
+                         assert_done, assert_no_fail, assert_stopped, boot_scenario)
 
 GUEST_RAM_IPA = 0x40000000
 MIB = 1 << 20
@@ -39,16 +40,21 @@ RAM_MAP_RE = r"^{name}:   IPA 0x(?P<ipa>[0-9a-f]{{10}})-0x(?P<end>[0-9a-f]{{10}}
 STOPPED_RE = r"^{name}: stopped \(SYSTEM_OFF\) after \d+ exits, \d+ lazy " \
              r"FP/SIMD saves, {aborts} aborts injected$"
 
-BOOTS = [("partitions", "cortex-a57"), ("partitions", "max"),
-         (str(ROOT / "tests/system/scenarios/partitions_pinned.scn"),
-          "cortex-a57")]
+PINNED = str(ROOT / "tests/system/scenarios/partitions_pinned.scn")
+BOOTS = [("partitions", "cortex-a57", 3), ("partitions", "max", 3), (PINNED, "cortex-a57", 3),
+         ("partitions", "cortex-a57", 2), (PINNED, "cortex-a57", 2)]
+# What each partition's stage 2 traps (the GICv2 CPU interface is mapped, GICV).
+TRAPPED = {3: "GICD 0x3001000, GICR 0x3020000, UART 0x22000000",
+           2: "GICD 0x3001000, UART 0x22000000"}
+GICV_MAP = "{name}:   IPA 0x0003002000-0x0003003fff -> PA 0x0008040000        8 KiB  device, RW XN"
 
 
 @pytest.fixture(scope="module", params=BOOTS,
-                ids=["default-a57", "default-max", "pinned-a57"])
+                ids=["default-a57", "default-max", "pinned-a57", "default-a57-gicv2",
+                     "pinned-a57-gicv2"])
 def run(request):
-    scn, cpu = request.param
-    r = boot_scenario(scn, cpu=cpu, timeout=60)
+    scn, cpu, gic = request.param
+    r = boot_scenario(scn, cpu=cpu, gic=gic, timeout=60)
     r.pinning = CPUS_PINNED if "pinned" in scn else CPUS_DEFAULT
     return r
 
@@ -136,7 +142,7 @@ def test_stage2_lines(run):
         assert len(hdr) == 1, hdr
         assert re.fullmatch(
             rf"{name}: stage 2: VMID \d+, \d+-bit IPA, \d+ table pages; "
-            r"trapped: GICD 0x3001000, GICR 0x3020000, UART 0x22000000", hdr[0])
+            rf"trapped: {TRAPPED[run.gic]}", hdr[0])
         rx = re.compile(RAM_MAP_RE.format(name=name))
         maps = [m for m in map(rx.match, run.tessera) if m]
         assert len(maps) == 1, f"{name}: RAM map lines {maps}"
@@ -146,9 +152,11 @@ def test_stage2_lines(run):
         assert int(m["kib"]) * KIB == ram
         assert int(m["pa"], 16) == int(got[name].group(6), 16), \
             f"{name}: stage-2 PA differs from the started line"
-        # No shared memory in this scenario: nothing else mapped.
-        assert not [ln for ln in run.tessera
-                    if ln.startswith(f"{name}:   IPA") and "RAM, RWX" not in ln]
+        # No shared memory in this scenario: nothing else mapped but, on a
+        # GICv2, the CPU interface.
+        others = [ln for ln in run.tessera
+                  if ln.startswith(f"{name}:   IPA") and "RAM, RWX" not in ln]
+        assert others == ([GICV_MAP.format(name=name)] if run.gic == 2 else [])
 
 
 def test_vmids_distinct(run):
@@ -196,20 +204,27 @@ def test_static_mem_places_ram_at_its_host_address():
     assert_clean_exit(r)
 
 
-def test_direct_map_sees_host_addresses():
+@pytest.mark.parametrize("gic", GIC_VERSIONS, ids=lambda g: f"gicv{g}")
+def test_direct_map_sees_host_addresses(gic):
     """direct-map: domU1's RAM is at IPA == host PA 0x70000000 (stage 2 maps
     it one to one), its DT names the host's UART and GIC (virt's 0x9000000
-    and 0x8000000) and it tests all of its RAM there; domU2 beside it keeps
-    Xen's guest map (RAM 0x40000000, PL011 0x22000000)."""
+    and 0x8000000; on a GICv2 the CPU interface at GICC 0x8010000 is the
+    GICV frame 0x8040000) and it tests all of its RAM there; domU2 beside
+    it keeps Xen's guest map (RAM 0x40000000, PL011 0x22000000)."""
     from pathlib import Path
-    r = boot_scenario(Path(__file__).resolve().parent / "scenarios" / "direct_map.scn")
+    r = boot_scenario(Path(__file__).resolve().parent / "scenarios" / "direct_map.scn",
+                      gic=gic)
     t = r.tessera
+    host = {3: "GICD 0x8000000, GICR 0x80a0000, UART 0x9000000",
+            2: "GICD 0x8000000, UART 0x9000000"}[gic]
     assert any(re.fullmatch(r"domU1:   IPA 0x0070000000-0x0077ffffff -> PA 0x0070000000 .*RAM, RWX",
                             l) for l in t), t
-    assert any(re.fullmatch(r"domU1: stage 2: .* trapped: GICD 0x8000000, GICR 0x80a0000, "
-                            r"UART 0x9000000", l) for l in t), t
-    assert any(re.fullmatch(r"domU2: stage 2: .* trapped: GICD 0x3001000, GICR 0x3020000, "
-                            r"UART 0x22000000", l) for l in t), t
+    assert any(re.fullmatch(rf"domU1: stage 2: .* trapped: {host}", l) for l in t), t
+    assert any(re.fullmatch(rf"domU2: stage 2: .* trapped: {TRAPPED[gic]}", l) for l in t), t
+    if gic == 2:
+        assert ("domU1:   IPA 0x0008010000-0x0008011fff -> PA 0x0008040000        8 KiB  "
+                "device, RW XN") in t
+        assert GICV_MAP.format(name="domU2") in t
     d1, d2 = r.lines_of("domU1"), r.lines_of("domU2")
     assert "hello: uart 0x9000000 ram 0x70000000 size 0x8000000 cpus 1" in d1
     assert "hello: uart 0x22000000 ram 0x40000000 size 0x4000000 cpus 1" in d2

@@ -5,12 +5,13 @@ xen_dom0less.scn: Xen's booting.txt style, dom0 module under /chosen with
 xen_shm_string.scn: upstream Xen's string-id shared memory, both the
 <host-PA guest-PA size> form and the <guest-PA size> form where Tessera
 picks the host range; domU1 writes, domU2 verifies."""
+import itertools
 import re
 
 import pytest
 
-from tessera_sys import (ROOT, assert_clean_exit, assert_cpus_up, assert_done,
-                         assert_no_fail, assert_stopped, boot_scenario)
+from tessera_sys import (GIC_VERSIONS, ROOT, assert_clean_exit, assert_cpus_up,
+                         assert_done, assert_no_fail, assert_stopped, boot_scenario)
 
 SCN = ROOT / "tests/system/scenarios"
 SZ_2M = 0x200000
@@ -30,10 +31,12 @@ def started(r):
 
 # ------------------------------------------------------------ dom0less
 
-@pytest.fixture(scope="module", params=["cortex-a57", "max"])
+@pytest.fixture(scope="module",
+                params=list(itertools.product(["cortex-a57", "max"], GIC_VERSIONS)),
+                ids=lambda p: f"{p[0]}-gicv{p[1]}")
 def dom0less(request):
-    return boot_scenario(SCN / "xen_dom0less.scn", cpu=request.param,
-                         timeout=60)
+    cpu, gic = request.param
+    return boot_scenario(SCN / "xen_dom0less.scn", cpu=cpu, gic=gic, timeout=60)
 
 
 def test_dom0less_exits_cleanly(dom0less):

@@ -6,12 +6,14 @@ loaded.  Two Linux domUs name the same kernel and ramdisk modules and share
 "my-shared-mem-0" (256 MiB at guest 0x4000000); each checks
 /proc/device-tree/reserved-memory/xen-shmem@4000000/xen,id and reg with
 the commands of qemu-smoke-dom0less-arm64.sh (guests/linux/init,
-txen_shm=).  Skipped without `make linux`."""
+txen_shm=).  On a GICv2 machine (what Xen's CI boots by default) and a GICv3
+one.  Skipped without `make linux`."""
 import re
 
 import pytest
 
-from tessera_sys import ROOT, assert_clean_exit, assert_done, assert_no_fail, boot_scenario
+from tessera_sys import (GIC_VERSIONS, ROOT, assert_clean_exit, assert_done, assert_no_fail,
+                         boot_scenario)
 
 SCN = ROOT / "scenarios/linux-xen-shm.scn"
 IMAGE, INITRD = ROOT / "build/linux/Image", ROOT / "build/linux/initramfs.cpio.gz"
@@ -28,9 +30,9 @@ pytestmark = pytest.mark.skipif(not (IMAGE.exists() and INITRD.exists()),
                                 reason="build/linux missing: run `make linux`")
 
 
-@pytest.fixture(scope="module")
-def run():
-    return boot_scenario(SCN, boot="uboot", timeout=300)
+@pytest.fixture(scope="module", params=GIC_VERSIONS, ids=lambda g: f"gicv{g}")
+def run(request):
+    return boot_scenario(SCN, boot="uboot", timeout=300, gic=request.param)
 
 
 def test_booted_through_uboot_where_loaded(run):

@@ -6,9 +6,10 @@ QEMU's `-icount shift=0,sleep=off`: one virtual nanosecond per instruction,
 summed over all CPUs (QEMU runs them round robin in one thread), so a
 CNTPCT value times (1e9 / CNTFRQ) is the number of instructions every CPU
 has executed since reset.  The guests print `BENCH <key> <value>` lines;
-this script builds them, runs each scenario twice (the two runs must agree:
-icount is deterministic), prints one table and writes
-build/bench/results.json.
+this script builds them, runs each scenario twice on a GICv3 machine and
+twice on a GICv2 one (QEMU virt gic-version=3 and 2; the two runs must
+agree: icount is deterministic), prints one table with a column per GIC
+version and writes build/bench/results.json.
 
 Exit status: 0 when every run completed and the two runs of each scenario
 agreed, 1 otherwise (a figure that is n/a by design is not a failure),
@@ -39,6 +40,7 @@ BENCH_LINE = re.compile(r"^\((?P<part>[^)]+)\) BENCH (?P<key>\S+) (?P<value>.*?)
 SMCCC_NOT_SUPPORTED = -1
 DOORBELL_INTID = 34            # include/public/guest_platform.h GUEST_DOORBELL_INTID
 NA_VGIC = "n/a (needs vGIC)"
+GIC_VERSIONS = (3, 2)          # QEMU virt gic-version, in table order
 
 # Scenario name -> what it measures (the .scn files say more).
 SCENARIOS = {
@@ -85,11 +87,16 @@ def build_guests():
         raise SystemExit("bench: building the bench guests failed")
 
 
-def build_scenario(name):
+def run_name(name, gic):
+    """The scenario's name in output paths: <name> on GICv3, <name>-gicv2."""
+    return name if gic == 3 else f"{name}-gicv{gic}"
+
+
+def build_scenario(name, gic=3):
     """host.dtb and the QEMU command (tools/scenario.py), icount added."""
     try:
-        return scenario.build(SCN_DIR / f"{name}.scn", out=OUT / "scenarios" / name,
-                              extra=ICOUNT)
+        return scenario.build(SCN_DIR / f"{name}.scn", out=OUT / "scenarios" / run_name(name, gic),
+                              extra=ICOUNT, gic=gic)
     except scenario.ScenarioError as e:
         raise SystemExit(f"bench: {e}")
 
@@ -124,12 +131,12 @@ def run_once(b, log):
     return status, text, time.monotonic() - start
 
 
-def run_scenario(name):
+def run_scenario(name, gic=3):
     """Build, run RUNS times; returns a dict with every run's BENCH lines."""
-    b = build_scenario(name)
+    b = build_scenario(name, gic)
     runs = []
     for i in range(RUNS):
-        log = OUT / "logs" / f"{name}-run{i + 1}.log"
+        log = OUT / "logs" / f"{run_name(name, gic)}-run{i + 1}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         status, text, secs = run_once(b, log)
         runs.append({"status": status, "seconds": round(secs, 2),
@@ -209,14 +216,14 @@ def fig_doorbell_recv(run):
     return ticks * ins_per_tick(run, "domU1")
 
 
-def compute(results):
-    """figure key -> one value per run (a number or an n/a string)."""
+def compute(results, gic):
+    """figure key -> one value per run (a number or an n/a string) on @gic."""
     def per_run(name, fn):
-        return [fn(r) for r in results[name]["runs"]]
+        return [fn(r) for r in results[(name, gic)]["runs"]]
 
     def diff(with_region, base):
         return [first_insn(a) - first_insn(b) for a, b in
-                zip(results[with_region]["runs"], results[base]["runs"])]
+                zip(results[(with_region, gic)]["runs"], results[(base, gic)]["runs"])]
 
     makers = {
         "boot_one": lambda: per_run("boot1", first_insn),
@@ -257,8 +264,11 @@ def verdict(key, runs):
 
 
 def print_table(figures):
-    head = ("figure", "measured", "target", "Bao", "Xen 4.22", "vs target")
-    rows = [(title, show(figures[key]["value"]), target, bao, xen, figures[key]["verdict"])
+    head = ("figure", *(f"GICv{g}" for g in GIC_VERSIONS), "target", "Bao", "Xen 4.22",
+            "vs target (" + " / ".join(f"v{g}" for g in GIC_VERSIONS) + ")")
+    rows = [(title, *(show(figures[key][f"gicv{g}"]["value"]) for g in GIC_VERSIONS),
+             target, bao, xen,
+             " / ".join(figures[key][f"gicv{g}"]["verdict"] for g in GIC_VERSIONS))
             for key, title, target, bao, xen in FIGURES]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     line = "  ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(widths))
@@ -268,7 +278,7 @@ def print_table(figures):
     for r in rows:
         print(line.format(*r))
     print("(instructions summed over all CPUs, QEMU -icount shift=0; "
-          "each scenario ran twice)")
+          "each scenario ran twice per GIC version)")
 
 
 def qemu_version():
@@ -283,28 +293,35 @@ def main():
     started = time.monotonic()
     build_guests()
     results = {}
-    for name in SCENARIOS:
-        print(f"bench: {name} ({SCENARIOS[name]}) x{RUNS}", flush=True)
-        results[name] = run_scenario(name)
-    values = compute(results)
+    for gic in GIC_VERSIONS:
+        for name in SCENARIOS:
+            print(f"bench: {name} ({SCENARIOS[name]}) on GICv{gic} x{RUNS}", flush=True)
+            results[(name, gic)] = run_scenario(name, gic)
+    values = {gic: compute(results, gic) for gic in GIC_VERSIONS}
     figures = {}
     for key, title, target, bao, xen in FIGURES:
-        runs = values[key]
-        figures[key] = {"title": title, "value": runs[0], "runs": runs,
-                        "deterministic": all(r == runs[0] for r in runs),
-                        "target": target, "bao": bao, "xen": xen,
-                        "verdict": verdict(key, runs), "unit": "instructions"}
+        figures[key] = {"title": title, "target": target, "bao": bao, "xen": xen,
+                        "unit": "instructions"}
+        for gic in GIC_VERSIONS:
+            runs = values[gic][key]
+            figures[key][f"gicv{gic}"] = {
+                "value": runs[0], "runs": runs,
+                "deterministic": all(r == runs[0] for r in runs),
+                "verdict": verdict(key, runs)}
     print_table(figures)
-    problems = [f"{n}: run status {[r['status'] for r in res['runs']]}"
+    problems = [f"{run_name(*n)}: run status {[r['status'] for r in res['runs']]}"
                 for n, res in results.items() if not res["ok"]]
-    problems += [f"{n}: the {RUNS} runs printed different BENCH lines"
+    problems += [f"{run_name(*n)}: the {RUNS} runs printed different BENCH lines"
                  for n, res in results.items() if not res["deterministic"]]
-    problems += [f"{k}: {f['value']}" for k, f in figures.items()
-                 if isinstance(f["value"], str) and f["value"].startswith("error")]
+    problems += [f"{k} (GICv{g}): {f[f'gicv{g}']['value']}" for k, f in figures.items()
+                 for g in GIC_VERSIONS
+                 if isinstance(f[f"gicv{g}"]["value"], str)
+                 and f[f"gicv{g}"]["value"].startswith("error")]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps({
         "qemu": qemu_version(), "icount": ICOUNT[1], "runs_per_scenario": RUNS,
-        "figures": figures, "scenarios": results,
+        "gic_versions": list(GIC_VERSIONS), "figures": figures,
+        "scenarios": {run_name(*n): res for n, res in results.items()},
         "problems": problems}, indent=2) + "\n")
     for p in problems:
         print(f"bench: PROBLEM {p}")

@@ -48,7 +48,12 @@ struct gic_dt_props {
 /* Whether the @room bytes at @name start with the string @want and its NUL. */
 static bool dt_name_is(const char *name, uint32_t room, const char *want, uint32_t want_size)
 {
-	return room >= want_size && memcmp(name, want, want_size) == 0;
+	if (room < want_size)
+		return false;
+	for (uint32_t i = 0; i < want_size; i++)       /* most names differ at once */
+		if (name[i] != want[i])
+			return false;
+	return true;
 }
 
 #define DT_NAME_IS(name, room, lit) dt_name_is(name, room, lit, sizeof(lit))
@@ -122,17 +127,17 @@ int gic_init_primary(const void *fdt, int node, int parent)
 	}
 	struct gic_dt_props d;
 	gic_dt_props(fdt, node, &d);
+	gic_hw.maint_intid = gic_dt_maintenance(&d);
+	if (d.compat && fdt_stringlist_contains(d.compat, d.compat_len, GIC_DT_V3))
+		return gic_v3_init_primary(fdt, node, parent);
 	const char *plain = gic_match(d.compat, d.compat_len, gic_v2_plain, ARRAY_SIZE(gic_v2_plain));
 	if (plain) {
 		log_line("gic: %s has no virtualization extensions (no list registers)", plain);
 		return -TS_EINVAL;
 	}
-	gic_hw.maint_intid = gic_dt_maintenance(&d);
 	const char *v2 = gic_match(d.compat, d.compat_len, gic_v2_virt, ARRAY_SIZE(gic_v2_virt));
-	int err = v2 ? gic_v2_init_primary(fdt, node, parent, v2) :
-		       gic_v3_init_primary(fdt, node, parent);
-	if (err == 0)
-		gic_is_v2 = v2 != NULL;
+	int err = v2 ? gic_v2_init_primary(fdt, node, parent, v2) : -TS_ENOENT;
+	gic_is_v2 = err == 0;
 	return err;
 }
 

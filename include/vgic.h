@@ -52,9 +52,9 @@ struct vgic_cpu {
 
 struct vgic {
 	struct spinlock lock;
-	bool enabled;               /* forwarding on: GICD_CTLR.EnableGrp1A (v3), .Enable (v2) */
 	struct virq spi[VGIC_NR_SPIS];
 	uint64_t spi_cand;          /* SPIs that may be pending (a superset) */
+	bool enabled;               /* forwarding on: GICD_CTLR.EnableGrp1A (v3), .Enable (v2) */
 	uint16_t spi_pintid[VGIC_NR_SPIS];  /* physical INTID of a hardware-linked SPI */
 	/* Level of each SPI's line, asked of its device when the guest may have consumed it. */
 	bool (*spi_level[VGIC_NR_SPIS])(struct partition *p);

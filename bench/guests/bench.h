@@ -16,11 +16,13 @@ extern volatile uint64_t bench_irq_cntvct;
 extern volatile uint64_t bench_irq_cntpct;   /* CNTPCT right after it */
 extern volatile uint32_t bench_irq_intid;
 extern volatile uint64_t bench_irq_count;
+/* GICv2: the CPU interface the IRQ vector acknowledges through; 0 on GICv3. */
+extern uint64_t bench_gicc;
 
 uint64_t bench_hvc_loop(uint64_t n, uint64_t fn, uint64_t *ret);
 uint64_t bench_base_loop(uint64_t n, uint64_t fn);
 uint64_t bench_hvc1_loop(uint64_t n, uint64_t fn, uint64_t arg, uint64_t *ret);
-/* GICv3 on for this vCPU (PPI 27 enabled); NULL, or a one-word reason. */
+/* The GIC (v3 or v2, from the DT) on for this vCPU, PPI 27 enabled; NULL, or a one-word reason. */
 const char *bench_gic_setup(void);
 bool bench_timer_wait(uint64_t count_before, uint64_t deadline);
 

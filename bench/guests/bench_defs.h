@@ -2,17 +2,18 @@
 /*
  * Constants shared by the bench guest's assembly and C (plain integers only,
  * so that the assembler can use them).  Register fields are from the Arm ARM
- * (D11 generic timer) and the GICv3 specification (IHI 0069H, 12.x and
- * 12.11 for the CPU interface system registers).
+ * (D11 generic timer), the GICv3 specification (IHI 0069H 12.11 for the CPU
+ * interface system registers) and the GICv2 one (IHI 0048B 4.4, GICC_*).
  */
 
 /* System-register encodings of the GICv3 CPU interface (IHI 0069H 12.11);
  * spelled generically so every assembler accepts them. */
-#define ICC_PMR_EL1		S3_0_C4_C6_0
 #define ICC_IAR1_EL1		S3_0_C12_C12_0
 #define ICC_EOIR1_EL1		S3_0_C12_C12_1
-#define ICC_SRE_EL1		S3_0_C12_C12_5
-#define ICC_IGRPEN1_EL1		S3_0_C12_C12_7
+
+/* The GICv2 CPU interface's acknowledge and end-of-interrupt registers. */
+#define GICC_IAR_OFF		0x0c
+#define GICC_EOIR_OFF		0x10
 
 /* INTIDs 1020..1023 are special (spurious): never EOI'd. */
 #define GIC_INTID_SPECIAL	1020

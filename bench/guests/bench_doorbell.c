@@ -13,16 +13,14 @@
  */
 #include <libfdt.h>
 
+#include "gic.h"
 #include "guest.h"
 
 #include "bench.h"
 
 #define DOORBELL_HVC      0xC6000001u   /* TESSERA_HVC_SHM_DOORBELL */
 #define DOORBELL_INTID    34u
-#define GICD_ISENABLER1   0x0104u
-#define GICD_ICENABLER1   0x0184u
-#define GICD_IROUTER(n)   (0x6000u + 8u * (n))
-#define SPI_BIT(intid)    (1u << ((intid) % 32u))
+#define DOORBELL_PRIORITY 0xa0u           /* Linux's default */
 #define WORD_READY        0
 #define WORD_TOOK         1
 #define WORD_DONE         2
@@ -81,22 +79,15 @@ void bench_run_doorbell_tx(void)
 	__asm__ volatile("dsb sy\n\tsev");
 }
 
-static void gicd_write32(uint64_t gicd, uint32_t off, uint32_t v)
-{
-	*(volatile uint32_t *)(uintptr_t)(gicd + off) = v;
-}
-
 void bench_run_doorbell_rx(void)
 {
-	int gic = fdt_node_offset_by_compatible(dt_blob(), -1, "arm,gic-v3");
-	uint64_t gicd, size;
 	const char *why = bench_gic_setup();
-	if (!doorbell_find_region() || gic < 0 || dt_reg(gic, 0, &gicd, &size) != 0 || why) {
+	if (!doorbell_find_region() || why) {
 		gprintf("BENCH doorbell_rx_status %s\n", why ? why : "no-region");
 		return;
 	}
-	*(volatile uint64_t *)(uintptr_t)(gicd + GICD_IROUTER(DOORBELL_INTID)) = 0;   /* vCPU 0 */
-	gicd_write32(gicd, GICD_ISENABLER1, SPI_BIT(DOORBELL_INTID));
+	gic_spi_set_edge(DOORBELL_INTID, true);
+	gic_spi_enable(DOORBELL_INTID, DOORBELL_PRIORITY, guest_read_mpidr());
 	uint64_t count = bench_irq_count;
 	__asm__ volatile("msr daifclr, #2");
 	region[WORD_READY] = MAGIC;
@@ -104,7 +95,7 @@ void bench_run_doorbell_rx(void)
 	struct timeout t = timeout_start_ms(WAIT_MS);
 	while (bench_irq_count == count && !timeout_expired(&t))
 		__asm__ volatile("wfe");
-	gicd_write32(gicd, GICD_ICENABLER1, SPI_BIT(DOORBELL_INTID));
+	gic_spi_disable(DOORBELL_INTID);
 	region[WORD_TOOK] = MAGIC;
 	__asm__ volatile("dsb sy\n\tsev");
 	gprintf("BENCH doorbell_rx_cntpct %lu\n", bench_irq_cntpct);

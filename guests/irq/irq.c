@@ -9,7 +9,7 @@
 #include "irq.h"
 
 #define IRQ_TESTS_MAX		96	/* length of the irq_test= value */
-#define IRQ_TEST_NAMES		"timer|sgi|sgi-coalesce|priority|storm|uart|uart-level|uart-rx"
+#define IRQ_TEST_NAMES		"timer|sgi|sgi-coalesce|priority|storm|uart|uart-level|uart-rx|gicd"
 #define CPU1_INDEX		1u
 #define US_PER_MS		1000u
 #define CPU1_START_MS		5000u
@@ -30,6 +30,7 @@ static const struct irq_test tests[] = {
 	{ "uart", irq_test_uart },
 	{ "uart-level", irq_test_uart_level },
 	{ "uart-rx", irq_test_uart_rx },
+	{ "gicd", irq_test_gicd },
 };
 
 /* Written by vCPU0, read by vCPU1 (caches off: plain volatile accesses). */

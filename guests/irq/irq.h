@@ -57,3 +57,4 @@ void irq_test_storm(void);
 void irq_test_uart(void);
 void irq_test_uart_level(void);
 void irq_test_uart_rx(void);
+void irq_test_gicd(void);

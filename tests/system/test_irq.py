@@ -110,3 +110,17 @@ def test_uart_rx(cpu, gic):
     r = boot_scenario("irq-uart-rx", cpu=cpu, gic=gic, stdin=steps)
     _expect(r.lines_of("domU1"), "PASS uart-rx 'x'")
     _check(r, passes=1)
+
+
+@pytest.mark.parametrize("cpu,gic", _params())
+def test_gicd_registers(cpu, gic):
+    """The distributor's own registers: on GICv2 TYPER's CPU count,
+    ITARGETSR0-7 and an SPI's byte, GICD_SGIR's self and all-but-self
+    filters, [CS]PENDSGIR; on GICv3 TYPER and ARE."""
+    r = boot_scenario("irq-gicd", cpu=cpu, gic=gic)
+    want = ["PASS gicd-typer"]
+    if gic == 2:
+        want += ["PASS gicd-itargets", "PASS gicd-itargets-spi", "PASS gicd-sgir-self",
+                 "PASS gicd-sgir-others", "PASS gicd-spendsgir"]
+    _expect(r.lines_of("domU1"), *want)
+    _check(r, passes=len(want))

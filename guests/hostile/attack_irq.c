@@ -156,6 +156,7 @@ void attack_sgi(void)
 #define GICD_ISPENDR		0x0200
 #define GICD_ICPENDR		0x0280
 #define GICD_IROUTER		0x6000	/* 8 bytes per INTID (IHI 0069H 12.9.22) */
+#define GICD_ITARGETSR		0x0800	/* GICv2: a byte of CPU targets per INTID (IHI 0048B 4.3.12) */
 #define ROUTE_WAIT_MS		20u
 
 static volatile uint64_t route_irqs;
@@ -171,14 +172,29 @@ static uint32_t spi_pending(uint32_t intid)
 	return *(volatile uint32_t *)(plat.gicd + GICD_ISPENDR + 4 * (intid / 32)) >> (intid % 32) & 1;
 }
 
+/* Route ROUTE_SPI to @route: GICD_IROUTER on v3, the GICD_ITARGETSR byte on v2. */
+static void route_set(uint64_t route)
+{
+	if (plat.gic_v2)
+		*(volatile uint8_t *)(plat.gicd + GICD_ITARGETSR + ROUTE_SPI) = (uint8_t)route;
+	else
+		*(volatile uint64_t *)(plat.gicd + GICD_IROUTER + 8 * ROUTE_SPI) = route;
+}
+
 /*
  * GICD_IROUTER naming an affinity no vCPU has (Aff0 beyond the vCPUs, Aff1,
- * Aff2, Aff3, all ones): the SPI made pending is either taken here or stays
- * pending, never lost, and no one else sees it (the honest partition counts).
+ * Aff2, Aff3, all ones), or on a GICv2 a GICD_ITARGETSR byte naming only
+ * CPU interfaces no vCPU has (or none): the SPI made pending is either taken
+ * here or stays pending, never lost, and no one else sees it (the honest
+ * partition counts).
  */
 void gic_route_absent(void)
 {
-	static const uint64_t routes[] = { 7, 0xff, 0x100, 0x10000, 0xff00000000ull, ~0ull >> 24 };
+	static const uint64_t routes_v3[] = { 7, 0xff, 0x100, 0x10000, 0xff00000000ull,
+					      ~0ull >> 24 };
+	static const uint64_t routes_v2[] = { 0x80, 0x40, 0xfc, 0x10, 0x00, 0xf0 };
+	const uint64_t *routes = plat.gic_v2 ? routes_v2 : routes_v3;
+	_Static_assert(ARRAY_SIZE(routes_v2) == ARRAY_SIZE(routes_v3), "one count for both");
 	if (!irq_setup()) {
 		report_fail("gic-irouter-absent got=setup-error want=0");
 		return;
@@ -186,9 +202,9 @@ void gic_route_absent(void)
 	gic_set_handler(ROUTE_SPI, on_route);
 	gic_spi_set_edge(ROUTE_SPI, true);
 	unsigned taken = 0, pending = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(routes_v3); i++) {
 		gic_spi_enable(ROUTE_SPI, GIC_PRIO_DEFAULT, guest_read_mpidr());
-		*(volatile uint64_t *)(plat.gicd + GICD_IROUTER + 8 * ROUTE_SPI) = routes[i];
+		route_set(routes[i]);
 		uint64_t before = route_irqs;
 		*(volatile uint32_t *)(plat.gicd + GICD_ISPENDR + 4 * (ROUTE_SPI / 32)) =
 			1u << (ROUTE_SPI % 32);
@@ -200,12 +216,12 @@ void gic_route_absent(void)
 			1u << (ROUTE_SPI % 32);
 	}
 	gic_spi_disable(ROUTE_SPI);
-	if (taken + pending == ARRAY_SIZE(routes))
+	if (taken + pending == ARRAY_SIZE(routes_v3))
 		report_pass("gic-irouter-absent routes %zu taken-here %u still-pending %u",
-			    ARRAY_SIZE(routes), taken, pending);
+			    ARRAY_SIZE(routes_v3), taken, pending);
 	else
 		report_fail("gic-irouter-absent got=%u want=%zu taken-or-pending", taken + pending,
-			    ARRAY_SIZE(routes));
+			    ARRAY_SIZE(routes_v3));
 }
 
 /* ---- floods ---------------------------------------------------------------- */

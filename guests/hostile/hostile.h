@@ -21,7 +21,9 @@ struct platform {
 	uint32_t uart_intid;		/* from its "interrupts" (an SPI), 0 if none */
 	uint32_t doorbell_intid;	/* the /hypervisor node's, 0 if none */
 	uint64_t gicd, gicd_size;
-	uint64_t gicr, gicr_size;	/* every vCPU's frames */
+	uint64_t gicr, gicr_size;	/* every vCPU's redistributor frames; on a
+					   GICv2 the CPU interface (the GICV frame) */
+	bool gic_v2;			/* the DT's GIC is a GICv2 */
 	struct dt_range ram[DT_MAX_RANGES];
 	int nram;
 	struct dt_range shm[PLAT_MAX_SHM];

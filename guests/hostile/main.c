@@ -52,7 +52,13 @@ static const struct attack attacks[] = {
 
 static void platform_scan_gic(const void *fdt)
 {
+	static const char *const gic_v2[] = { "arm,gic-400", "arm,cortex-a15-gic",
+					      "arm,cortex-a7-gic" };
 	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	for (size_t i = 0; node < 0 && i < ARRAY_SIZE(gic_v2); i++) {
+		node = fdt_node_offset_by_compatible(fdt, -1, gic_v2[i]);
+		plat.gic_v2 = node >= 0;
+	}
 	if (node < 0)
 		return;
 	dt_reg(node, 0, &plat.gicd, &plat.gicd_size);

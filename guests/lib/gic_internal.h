@@ -27,6 +27,7 @@
 #define GICC_BPR		0x0008
 #define GICC_IAR		0x000c
 #define GICC_EOIR		0x0010
+#define GICC_APR0		0x00d0		/* active priorities (4.4.13) */
 #define GICC_IAR_INTID_MASK	0x3ffu		/* bits 12:10 are an SGI's source CPU */
 
 static inline uint32_t mmio_read32(uint64_t a)

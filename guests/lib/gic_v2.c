@@ -62,6 +62,12 @@ int gic_v2_cpu_init(void)
 		return -1;
 	cpu_if[slot].mpidr = mpidr;
 	cpu_if[slot].mask = mask;
+	/*
+	 * No interrupt is active when the CPU interface is (re)initialised:
+	 * zeros are the value the spec allows software to write (4.4.13).  A
+	 * stale active priority would mask every interrupt from then on.
+	 */
+	mmio_write32(gicc + GICC_APR0, 0);
 	mmio_write32(gicc + GICC_PMR, GIC_PMR_OPEN);
 	mmio_write32(gicc + GICC_BPR, GICC_BPR_NONE);
 	mmio_write32(gicc + GICC_CTLR, GICC_CTLR_ENABLE);       /* EOImode 0 */

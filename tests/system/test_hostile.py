@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tessera_sys import (CTRL_A, ROOT, assert_clean_exit, assert_no_fail, assert_stopped,
-                         boot_scenario)
+from tessera_sys import (CTRL_A, GIC_VERSIONS, ROOT, assert_clean_exit, assert_no_fail,
+                         assert_stopped, boot_scenario)
 
 SCN = Path(__file__).resolve().parent / "scenarios" / "hostile.scn"
 ATTACKER_ARGS = 'bootargs = "hostile_role=attacker resets=3 wait_honest=1";'
@@ -141,11 +141,14 @@ SUITE_PASSES = [
 SUITE_PASS_COUNT = 61       # the attacker's DONE line
 
 
-@pytest.fixture(scope="module")
-def suite():
+@pytest.fixture(scope="module", params=GIC_VERSIONS, ids=lambda g: f"gicv{g}")
+def suite(request):
+    """The whole suite on a GICv3 and a GICv2 machine: on GICv2 the GIC sweeps
+    hit the emulated GICv2 distributor and the partition's GICV frame, and
+    the absent routes are GICD_ITARGETSR bytes."""
     # The shell must answer while the attacker floods the console.
     steps = [(r"\(hostile\) hostile: attack flood", "list\r")]
-    return boot_scenario(SCN, cpu="max", stdin=steps)
+    return boot_scenario(SCN, cpu="max", stdin=steps, gic=request.param)
 
 
 def test_suite_contained(suite):

@@ -27,7 +27,6 @@
 /* A function body specialised for one GIC version: @ver is a constant in each copy. */
 #define VGIC_PER_VERSION static inline __attribute__((always_inline))
 
-uint64_t vgic_v2_gich;
 static unsigned int nr_lrs;
 
 static unsigned int vgic_version(void)
@@ -39,7 +38,6 @@ static unsigned int vgic_version(void)
 void gic_vcpu_reset(void)
 {
 	unsigned int ver = vgic_version();
-	vgic_v2_gich = gic_host()->gich;
 	nr_lrs = vlr_count(ver);
 	if (nr_lrs > VGIC_MAX_LRS)
 		nr_lrs = VGIC_MAX_LRS;

@@ -47,8 +47,11 @@ struct vlr {
 	uint8_t source;         /* GICv2 SGIs: the sending vCPU (GICV_IAR.CPUID) */
 };
 
-/* GICH's base: gic_host()->gich, kept here so that each access is one load. */
-extern uint64_t vgic_v2_gich;
+/* The GICH frame the GICv2 driver found (gic_hw, written once at boot). */
+static inline uint64_t vlr_gich(void)
+{
+	return gic_hw.gich;
+}
 
 static inline uint64_t vlr_v3_read(unsigned int n)
 {
@@ -97,14 +100,14 @@ static inline void vlr_v3_write(unsigned int n, uint64_t v)
 static inline uint64_t vlr_read(unsigned int ver, unsigned int n)
 {
 	if (ver == VGIC_V2)
-		return mmio_read32(vgic_v2_gich + GICH_LR0 + 4ull * n);
+		return mmio_read32(vlr_gich() + GICH_LR0 + 4ull * n);
 	return vlr_v3_read(n);
 }
 
 static inline void vlr_write(unsigned int ver, unsigned int n, uint64_t v)
 {
 	if (ver == VGIC_V2)
-		mmio_write32(vgic_v2_gich + GICH_LR0 + 4ull * n, (uint32_t)v);
+		mmio_write32(vlr_gich() + GICH_LR0 + 4ull * n, (uint32_t)v);
 	else
 		vlr_v3_write(n, v);
 }
@@ -169,7 +172,7 @@ static inline uint64_t vlr_add_pending(unsigned int ver, uint64_t lr)
 static inline uint64_t vlr_retired(unsigned int ver)
 {
 	if (ver == VGIC_V2)
-		return mmio_read32(vgic_v2_gich + GICH_ELRSR0) | mmio_read32(vgic_v2_gich + GICH_EISR0);
+		return mmio_read32(vlr_gich() + GICH_ELRSR0) | mmio_read32(vlr_gich() + GICH_EISR0);
 	return sysreg_read(ich_elrsr_el2) | sysreg_read(ich_eisr_el2);
 }
 
@@ -184,7 +187,7 @@ static inline uint64_t vlr_hcr(unsigned int ver, bool underflow)
 static inline void vlr_hcr_write(unsigned int ver, uint64_t hcr)
 {
 	if (ver == VGIC_V2)
-		mmio_write32(vgic_v2_gich + GICH_HCR, (uint32_t)hcr);
+		mmio_write32(vlr_gich() + GICH_HCR, (uint32_t)hcr);
 	else
 		sysreg_write(ich_hcr_el2, hcr);
 }
@@ -194,7 +197,7 @@ static inline unsigned int vlr_count(unsigned int ver)
 {
 	if (ver == VGIC_V2)
 		return (unsigned int)field_get(GICH_VTR_LISTREGS,
-					       mmio_read32(vgic_v2_gich + GICH_VTR)) + 1;
+					       mmio_read32(vlr_gich() + GICH_VTR)) + 1;
 	return (unsigned int)field_get(ICH_VTR_LISTREGS, sysreg_read(ich_vtr_el2)) + 1;
 }
 
@@ -202,8 +205,8 @@ static inline unsigned int vlr_count(unsigned int ver)
 static inline void vlr_reset_cpu_interface(unsigned int ver)
 {
 	if (ver == VGIC_V2) {
-		mmio_write32(vgic_v2_gich + GICH_APR, 0);
-		mmio_write32(vgic_v2_gich + GICH_VMCR, 0);
+		mmio_write32(vlr_gich() + GICH_APR, 0);
+		mmio_write32(vlr_gich() + GICH_VMCR, 0);
 		return;
 	}
 	sysreg_write(ich_ap0r0_el2, 0);

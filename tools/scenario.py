@@ -529,8 +529,9 @@ def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
 def _describe(b):
     imgs = ", ".join(f"{i.name}@{i.addr:#x}" for i in b.scenario.images)
     how = " through U-Boot" if b.boot == "uboot" else ""
+    gic = f", GICv{b.gic}" if b.gic != b.scenario.qemu["gic"] else ""   # when overridden
     return (f"booting scenario {b.scenario.name} ({imgs or 'no images'}){how} on "
-            f"{b.smp} x {b.cpu}, {b.mem}, GICv{b.gic}")
+            f"{b.smp} x {b.cpu}, {b.mem}{gic}")
 
 
 def cmd_build(b):

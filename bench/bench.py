@@ -38,7 +38,7 @@ RUNS = 2                         # each scenario runs twice: they must agree
 RUN_TIMEOUT = 60                 # seconds per QEMU run (a run takes ~1 s)
 BENCH_LINE = re.compile(r"^\((?P<part>[^)]+)\) BENCH (?P<key>\S+) (?P<value>.*?)\s*$")
 SMCCC_NOT_SUPPORTED = -1
-DOORBELL_INTID = 34            # include/public/guest_platform.h GUEST_DOORBELL_INTID
+DOORBELL_INTID = 31            # include/public/guest_platform.h GUEST_DOORBELL_INTID
 NA_VGIC = "n/a (needs vGIC)"
 GIC_VERSIONS = (3, 2)          # QEMU virt gic-version, in table order
 

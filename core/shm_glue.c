@@ -111,7 +111,8 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 	shm_partmask_t targets;
 	/*
 	 * No table lock: the reference chains never change after boot, and the
-	 * installed mask is read once.  A peer that stops meanwhile may still get
+	 * installed mask is read once.  The doorbell is a PPI of the peer's
+	 * vCPU 0, as Xen's event-channel upcall is.  A peer that stops meanwhile may still get
 	 * the interrupt, which its next start clears (vgic_init).
 	 */
 	int r = shm_doorbell_targets(&table, sys_config, p->index, ipa(ipa_addr), &targets);
@@ -123,7 +124,7 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 	for (unsigned int q = 0; targets; q++, targets >>= 1) {
 		if (!(targets & 1))
 			continue;
-		vgic_inject(&partitions[q], NULL, GUEST_DOORBELL_INTID);
+		vgic_inject(&partitions[q], &partitions[q].vcpus[0], GUEST_DOORBELL_INTID);
 		rung++;
 	}
 	return rung;

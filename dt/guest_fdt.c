@@ -372,7 +372,7 @@ static void gfw_reserved_memory(struct gfw *w, const struct config *cfg, unsigne
 static void gfw_hypervisor(struct gfw *w, const struct config *cfg, unsigned int part_index)
 {
 	const fdt32_t irq[] = {
-		cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(GUEST_DOORBELL_SPI),
+		cpu_to_fdt32(GIC_PPI), cpu_to_fdt32(GUEST_DOORBELL_PPI),
 		cpu_to_fdt32(IRQ_TYPE_EDGE_RISING),
 	};
 

@@ -1,12 +1,12 @@
 /*
  * The shared-memory doorbell (include/public/tessera_hvc.h), two partitions
- * sharing one region.  The receiver turns SPI 34 on and says so in the
+ * sharing one region.  The receiver turns PPI 31 on and says so in the
  * region; the sender then
  *   1. reads CNTPCT and rings once: the receiver's IRQ vector reads CNTPCT
  *      at its first instructions, so their difference is "receiver entry to
  *      handler" (both partitions read the same physical counter);
  *   2. rings N times more, timed against the same loop without the HVC:
- *      "sender per notify".  The receiver has switched SPI 34 off by then,
+ *      "sender per notify".  The receiver has switched PPI 31 off by then,
  *      so the rings stay pending there and cost it nothing.
  * Region words: [0] receiver ready, [1] receiver took the first ring,
  * [2] sender done.
@@ -19,7 +19,7 @@
 #include "bench.h"
 
 #define DOORBELL_HVC      0xC6000001u   /* TESSERA_HVC_SHM_DOORBELL */
-#define DOORBELL_INTID    34u
+#define DOORBELL_INTID    31u           /* PPI 15 of vCPU 0 (tessera_hvc.h) */
 #define DOORBELL_PRIORITY 0xa0u           /* Linux's default */
 #define WORD_READY        0
 #define WORD_TOOK         1
@@ -86,8 +86,7 @@ void bench_run_doorbell_rx(void)
 		gprintf("BENCH doorbell_rx_status %s\n", why ? why : "no-region");
 		return;
 	}
-	gic_spi_set_edge(DOORBELL_INTID, true);
-	gic_spi_enable(DOORBELL_INTID, DOORBELL_PRIORITY, guest_read_mpidr());
+	gic_private_enable(DOORBELL_INTID, DOORBELL_PRIORITY);
 	uint64_t count = bench_irq_count;
 	__asm__ volatile("msr daifclr, #2");
 	region[WORD_READY] = MAGIC;
@@ -95,7 +94,7 @@ void bench_run_doorbell_rx(void)
 	struct timeout t = timeout_start_ms(WAIT_MS);
 	while (bench_irq_count == count && !timeout_expired(&t))
 		__asm__ volatile("wfe");
-	gic_spi_disable(DOORBELL_INTID);
+	gic_private_disable(DOORBELL_INTID);
 	region[WORD_TOOK] = MAGIC;
 	__asm__ volatile("dsb sy\n\tsev");
 	gprintf("BENCH doorbell_rx_cntpct %lu\n", bench_irq_cntpct);

@@ -220,7 +220,7 @@ static bool shm_wait_magic(const struct shm_region *r)
 /* ---- doorbell (shm_doorbell=1; include/public/tessera_hvc.h) ---------- */
 
 #define SHM_DOORBELL_HVC   0xC6000001u   /* TESSERA_HVC_SHM_DOORBELL */
-#define SHM_DOORBELL_INTID 34u           /* the /hypervisor node's SPI 2 */
+#define SHM_DOORBELL_INTID 31u           /* the /hypervisor node's PPI 15, on vCPU 0 */
 #define SHM_RING_RETRY_US  1000u
 
 static bool doorbell;
@@ -232,7 +232,7 @@ static void shm_doorbell_irq(uint32_t intid)
 	doorbell_irqs++;
 }
 
-/* Ready to be rung before anything can ring: GIC up, SPI 34 edge, IRQs on. */
+/* Ready to be rung before anything can ring: GIC up, PPI 31 on (this is vCPU 0), IRQs on. */
 static void shm_doorbell_listen(void)
 {
 	if (gic_init() != 0 || gic_cpu_init() != 0) {
@@ -241,8 +241,7 @@ static void shm_doorbell_listen(void)
 		return;
 	}
 	gic_set_handler(SHM_DOORBELL_INTID, shm_doorbell_irq);
-	gic_spi_set_edge(SHM_DOORBELL_INTID, true);
-	gic_spi_enable(SHM_DOORBELL_INTID, GIC_PRIO_DEFAULT, guest_read_mpidr());
+	gic_private_enable(SHM_DOORBELL_INTID, GIC_PRIO_DEFAULT);
 	gic_install_vectors();
 	irq_unmask();
 }

@@ -41,6 +41,19 @@
 
 #define GUEST_UART_CLK_HZ       24000000u      /* the PL011's apb-pclk fixed clock */
 
-/* Shared-memory doorbell (include/public/tessera_hvc.h): SPI 2, edge. */
-#define GUEST_DOORBELL_SPI      2u
-#define GUEST_DOORBELL_INTID    34u
+/*
+ * Shared-memory doorbell (include/public/tessera_hvc.h): PPI 15, INTID 31,
+ * edge; Xen's GUEST_EVTCHN_PPI.  A PPI, so that it never collides with a
+ * passed-through device's SPI, which keeps its host number.
+ */
+#define GUEST_DOORBELL_PPI      15u
+#define GUEST_DOORBELL_INTID    31u
+
+/*
+ * Phandles of the nodes Tessera writes into a guest's tree: Xen's
+ * GUEST_PHANDLE_GIC and above.  A partial device tree's own phandles stay
+ * below GUEST_PHANDLE_FIRST.
+ */
+#define GUEST_PHANDLE_FIRST     65000u
+#define GUEST_PHANDLE_GIC       65000u
+#define GUEST_PHANDLE_APB_PCLK  65001u

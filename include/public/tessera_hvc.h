@@ -8,8 +8,9 @@
 /*
  * Ring the doorbell of a shared region: x1 = the region's guest physical
  * address (its reg in /reserved-memory).  Every other partition that has the
- * region mapped now gets the doorbell interrupt (the /hypervisor node's
- * `interrupts`: SPI 2, INTID 34, edge).  x0 = how many were rung (0 or
+ * region mapped now gets the doorbell interrupt on its vCPU 0 (the
+ * /hypervisor node's `interrupts`: PPI 15, INTID 31, edge; Xen's
+ * GUEST_EVTCHN_PPI).  x0 = how many were rung (0 or
  * more), or -2 (INVALID_PARAMETERS) when x1 is not the base of one of the
  * caller's regions, or -3 (DENIED) when the caller's mapping was revoked.
  */

@@ -1,6 +1,6 @@
 """The shared-memory doorbell (include/public/tessera_hvc.h): a writer rings
 TESSERA_HVC_SHM_DOORBELL for its region after writing it; every other
-partition with the region mapped takes SPI 2 (INTID 34, from its DT's
+partition with the region mapped takes PPI 15 (INTID 31) on vCPU 0 (its DT's
 /hypervisor node) and only then verifies the data.  scenarios: the demo with
 shm_doorbell=1 (tests/system/scenarios/doorbell.scn), on a GICv3 and a GICv2
 host."""

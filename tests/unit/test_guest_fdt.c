@@ -516,8 +516,8 @@ static void test_two_shared_regions(void **state)
 	assert_int_equal(mem, node(fdt, "/memory@40000000"));
 	assert_int_equal(fdt_node_offset_by_prop_value(fdt, mem, "device_type", "memory",
 						       sizeof("memory")), -FDT_ERR_NOTFOUND);
-	/* The doorbell's interrupt: SPI 2 (INTID 34), rising edge. */
-	static const uint32_t doorbell[] = { 0, 2, 1 };
+	/* The doorbell's interrupt: PPI 15 (INTID 31, Xen's GUEST_EVTCHN_PPI), rising edge. */
+	static const uint32_t doorbell[] = { 1, 15, 1 };
 	assert_str(fdt, "/hypervisor", "compatible", "tessera,hypervisor");
 	assert_cells(fdt, "/hypervisor", "interrupts", doorbell, 3);
 }

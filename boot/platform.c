@@ -195,6 +195,13 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 		 (unsigned long long)(ranges_total(&free_ram) >> 20));
 }
 
+/* Boot modules lie in RAM, which the EL2 map covers one to one (mmu_map_ram). */
+static const void *platform_read_module(uint64_t base, uint64_t size)
+{
+	(void)size;
+	return (const void *)(uintptr_t)base;
+}
+
 void platform_describe(const struct host_dt *h, struct cfg_platform *plat)
 {
 	memset(plat, 0, sizeof(*plat));
@@ -205,6 +212,7 @@ void platform_describe(const struct host_dt *h, struct cfg_platform *plat)
 		plat->reserved[plat->reserved_count++] = taken_fixed.r[i];
 	plat->cpu_count = pcpu_count;
 	plat->boot_cpu = 0;
+	plat->read_module = platform_read_module;
 }
 
 /*

@@ -19,6 +19,7 @@
 
 #define COMPAT_DOMAIN   "xen,domain"
 #define COMPAT_SHM      "xen,domain-shared-memory-v1"
+#define COMPAT_DTB      "multiboot,device-tree"
 
 /* Module compatibles, current and Xen 4.4 legacy (booting.txt). */
 static const char *const compat_kernel[] = { "multiboot,kernel", "xen,linux-zimage" };
@@ -390,6 +391,23 @@ static void read_domain_cells(struct cfg_ctx *ctx, int node, unsigned int idx,
 	}
 }
 
+/* The partial device tree of a domain (booting.txt "Device Assignment"): one at most. */
+static void read_dtb_module(struct cfg_ctx *ctx, int node, struct cfg_partition *p,
+			    unsigned int ac, unsigned int sc)
+{
+	char path[CFG_PATH_MAX];
+
+	cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_check_module_props(ctx, node, path);
+	cfg_check_module_children(ctx, node, path);
+	if (p->dtb.present) {
+		cfg_error(ctx->errs, path, "compatible",
+			  "second multiboot,device-tree module, %s is the first", p->dtb.path);
+		return;
+	}
+	read_module(ctx, node, p->path, ac, sc, &p->dtb);
+}
+
 static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int idx,
 				  unsigned int ac, unsigned int sc)
 {
@@ -408,8 +426,11 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 		read_module(ctx, m.ramdisk, p->path, ac, sc, &p->ramdisk);
 	fdt_for_each_subnode(child, ctx->fdt, node) {
 		char path[CFG_PATH_MAX];
-		if (!cfg_check_domain_child(ctx, child, p->path) ||
-		    !cfg_compatible(ctx->fdt, child, COMPAT_SHM))
+		if (!cfg_check_domain_child(ctx, child, p->path))
+			continue;
+		if (cfg_compatible(ctx->fdt, child, COMPAT_DTB))
+			read_dtb_module(ctx, child, p, ac, sc);
+		if (!cfg_compatible(ctx->fdt, child, COMPAT_SHM))
 			continue;
 		cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, child, NULL));
 		cfg_check_shm_props(ctx, child, path);
@@ -519,7 +540,6 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 		return (int)errs->count;
 	}
 	cfg_parse_chosen(&ctx);
-	cfg_check_host_passthrough(&ctx);
 	cfg_layout_partitions(&ctx);
 	if (cfg->partition_count == 0)
 		cfg_error(errs, "/chosen", "compatible",
@@ -527,6 +547,7 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 	cfg_check_partitions(&ctx);
 	cfg_check_host_ranges(&ctx);
 	cfg_check_shm_guest(&ctx);
+	cfg_parse_passthrough(&ctx);
 	if (errs->count == 0)
 		cfg_place(&ctx);
 	return (int)errs->count;

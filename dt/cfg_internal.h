@@ -76,7 +76,6 @@ void cfg_check_shm_props(struct cfg_ctx *ctx, int node, const char *path);
 bool cfg_check_domain_child(struct cfg_ctx *ctx, int node, const char *parent_path);
 bool cfg_check_chosen_child(struct cfg_ctx *ctx, int node);
 void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path);
-void cfg_check_host_passthrough(struct cfg_ctx *ctx);
 
 /* cfg.c: partitions and modules from /chosen */
 void cfg_parse_chosen(struct cfg_ctx *ctx);
@@ -103,6 +102,9 @@ void cfg_layout_partitions(struct cfg_ctx *ctx);
 unsigned int cfg_ipa_bits(const struct cfg_platform *plat);
 /* [base, base+size) ends at or below @limit, without wrapping. */
 bool cfg_range_within(uint64_t base, uint64_t size, uint64_t limit);
+
+/* cfg_passthrough.c: partial device trees, passed-through ranges and SPIs */
+void cfg_parse_passthrough(struct cfg_ctx *ctx);
 
 /* cfg_check.c: partition-level cross-node rules */
 void cfg_check_partitions(struct cfg_ctx *ctx);

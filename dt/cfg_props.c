@@ -55,7 +55,6 @@ static bool is_disabled(const void *val, int len) { return value_is(val, len, "d
 static bool is_zero(const void *val, int len) { return cell_is(val, len, 0); }
 static bool is_one(const void *val, int len) { return cell_is(val, len, 1); }
 
-#define NOT_YET_PASSTHROUGH "device passthrough is not supported yet"
 #define NOT_PV "Xen's PV interfaces (hypercalls, xenstore, grant tables, event channels) " \
 	       "are not provided"
 
@@ -94,7 +93,8 @@ static const struct cfg_prop_rule domain_props[] = {
 	{ "xen,domain-p2m-mem-mb", CFG_IGNORED, "stage-2 tables come from the hypervisor's pool",
 	  NULL },
 	{ "direct-map", CFG_SUPPORTED, "guest RAM at IPA == host PA (with xen,static-mem)", NULL },
-	{ "passthrough", CFG_REJECTED, NOT_YET_PASSTHROUGH " (only \"disabled\" is accepted)",
+	{ "passthrough", CFG_REJECTED, "IOMMU mappings for the domain: there is no IOMMU (only "
+	  "\"disabled\" is accepted; devices are assigned with xen,force-assign-without-iommu)",
 	  is_disabled },
 	{ "domain-cpupool", CFG_REJECTED,
 	  "CPU pools are not supported: each vCPU has a physical CPU of its own", NULL },
@@ -136,13 +136,12 @@ static const struct cfg_prop_rule shm_props[] = {
 	{ "xen,linux-zimage", CFG_SUPPORTED, NULL }, \
 	{ "xen,linux-initrd", CFG_SUPPORTED, NULL }, \
 	{ "xen,multiboot-module", CFG_SUPPORTED, NULL }, \
-	{ "multiboot,device-tree", CFG_REJECTED, NOT_YET_PASSTHROUGH \
-	  " (a partial device tree for the guest)" }, \
 	{ "xen,xsm-policy", CFG_REJECTED, "XSM policies are not supported" }
 
 /* Children of a xen,domain node, by their first known compatible string. */
 static const struct cfg_compat_rule domain_children[] = {
 	MODULE_COMPATS,
+	{ "multiboot,device-tree", CFG_SUPPORTED, NULL },
 	{ "xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL },
 	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
 };
@@ -150,6 +149,8 @@ static const struct cfg_compat_rule domain_children[] = {
 /* Children of /chosen: the Xen ones (other bindings live there too). */
 static const struct cfg_compat_rule chosen_children[] = {
 	MODULE_COMPATS,
+	{ "multiboot,device-tree", CFG_REJECTED,
+	  "devices are passed through to xen,domain partitions only, not to dom0" },
 	{ "xen,domain", CFG_SUPPORTED, NULL },
 	{ "xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL },
 	{ "xen,cpupool", CFG_REJECTED,
@@ -338,47 +339,4 @@ void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path)
 
 	fdt_for_each_subnode(child, ctx->fdt, node)
 		check_child(ctx, child, path, module_children, ARRAY_SIZE(module_children), true);
-}
-
-/*
- * True when @s (with its NUL) is in the strings block: some property has
- * that name.  Any offset, since dtc stores a name that ends another one as
- * that one's tail.  memchr finds candidates; memcmp runs only on those.
- */
-static bool fdt_names_property(const void *fdt, const char *s)
-{
-	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
-	size_t len = fdt_size_dt_strings(fdt), n = strlen(s) + 1;
-
-	for (const char *p = strs; p + n <= strs + len; p++) {
-		p = memchr(p, s[0], (size_t)(strs + len - p));
-		if (!p || p + n > strs + len)
-			return false;
-		if (memcmp(p, s, n) == 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * `xen,passthrough` marks host device nodes for assignment (Xen's
- * passthrough.txt).  Not supported yet: an error at each such node.  The
- * tree is walked only when some property has that name at all, so a
- * device tree without it costs one pass over the strings block.
- */
-void cfg_check_host_passthrough(struct cfg_ctx *ctx)
-{
-	static const char prop[] = "xen,passthrough";
-	char path[CFG_PATH_MAX];
-
-	if (!fdt_names_property(ctx->fdt, prop))
-		return;
-	for (int node = fdt_next_node(ctx->fdt, -1, NULL); node >= 0;
-	     node = fdt_next_node(ctx->fdt, node, NULL)) {
-		if (!fdt_getprop(ctx->fdt, node, prop, NULL))
-			continue;
-		if (fdt_get_path(ctx->fdt, node, path, sizeof(path)) != 0)
-			strcpy(path, "(path too long)");
-		cfg_error(ctx->errs, path, prop, NOT_YET_PASSTHROUGH);
-	}
 }

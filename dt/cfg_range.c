@@ -11,7 +11,7 @@
 
 #include "cfg_internal.h"
 
-enum part_slot { SLOT_KERNEL, SLOT_RAMDISK, SLOT_STATIC, SLOT_RAM, SLOTS_PER_PARTITION };
+enum part_slot { SLOT_KERNEL, SLOT_RAMDISK, SLOT_DTB, SLOT_STATIC, SLOT_RAM, SLOTS_PER_PARTITION };
 
 static unsigned int reserved_count(const struct cfg_platform *plat)
 {
@@ -50,11 +50,13 @@ static bool occ_partition(const struct cfg_ctx *ctx, unsigned int p, enum part_s
 			  struct cfg_occ *o)
 {
 	const struct cfg_partition *part = &ctx->cfg->partitions[p];
-	const struct cfg_module *m = slot == SLOT_KERNEL ? &part->kernel : &part->ramdisk;
+	const struct cfg_module *m = slot == SLOT_KERNEL ? &part->kernel :
+				     slot == SLOT_RAMDISK ? &part->ramdisk : &part->dtb;
 
 	switch (slot) {
 	case SLOT_KERNEL:
 	case SLOT_RAMDISK:
+	case SLOT_DTB:
 		occ_set(o, CFG_OCC_MODULE, m->base, m->size, m->path, "reg");
 		return m->present && m->size != 0;
 	case SLOT_STATIC:

@@ -5,7 +5,8 @@
  * (or gic-version=2 on a GICv2 host) gives them, so guests built for virt
  * boot unchanged) plus one
  * xen-shmem@<guest-PA> node per shared region, following Linux's
- * bindings/reserved-memory/xen,shared-memory.txt.
+ * bindings/reserved-memory/xen,shared-memory.txt, plus the nodes of the
+ * partition's partial device tree (device passthrough, Xen's format).
  *
  * The tree is written in one pass with libfdt's sequential-write API into
  * the caller's buffer; no allocation.  Errors are sticky in struct gfw so
@@ -27,9 +28,9 @@
 #define CPUS_ADDR_CELLS   1u
 #define CPUS_SIZE_CELLS   0u
 
-/* Phandles: fixed, since we write every node that refers to them. */
-#define PHANDLE_GIC       1u
-#define PHANDLE_APB_PCLK  2u
+/* Phandles: fixed, since we write every node that refers to them (Xen's values). */
+#define PHANDLE_GIC       GUEST_PHANDLE_GIC
+#define PHANDLE_APB_PCLK  GUEST_PHANDLE_APB_PCLK
 
 /* bindings/interrupt-controller/arm,gic-v3.yaml and arm,gic.yaml: the 3-cell specifier. */
 #define GIC_INTR_CELLS          3u
@@ -384,6 +385,52 @@ static void gfw_hypervisor(struct gfw *w, const struct config *cfg, unsigned int
 	gfw_end(w);
 }
 
+/*
+ * One node of a partial device tree and everything below it, as Xen merges
+ * them (dom0less-build.c scan_pfdt_node): Xen's own xen,* properties
+ * dropped, interrupt-parent pointed at the guest's GIC (the partial tree's
+ * /gic placeholder stood for it; cfg_parse() checked that).  cfg_parse()
+ * bounds the depth; so does this, for a tree that did not pass through it.
+ */
+static void gfw_copy_node(struct gfw *w, const void *pfdt, int node, unsigned int depth)
+{
+	int off, child;
+
+	if (depth > GUEST_FDT_PT_DEPTH_MAX) {
+		w->err = w->err ? w->err : -FDT_ERR_BADSTRUCTURE;
+		return;
+	}
+	gfw_begin(w, fdt_get_name(pfdt, node, NULL));
+	fdt_for_each_property_offset(off, pfdt, node) {
+		const char *name;
+		int len;
+		const void *val = fdt_getprop_by_offset(pfdt, off, &name, &len);
+		if (!val || strncmp(name, "xen,", strlen("xen,")) == 0)
+			continue;
+		if (strcmp(name, "interrupt-parent") == 0)
+			gfw_u32(w, name, PHANDLE_GIC);
+		else
+			gfw_prop(w, name, val, len);
+	}
+	fdt_for_each_subnode(child, pfdt, node)
+		gfw_copy_node(w, pfdt, child, depth + 1);
+	gfw_end(w);
+}
+
+/* /aliases and /passthrough of the partial device tree, if the partition has one. */
+static void gfw_passthrough(struct gfw *w, const struct cfg_partition *p)
+{
+	static const char *const merged[] = { "aliases", "passthrough" };
+
+	if (!p->pt_fdt)
+		return;
+	for (unsigned int i = 0; i < ARRAY_SIZE(merged); i++) {
+		int node = fdt_subnode_offset(p->pt_fdt, 0, merged[i]);
+		if (node >= 0)
+			gfw_copy_node(w, p->pt_fdt, node, 1);
+	}
+}
+
 static bool str_terminated(const char *s, size_t max)
 {
 	return memchr(s, '\0', max) != NULL;
@@ -406,6 +453,8 @@ static int guest_fdt_check(size_t size, const struct config *cfg, unsigned int p
 		return -TS_EINVAL;
 	if (initrd_size != 0 && initrd_ipa + initrd_size < initrd_ipa)
 		return -TS_ERANGE;
+	if (p->pt_fdt && (p->pt_fdt_bytes > GUEST_FDT_PT_MAX || fdt_check_header(p->pt_fdt) != 0))
+		return -TS_EINVAL;
 	if (cfg->ref_count > CFG_MAX_SHM_REFS || cfg->region_count > CFG_MAX_REGIONS)
 		return -TS_EINVAL;
 	for (unsigned int i = 0; i < cfg->ref_count; i++) {
@@ -434,12 +483,13 @@ size_t guest_fdt_size_bound(const struct config *cfg, unsigned int part_index)
 
 	bound += (size_t)p->vcpu_count * GUEST_FDT_CPU_BOUND;
 	bound += (size_t)shm_ref_count(cfg, part_index) * GUEST_FDT_SHM_BOUND;
-	return bound;
+	return bound + p->pt_fdt_bytes;
 }
 
 /* Every partition of a valid configuration fits in GUEST_FDT_MAX_SIZE. */
 _Static_assert(GUEST_FDT_BASE_BOUND + GUEST_FDT_BOOTARGS_BOUND + GUEST_FDT_RESMEM_BOUND +
-	       CFG_MAX_VCPUS * GUEST_FDT_CPU_BOUND + CFG_MAX_REGIONS * GUEST_FDT_SHM_BOUND <=
+	       CFG_MAX_VCPUS * GUEST_FDT_CPU_BOUND + CFG_MAX_REGIONS * GUEST_FDT_SHM_BOUND +
+	       GUEST_FDT_PT_MAX <=
 	       GUEST_FDT_MAX_SIZE, "GUEST_FDT_MAX_SIZE too small for the configuration limits");
 
 static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_index,
@@ -461,6 +511,7 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_chosen(w, p, initrd_ipa, initrd_size);
 	gfw_reserved_memory(w, cfg, part_index);
 	gfw_hypervisor(w, cfg, part_index);
+	gfw_passthrough(w, p);
 	gfw_end(w);
 	if (w->err == 0)
 		w->err = fdt_finish(w->fdt);

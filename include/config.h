@@ -20,6 +20,8 @@
 #define CFG_MAX_REGIONS      320    /* all 295 design ids + string ids */
 #define CFG_MAX_SHM_REFS     1024   /* (partition, region) pairs */
 #define CFG_MAX_RANGES       32
+#define CFG_MAX_PT_DEVICES   8      /* passed-through devices per partition */
+#define CFG_MAX_PT_RANGES    16     /* xen,reg ranges per partition */
 #define CFG_MAX_ERRORS       64
 #define CFG_ERROR_LEN        200
 
@@ -51,6 +53,14 @@ struct cfg_host_devices {
 	uint32_t uart_intid;                           /* 0: no interrupt */
 };
 
+/*
+ * The bytes of the boot module at host [base, base + size), or NULL when
+ * they cannot be read.  cfg_parse() reads partial device trees through it,
+ * after checking that the module lies in RAM; the hypervisor passes its
+ * identity map, tests their own buffers.
+ */
+typedef const void *cfg_module_reader(uint64_t base, uint64_t size);
+
 /* What the host offers; cfg_parse() checks the configuration against it. */
 struct cfg_platform {
 	struct cfg_range ram[CFG_MAX_RANGES];          /* from /memory */
@@ -62,6 +72,7 @@ struct cfg_platform {
 	int chosen_hint;                               /* offset of /chosen if known, else 0 */
 	unsigned int ipa_bits;                         /* guest physical address bits; 0: default */
 	struct cfg_host_devices host;
+	cfg_module_reader *read_module;                /* NULL: modules cannot be read */
 };
 
 struct cfg_module {
@@ -69,6 +80,23 @@ struct cfg_module {
 	uint64_t base;          /* host PA where the boot loader put it */
 	uint64_t size;
 	char path[CFG_PATH_MAX];
+};
+
+/*
+ * One xen,reg triplet of a passed-through device: host MMIO mapped at a
+ * guest address, Device-nGnRE, read-write, execute-never; 4 KiB granular.
+ */
+struct cfg_pt_range {
+	uint64_t host;
+	uint64_t guest;
+	uint64_t size;
+	unsigned int device;            /* index into cfg_partition.pt_devices */
+};
+
+/* One device node of a partition's partial device tree (Xen's passthrough.txt). */
+struct cfg_pt_device {
+	char host_path[CFG_PATH_MAX];   /* xen,path: the host node carrying xen,passthrough */
+	uint64_t spis;                  /* its SPIs, as in cfg_guest_map.pt_spis */
 };
 
 /*
@@ -87,6 +115,11 @@ struct cfg_guest_map {
 	struct cfg_range gicc;          /* v2: CPU interface */
 	struct cfg_range uart;          /* vpl011 */
 	uint32_t uart_intid;
+	/* Passed-through devices (the partial device tree's xen,reg and host SPIs). */
+	unsigned int pt_range_count;
+	struct cfg_pt_range pt_range[CFG_MAX_PT_RANGES];
+	uint64_t pt_spis;               /* bit i: INTID 32 + i, the same INTID as on the host */
+	uint64_t pt_spi_edge;           /* bit i: that SPI is edge-triggered (else level) */
 };
 
 struct cfg_partition {
@@ -104,6 +137,12 @@ struct cfg_partition {
 	struct cfg_module ramdisk;
 	char bootargs[CFG_BOOTARGS_MAX];
 	struct cfg_guest_map map;
+	/* Device passthrough: the multiboot,device-tree module and what it assigns. */
+	struct cfg_module dtb;
+	const void *pt_fdt;             /* the partial DT (read through cfg_platform.read_module) */
+	unsigned int pt_fdt_bytes;      /* what its merged nodes add to the guest DT, at most */
+	unsigned int pt_device_count;
+	struct cfg_pt_device pt_devices[CFG_MAX_PT_DEVICES];
 };
 
 struct cfg_shm_region {

@@ -34,6 +34,13 @@
 #define GUEST_FDT_SHM_BOUND    200u   /* + 40 bytes of property names */
 /* /reserved-memory itself: node + #address-cells + #size-cells + ranges. */
 #define GUEST_FDT_RESMEM_BOUND 200u   /* + 34 bytes of property names, and /hypervisor */
+/*
+ * The nodes merged from a partial device tree (device passthrough): at most
+ * this much, which cfg_parse() checks (cfg_partition.pt_fdt_bytes).
+ */
+#define GUEST_FDT_PT_MAX       0x4000u
+/* How deep the nodes of a partial device tree may nest (/passthrough is 1). */
+#define GUEST_FDT_PT_DEPTH_MAX 8u
 /* bootargs: property header + CFG_BOOTARGS_MAX bytes. */
 #define GUEST_FDT_BOOTARGS_BOUND (24u + CFG_BOOTARGS_MAX)
 

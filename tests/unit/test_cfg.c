@@ -821,8 +821,9 @@ static void test_props_rejected_by_value(void **state)
 			       "capabilities = <2>;\ntrap-unmapped-accesses = <0>;\n")),
 	       "config: /chosen/domU1: xen,enhanced: Xen's PV interfaces (hypercalls, xenstore, grant "
 	       "tables, event channels) are not provided (only \"disabled\" is accepted)",
-	       "config: /chosen/domU1: passthrough: device passthrough is not supported yet (only "
-	       "\"disabled\" is accepted)",
+	       "config: /chosen/domU1: passthrough: IOMMU mappings for the domain: there is no IOMMU "
+	       "(only \"disabled\" is accepted; devices are assigned with "
+	       "xen,force-assign-without-iommu)",
 	       "config: /chosen/domU1: sve: SVE is hidden from guests (only <0> is accepted)",
 	       "config: /chosen/domU1: capabilities: control, hardware and xenstore domains are not "
 	       "supported: every partition has the same rights (only <0> is accepted)",
@@ -874,17 +875,15 @@ static void test_children_rejected(void **state)
 				"module@42000000 {\ncompatible = \"multiboot,kernel\", \"multiboot,module\";\n"
 				"reg = <0x42000000 0x800000>;\n"
 				"ec1 {\ncompatible = \"xen,evtchn-v1\";\nxen,evtchn = <0xa 1>;\n};\n};\n"
-				"module@43000000 {\ncompatible = \"multiboot,device-tree\", "
-				"\"multiboot,module\";\nreg = <0x43000000 0x1000>;\n};\n"
 				"ec2 {\ncompatible = \"xen,evtchn-v1\";\nxen,evtchn = <0xb 2>;\n};\n"
 				"vcpu0 {\ncompatible = \"xen,vcpu\";\n};\n"
 				"extra {\n};\n")
 			 "cpupool_a {\ncompatible = \"xen,cpupool\";\ncpupool-cpus = <1>;\n};\n"
+			 "module@43000000 {\ncompatible = \"multiboot,device-tree\", "
+			 "\"multiboot,module\";\nreg = <0x43000000 0x1000>;\n};\n"
 			 "framebuffer {\ncompatible = \"simple-framebuffer\";\n};\n")),
 	       "config: /chosen/domU1/module@42000000/ec1: compatible: xen,evtchn-v1: static event "
 	       "channels are not supported",
-	       "config: /chosen/domU1/module@43000000: compatible: multiboot,device-tree: device "
-	       "passthrough is not supported yet (a partial device tree for the guest)",
 	       "config: /chosen/domU1/ec2: compatible: xen,evtchn-v1: static event channels are not "
 	       "supported",
 	       "config: /chosen/domU1/vcpu0: compatible: \"xen,vcpu\" is not a node Xen's booting.txt "
@@ -892,7 +891,9 @@ static void test_children_rejected(void **state)
 	       "config: /chosen/domU1/extra: compatible: missing (a node under a xen,domain must say "
 	       "what it is)",
 	       "config: /chosen/cpupool_a: compatible: xen,cpupool: CPU pools are not supported: each "
-	       "vCPU has a physical CPU of its own");
+	       "vCPU has a physical CPU of its own",
+	       "config: /chosen/module@43000000: compatible: multiboot,device-tree: devices are passed "
+	       "through to xen,domain partitions only, not to dom0");
 }
 
 static void test_dom0_modules_rejected(void **state)
@@ -911,16 +912,15 @@ static void test_dom0_modules_rejected(void **state)
 	       "config: /chosen/xsm: compatible: xen,xsm-policy: XSM policies are not supported");
 }
 
-static void test_host_passthrough_rejected(void **state)
+/* Marked host nodes no partition takes are fine, as in Xen (tests/unit/test_cfg_pt.c: the rest). */
+static void test_host_passthrough_marks_accepted(void **state)
 {
 	(void)state;
-	EXPECT(parse("/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\n"
-		     "soc {\nethernet@ff0e0000 {\nxen,passthrough;\n};\n};\n"
-		     "pl061@9030000 {\nxen,passthrough;\n};\n"
-		     "chosen {\n#address-cells = <1>;\n#size-cells = <1>;\n"
-		     DOMU("domU1", 42000000, "") "};\n};\n"),
-	       "config: /soc/ethernet@ff0e0000: xen,passthrough: device passthrough is not supported yet",
-	       "config: /pl061@9030000: xen,passthrough: device passthrough is not supported yet");
+	EXPECT_OK(parse("/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\n"
+			"soc {\nethernet@ff0e0000 {\nxen,passthrough;\n};\n};\n"
+			"pl061@9030000 {\nxen,passthrough;\n};\n"
+			"chosen {\n#address-cells = <1>;\n#size-cells = <1>;\n"
+			DOMU("domU1", 42000000, "") "};\n};\n"));
 }
 
 static void test_module_uefi_binary_ignored(void **state)
@@ -1344,7 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_static_heap_rejected),
 		cmocka_unit_test(test_children_rejected),
 		cmocka_unit_test(test_dom0_modules_rejected),
-		cmocka_unit_test(test_host_passthrough_rejected),
+		cmocka_unit_test(test_host_passthrough_marks_accepted),
 		cmocka_unit_test(test_module_uefi_binary_ignored),
 		cmocka_unit_test(test_module_overlaps_reserved),
 		cmocka_unit_test(test_static_mem_rules),

@@ -614,6 +614,97 @@ static void test_worst_case_fits(void **state)
 	assert_int_equal(fdt_check_full(f->buf, GUEST_FDT_MAX_SIZE), 0);
 }
 
+/*
+ * A partial device tree as passthrough.txt has it: Xen's /gic placeholder
+ * (phandle 5), /aliases, and /passthrough with one device and a child node,
+ * @depth levels of extra nesting below that.  Built into @buf.
+ */
+static void make_partial(void *buf, int size, unsigned int depth)
+{
+	const fdt32_t irq[] = { cpu_to_fdt32(0), cpu_to_fdt32(2), cpu_to_fdt32(4) };
+	const fdt32_t xen_reg[] = { 0, cpu_to_fdt32(0x9010000), 0, cpu_to_fdt32(0x1000),
+				    0, cpu_to_fdt32(0x9010000) };
+
+	assert_int_equal(fdt_create(buf, size), 0);
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	fdt_property_u32(buf, "#address-cells", 2);
+	fdt_begin_node(buf, "gic");
+	fdt_property_u32(buf, "phandle", 5);
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "aliases");
+	fdt_property_string(buf, "rtc0", "/passthrough/rtc@9010000");
+	fdt_end_node(buf);
+	fdt_begin_node(buf, "passthrough");
+	fdt_property_string(buf, "compatible", "simple-bus");
+	fdt_property(buf, "ranges", NULL, 0);
+	fdt_property_u32(buf, "#address-cells", 2);
+	fdt_property_u32(buf, "#size-cells", 2);
+	fdt_begin_node(buf, "rtc@9010000");
+	fdt_property_string(buf, "compatible", "arm,pl031");
+	fdt_property_u32(buf, "interrupt-parent", 5);
+	fdt_property(buf, "interrupts", irq, sizeof(irq));
+	fdt_property(buf, "xen,reg", xen_reg, sizeof(xen_reg));
+	fdt_property_string(buf, "xen,path", "/pl031@9010000");
+	fdt_property(buf, "xen,force-assign-without-iommu", NULL, 0);
+	for (unsigned int i = 0; i <= depth; i++) {
+		fdt_begin_node(buf, "sub");
+		fdt_property_u32(buf, "level", i);
+	}
+	for (unsigned int i = 0; i <= depth; i++)
+		fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	assert_int_equal(fdt_finish(buf), 0);
+}
+
+/* Its /aliases and /passthrough merged: xen,* dropped, interrupt-parent the guest's GIC. */
+static void test_passthrough_merged(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_partition *p = &f->cfg->partitions[1];
+	static uint8_t partial[2048];
+
+	make_partial(partial, sizeof(partial), 0);
+	p->pt_fdt = partial;
+	p->pt_fdt_bytes = 600;            /* what cfg_parse() counts for this tree, at most */
+	const void *fdt = build(f, 1);
+	const char *dev = "/passthrough/rtc@9010000";
+
+	assert_int_equal(phandle_of(fdt, GIC_NODE), GUEST_PHANDLE_GIC);
+	assert_str(fdt, "/aliases", "rtc0", dev);
+	assert_str(fdt, "/passthrough", "compatible", "simple-bus");
+	assert_empty(fdt, "/passthrough", "ranges");
+	assert_u32(fdt, "/passthrough", "#address-cells", 2);
+	assert_str(fdt, dev, "compatible", "arm,pl031");
+	assert_u32(fdt, dev, "interrupt-parent", GUEST_PHANDLE_GIC);
+	assert_cells(fdt, dev, "interrupts", (const uint32_t[]){ 0, 2, 4 }, 3);
+	assert_absent(fdt, dev, "xen,reg");
+	assert_absent(fdt, dev, "xen,path");
+	assert_absent(fdt, dev, "xen,force-assign-without-iommu");
+	assert_u32(fdt, "/passthrough/rtc@9010000/sub", "level", 0);
+	assert_int_equal(fdt_path_offset(fdt, "/gic"), -FDT_ERR_NOTFOUND);
+	assert_true(fdt_totalsize(fdt) <= guest_fdt_size_bound(f->cfg, 1));
+}
+
+/* Nested deeper than GUEST_FDT_PT_DEPTH_MAX: refused, nothing half-written passes. */
+static void test_passthrough_too_deep(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg_partition *p = &f->cfg->partitions[1];
+	static uint8_t partial[4096];
+
+	make_partial(partial, sizeof(partial), GUEST_FDT_PT_DEPTH_MAX);
+	p->pt_fdt = partial;
+	p->pt_fdt_bytes = 1500;
+	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 1, 0, 0), -TS_EINVAL);
+	assert_int_not_equal(fdt_check_header(f->buf), 0);
+	p->pt_fdt_bytes = GUEST_FDT_PT_MAX + 1;       /* more than cfg_parse() allows */
+	make_partial(partial, sizeof(partial), 0);
+	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 1, 0, 0), -TS_EINVAL);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fixture *f = *state;
@@ -671,6 +762,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_buffer_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_295_regions_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_case_fits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passthrough_merged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passthrough_too_deep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 	};
 

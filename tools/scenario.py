@@ -103,6 +103,9 @@ class Scenario:
     chosen: str
     chosen_line: int       # line of the .scn holding chosen.dtsi's line 1
     expect: dict
+    # [host]: nodes of QEMU's DT to mark xen,passthrough; more DTS text for it.
+    passthrough: list = dataclasses.field(default_factory=list)
+    host_dts: str = ""
 
 
 @dataclasses.dataclass
@@ -198,7 +201,7 @@ def load_scenario(path, root=ROOT):
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         _fail(path, f"bad TOML: {e}")
-    unknown = set(data) - {"qemu", "images", "chosen", "expect"}
+    unknown = set(data) - {"qemu", "images", "chosen", "expect", "host"}
     if unknown:
         _fail(path, f"unknown top-level key(s): {', '.join(sorted(unknown))}")
     images = _check_images(path, data.get("images", {}), Path(root))
@@ -206,11 +209,47 @@ def load_scenario(path, root=ROOT):
     if not isinstance(chosen, str):
         _fail(path, "missing `chosen = '''<DTS text>'''` (a top-level string, "
                     "before the first [table])")
+    host = _check_host(path, data.get("host", {}))
     return Scenario(path.stem, path, _check_qemu(path, data.get("qemu", {})),
-                    images, chosen, _chosen_line(text), data.get("expect", {}))
+                    images, chosen, _chosen_line(text), data.get("expect", {}),
+                    passthrough=host.get("passthrough", []),
+                    host_dts=host.get("dts", ""))
+
+
+def _check_host(path, host):
+    """[host] passthrough = ["/node", ...]: host nodes given xen,passthrough;
+    dts = "...": DTS text appended to the host tree, after its root node."""
+    unknown = set(host) - {"passthrough", "dts"}
+    if unknown:
+        _fail(path, f"[host]: unknown key(s) {', '.join(sorted(unknown))} "
+                    "(known: passthrough, dts)")
+    nodes = host.get("passthrough", [])
+    if not isinstance(nodes, list) or not all(
+            isinstance(n, str) and n.startswith("/") and "\n" not in n
+            and "}" not in n for n in nodes):
+        _fail(path, "[host] passthrough: must be a list of node paths (\"/pl031@9010000\")")
+    if not isinstance(host.get("dts", ""), str):
+        _fail(path, "[host] dts: must be a string of DTS text")
+    return host
 
 
 # ---------------------------------------------------------------- images
+
+def compile_dts_images(scn, outdir):
+    """An image whose path ends in .dts is a partial device tree (Xen's
+    multiboot,device-tree module): compiled with dtc into outdir/<name>.dtb,
+    which is what gets loaded."""
+    for img in scn.images:
+        if img.path.suffix != ".dts":
+            continue
+        if not img.path.is_file():
+            _fail(scn.path, f"image {img.name}: {_show(img.path)} not found")
+        dtb = outdir / f"{img.name}.dtb"
+        _run_tool(scn, f"dtc (image {img.name})",
+                  ["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb),
+                   str(img.path)])
+        img.path = dtb
+
 
 def place_images(scn, base=None):
     """Give each image its host address: one after another from
@@ -292,7 +331,9 @@ def _map_dtc_error(scn, text):
 
 
 def compile_host_dtb(scn, chosen, outdir):
-    """host.dtb = QEMU's DT with the chosen text merged into /chosen.
+    """host.dtb = QEMU's DT with the chosen text merged into /chosen, and
+    the [host] passthrough nodes marked `xen,passthrough` (what Xen users
+    do with U-Boot's `fdt set <node> xen,passthrough`).
 
     dtc merges `&{/chosen} { ... }` into the decompiled QEMU tree in source
     order.  fdtoverlay would do the merge too, but it inserts each new node
@@ -303,9 +344,11 @@ def compile_host_dtb(scn, chosen, outdir):
               ["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", "qemu.dts",
                "qemu.dtb"], cwd=outdir)
     (outdir / "chosen.dtsi").write_text(chosen)
+    marks = "".join(f"&{{{node}}} {{\n\txen,passthrough;\n}};\n"
+                    for node in scn.passthrough)
     (outdir / "host.dts").write_text(
         '/include/ "qemu.dts"\n\n/* from the scenario file */\n'
-        '&{/chosen} {\n/include/ "chosen.dtsi"\n};\n')
+        '&{/chosen} {\n/include/ "chosen.dtsi"\n};\n' + scn.host_dts + marks)
     cmd = ["dtc", "-q", "-I", "dts", "-O", "dtb", "-p", str(DTB_PAD),
            "-o", "host.dtb", "host.dts"]
     res = subprocess.run(cmd, cwd=outdir, capture_output=True, text=True,
@@ -466,6 +509,8 @@ def uboot_prepare(scn, outdir, kernel, plan, margs, extra):
     qemu_dtb, host_dtb = (outdir / "qemu.dtb").read_bytes(), (outdir / "host.dtb").read_bytes()
     cmds = uboot.chosen_commands(read_fdt(qemu_dtb).child("chosen"),
                                  read_fdt(host_dtb).child("chosen"))
+    # [host] passthrough, as Xen's users mark devices (passthrough.txt).
+    cmds += [f"fdt set {node} xen,passthrough" for node in scn.passthrough]
     tftp = outdir / UBOOT_TFTP
     files = [(img.name, img.path) for img in scn.images]
     files += [("tessera.bin", kernel), ("virt.dtb", outdir / "qemu.dtb")]
@@ -506,10 +551,14 @@ def build(scn_path, cpu=None, smp=None, mem=None, out=None, kernel=None,
         _fail(scn_path, f"hypervisor image {_show(kernel)} not found "
                         "(run make first)")
     outdir.mkdir(parents=True, exist_ok=True)
+    compile_dts_images(scn, outdir)
     margs = machine_args(q, cpu, smp, mem, gic)
     extra = [*q["extra"], *(extra or [])]
     dump_qemu_dtb(scn, margs, extra, outdir / "qemu.dtb")
     if boot == "uboot":
+        if scn.host_dts:
+            _fail(scn_path, "[host] dts: only with -kernel boot (U-Boot's fdt "
+                            "commands edit /chosen and mark nodes)")
         plan = uboot_plan(scn, outdir / "qemu.dtb", kernel, mem)
     else:
         place_images(scn)

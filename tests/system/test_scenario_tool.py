@@ -351,3 +351,64 @@ def test_uboot_fdt_value(raw, words):
     """fdt set words that give back exactly the property's bytes."""
     import uboot
     assert uboot.fdt_value(raw) == words
+
+
+# ---------------------------------------------------------------- passthrough
+
+PARTIAL = """/dts-v1/;
+/ {
+	passthrough {
+		compatible = "simple-bus";
+		ranges;
+	};
+};
+"""
+
+
+def test_passthrough_marks_and_partial_dtb(tree):
+    """[host] passthrough marks QEMU's nodes; [host] dts adds to the tree; an
+    image ending in .dts is compiled by dtc and loaded as the DTB."""
+    (tree / "img" / "p.dts").write_text(PARTIAL)
+    path = write_scn(tree, images='a = "img/a.bin"\nb = "img/b.bin"\np = "img/p.dts"')
+    path.write_text(path.read_text() + '\n[host]\npassthrough = ["/pl031@9010000"]\n'
+                    'dts = "/ { extra@1 { reg = <0x0 0x1 0x0 0x1>; }; };"\n')
+    b = build(tree, path)
+    root = st.read_fdt((b.outdir / "host.dtb").read_bytes())
+    assert "xen,passthrough" in root.child("pl031@9010000").props
+    assert "xen,passthrough" not in root.child("pl011@9000000").props
+    assert root.child("extra@1") is not None
+    p = b.scenario.images[2]
+    assert p.path == b.outdir / "p.dtb"
+    assert st.read_fdt(p.path.read_bytes()).child("passthrough") is not None
+    assert f"loader,file={st._show(p.path)},addr={p.addr:#x},force-raw=on" in b.cmd
+
+
+def test_passthrough_errors(tree):
+    (tree / "img" / "bad.dts").write_text("/ { oops")
+    path = write_scn(tree, images='a = "img/a.bin"\nb = "img/bad.dts"')
+    assert "dtc (image b) failed" in error_of(tree, path)
+    path = write_scn(tree)
+    path.write_text(path.read_text() + '\n[host]\npassthrough = ["pl031"]\n')
+    assert "[host] passthrough: must be a list of node paths" in error_of(tree, path)
+    path = write_scn(tree)
+    path.write_text(path.read_text() + '\n[host]\npasthrough = []\n')
+    assert "[host]: unknown key(s) pasthrough (known: passthrough, dts)" in error_of(tree, path)
+    path = write_scn(tree)
+    path.write_text(path.read_text() + '\n[host]\npassthrough = ["/nowhere@1"]\n')
+    assert "Label or path /nowhere@1 not found" in error_of(tree, path)
+
+
+def test_passthrough_marks_through_uboot(tree):
+    """With --boot uboot the marks are U-Boot fdt commands, as Xen's users
+    write them; extra host DTS text has no such spelling and is refused."""
+    path = write_scn(tree)
+    path.write_text(path.read_text() + '\n[host]\npassthrough = ["/pl031@9010000"]\n')
+    b = build(tree, path, boot="uboot")
+    source = (b.outdir / "tftp" / "boot.source").read_text().splitlines()
+    assert "fdt set /pl031@9010000 xen,passthrough" in source
+    assert source.index("fdt set /pl031@9010000 xen,passthrough") < source.index(
+        "setenv fdt_high 0xffffffffffffffff")
+    path.write_text(path.read_text() + 'dts = "/ { };"\n')
+    with pytest.raises(st.ScenarioError) as e:
+        build(tree, path, boot="uboot")
+    assert "[host] dts: only with -kernel boot" in str(e.value)

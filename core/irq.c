@@ -1,12 +1,14 @@
 /*
- * Physical interrupts the hypervisor owns: the kick SGI (its work is the
- * pcpu request, looked at by the caller) and the console UART's receive
- * interrupt, which feeds the shell.
+ * Physical interrupts the hypervisor takes: the kick SGI (its work is the
+ * pcpu request, looked at by the caller), the console UART's receive
+ * interrupt, which feeds the shell, and passed-through SPIs, which go on to
+ * their partition hardware-linked.
  */
 #include "console.h"
 #include "gic.h"
 #include "irq.h"
 #include "partition.h"
+#include "passthrough.h"
 #include "shell.h"
 #include "vgic.h"
 
@@ -23,6 +25,10 @@ bool irq_handle_one(uint32_t intid)
 		vgic_inject_timer(this_pcpu()->vcpu);
 		return true;
 	}
+	struct partition *owner = passthrough_spi_owner(intid);
+	/* Deactivated by the guest's EOI, unless its partition is not running. */
+	if (owner && vgic_inject_hw_spi(owner, intid))
+		return true;
 	gic_deactivate(intid);
 	if (intid < GIC_NR_SGIS)
 		return true;             /* the kick: its work is done on the way back to the guest */

@@ -17,6 +17,7 @@
 #include "mm.h"
 #include "p2m_hw.h"
 #include "partition.h"
+#include "passthrough.h"
 #include "psci.h"
 #include "public/guest_platform.h"
 #include "shm_glue.h"
@@ -87,6 +88,7 @@ void partitions_create(const struct config *cfg)
 		vpl011_init(p);
 		vgic_register_mmio(p);
 	}
+	passthrough_init();
 }
 
 struct partition *partition_find(const char *name)
@@ -176,23 +178,30 @@ static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 	return dtb;
 }
 
-/* Every RAM bank, in order, from one contiguous host range (struct cfg_guest_map). */
+/*
+ * Every RAM bank, in order, from one contiguous host range, then each
+ * passed-through device range (Device-nGnRE, RW, XN), all from struct
+ * cfg_guest_map.  Destroying the table removes them all again.
+ */
 static int partition_build_p2m(struct partition *p)
 {
+	const struct cfg_guest_map *m = &p->cfg->map;
 	int err = p2m_init(&p->p2m, p2m_ipa_bits_for(
 		(unsigned int)field_get(ID_AA64MMFR0_PARANGE, sysreg_read(id_aa64mmfr0_el1))),
 		(uint16_t)(p->index + 1), &p2m_pool_ops);
 	uint64_t host = p->cfg->ram_base;
-	for (unsigned int b = 0; !err && b < p->cfg->map.ram_count; b++) {
-		const struct cfg_range *bank = &p->cfg->map.ram[b];
+	for (unsigned int b = 0; !err && b < m->ram_count; b++) {
+		const struct cfg_range *bank = &m->ram[b];
 		err = p2m_map(&p->p2m, ipa(bank->base), hpa(host), bank->size, P2M_RAM);
 		host += bank->size;
 	}
 	/* GICv2: the guest's CPU interface is the GICV frame itself; its accesses never exit. */
-	const struct cfg_guest_map *m = &p->cfg->map;
 	if (!err && m->gic_version == 2)
 		err = p2m_map(&p->p2m, ipa(m->gicc.base), hpa(gic_host()->gicv), m->gicc.size,
 			      P2M_DEVICE);
+	for (unsigned int i = 0; !err && i < m->pt_range_count; i++)
+		err = p2m_map(&p->p2m, ipa(m->pt_range[i].guest), hpa(m->pt_range[i].host),
+			      m->pt_range[i].size, P2M_DEVICE);
 	return err;
 }
 
@@ -271,6 +280,8 @@ int partition_start(struct partition *p)
 		 (unsigned long long)(p->cfg->mem_bytes >> 20), (unsigned long long)p->cfg->ram_base,
 		 (unsigned long long)entry, (unsigned long long)dtb);
 	partition_print_p2m(p);
+	/* Running first: an SPI that fires at once is kept pending for the guest. */
+	passthrough_start(p);
 	vcpu_request_run(&p->vcpus[0], entry, dtb);
 	return 0;
 }
@@ -313,6 +324,7 @@ static bool partition_stop_quiet(struct partition *p, const char *why)
 	while (!partition_all_vcpus_off(p))
 		wfe();
 	p->vcpus_on = 0;
+	passthrough_stop(p);
 	shm_glue_stop(p);
 	p2m_hw_invalidate(p->p2m.vmid, ipa(0), 0);
 	p2m_destroy(&p->p2m);

@@ -1,6 +1,6 @@
 /*
  * The shell: help, list, shm, p2m <name>, walk <name> <IPA> (core/shell_walk.c),
- * stop/start/restart <name>, crash now.
+ * dev, stop/start/restart <name>, crash now.
  * Runs on the boot CPU, from its idle loop or when a UART interrupt exits
  * its guest.
  */
@@ -10,6 +10,7 @@
 #include "console.h"
 #include "mm.h"
 #include "partition.h"
+#include "passthrough.h"
 #include "shell.h"
 #include "shm_glue.h"
 
@@ -25,7 +26,7 @@ static int focus = -1;                 /* -1: shell, else a partition index */
 static void cmd_help(const char *arg)
 {
 	(void)arg;
-	log_line("commands: help, list, shm, p2m <name>, walk <name> <IPA>, stop <name>, "
+	log_line("commands: help, list, shm, p2m <name>, walk <name> <IPA>, dev, stop <name>, "
 		 "start <name>, restart <name>, crash now");
 	log_line("CTRL-A three times moves console input between the shell and each partition");
 }
@@ -67,6 +68,12 @@ static void cmd_p2m(const char *arg)
 		return;
 	}
 	partition_print_p2m(p);
+}
+
+static void cmd_dev(const char *arg)
+{
+	(void)arg;
+	passthrough_print();
 }
 
 static void cmd_stop(const char *arg)
@@ -118,7 +125,7 @@ static const struct {
 	void (*fn)(const char *arg);
 } commands[] = {
 	{ "help", cmd_help }, { "list", cmd_list }, { "shm", cmd_shm }, { "p2m", cmd_p2m },
-	{ "walk", shell_walk },
+	{ "walk", shell_walk }, { "dev", cmd_dev },
 	{ "stop", cmd_stop }, { "start", cmd_start }, { "restart", cmd_restart },
 	{ "crash", cmd_crash },
 };

@@ -443,9 +443,13 @@ void trap_guest_irq(struct gp_regs *f)
 {
 	(void)f;
 	struct pcpu *pc = this_pcpu();
-	/* The common case, a timer tick with nothing else in flight: straight into a list register. */
+	/*
+	 * The common cases, a timer tick or a passed-through SPI with nothing
+	 * else in flight: straight into a list register, hardware-linked.
+	 */
 	uint32_t intid = gic_ack();
-	if (intid == GIC_PPI_VTIMER && vgic_timer_fast(pc->vcpu)) {
+	if ((intid == GIC_PPI_VTIMER && vgic_timer_fast(pc->vcpu)) ||
+	    vgic_spi_hw_fast(pc->vcpu, intid)) {
 		gic_eoi(intid);
 		pc->vcpu->exits++;
 		if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))

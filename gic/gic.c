@@ -11,6 +11,7 @@
 #include "gic.h"
 #include "gic_dt.h"
 #include "gic_internal.h"
+#include "io.h"
 #include "tserr.h"
 #include "types.h"
 
@@ -163,4 +164,71 @@ void gic_timer_deactivate(void)
 		gic_v2_timer_deactivate();
 	else
 		gic_v3_timer_deactivate();
+}
+
+void gic_spi_route(uint32_t intid, unsigned int cpu)
+{
+	if (gic_is_v2)
+		gic_v2_spi_route(intid, cpu);
+	else
+		gic_v3_spi_route(intid, cpu);
+}
+
+/* One bit of a one-bit-per-INTID bank (set/clear registers: other bits are ignored). */
+static void gicd_bank_write(uint64_t bank, uint32_t intid)
+{
+	mmio_write32(gic_hw.gicd + GICD_BANK_REG(bank, intid), GICD_BANK_BIT(intid));
+}
+
+static bool gicd_bank_read(uint64_t bank, uint32_t intid)
+{
+	return mmio_read32(gic_hw.gicd + GICD_BANK_REG(bank, intid)) & GICD_BANK_BIT(intid);
+}
+
+/* GICD_ICFGR<n>: two bits per INTID, Int_config[1] set for edge (IHI 0069H 12.9.9, 0048B 4.3.13). */
+void gic_spi_configure(uint32_t intid, bool edge)
+{
+	uint64_t cfg = gic_hw.gicd + GICD_ICFGR + 4 * (intid / 16);
+	uint32_t shift = 2 * (intid % 16);
+	if (gic_is_v2) {
+		gic_v2_spi_group(intid);
+	} else {
+		uint64_t group = gic_hw.gicd + GICD_BANK_REG(GICD_IGROUPR, intid);
+		mmio_write32(group, mmio_read32(group) | GICD_BANK_BIT(intid));
+	}
+	uint32_t v = mmio_read32(cfg) & ~(GICD_ICFGR_EDGE << shift);
+	mmio_write32(cfg, v | (edge ? GICD_ICFGR_EDGE << shift : 0));
+}
+
+/* On v3 a cleared enable takes effect once GICD_CTLR.RWP reads 0 (IHI 0069H 12.9.4). */
+void gic_spi_set_enabled(uint32_t intid, bool on)
+{
+	gicd_bank_write(on ? GICD_ISENABLER : GICD_ICENABLER, intid);
+	while (!on && !gic_is_v2 && (mmio_read32(gic_hw.gicd + GICD_CTLR) & GICD_CTLR_RWP))
+		;
+}
+
+void gic_spi_clear(uint32_t intid)
+{
+	gicd_bank_write(GICD_ICPENDR, intid);
+	gicd_bank_write(GICD_ICACTIVER, intid);
+}
+
+void gic_spi_deactivate(uint32_t intid)
+{
+	gicd_bank_write(GICD_ICACTIVER, intid);
+}
+
+void gic_spi_set_pending(uint32_t intid)
+{
+	gicd_bank_write(GICD_ISPENDR, intid);
+}
+
+struct gic_spi_state gic_spi_state(uint32_t intid)
+{
+	return (struct gic_spi_state){
+		.enabled = gicd_bank_read(GICD_ISENABLER, intid),
+		.pending = gicd_bank_read(GICD_ISPENDR, intid),
+		.active = gicd_bank_read(GICD_ISACTIVER, intid),
+	};
 }

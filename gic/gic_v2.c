@@ -112,6 +112,20 @@ void gic_v2_enable_spi(uint32_t intid)
 	mmio_write32(gicd + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
 }
 
+/* GICD_ITARGETSR<n>: one byte per INTID, the CPU interface mask (IHI 0048B 4.3.12). */
+void gic_v2_spi_route(uint32_t intid, unsigned int cpu)
+{
+	mmio_write8(gic_hw.gicd + GICD_ITARGETSR + intid, cpu_if_mask[cpu]);
+}
+
+void gic_v2_spi_group(uint32_t intid)
+{
+	if (!own_groups)
+		return;                     /* as the firmware set it (the file's comment) */
+	uint64_t group = gic_hw.gicd + GICD_BANK_REG(GICD_IGROUPR, intid);
+	mmio_write32(group, mmio_read32(group) | GICD_BANK_BIT(intid));
+}
+
 void gic_v2_send_kick(unsigned int cpu)
 {
 	uint32_t sgir = (uint32_t)(field_prep(GICD_SGIR_FILTER, GICD_SGIR_FILTER_LIST) |

@@ -50,6 +50,15 @@ void gic_v3_enable_spi(uint32_t intid)
 	mmio_write32(gic_hw.gicd + GICD_BANK_REG(GICD_ISENABLER, intid), GICD_BANK_BIT(intid));
 }
 
+/* GICD_IROUTER<n>: to the PE with @cpu's affinity, Interrupt_Routing_Mode 0 (IHI 0069H 12.9.22). */
+void gic_v3_spi_route(uint32_t intid, unsigned int cpu)
+{
+	uint64_t aff = pcpus[cpu].mpidr;
+	uint64_t route = field_get(MPIDR_AFF0, aff) | field_get(MPIDR_AFF1, aff) << 8 |
+			 field_get(MPIDR_AFF2, aff) << 16 | field_get(MPIDR_AFF3, aff) << 32;
+	mmio_write64(gic_hw.gicd + GICD_IROUTER + 8 * intid, route);
+}
+
 static uint64_t gicr_find_this_cpu(void)
 {
 	uint64_t aff = sysreg_read(mpidr_el1);

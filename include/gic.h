@@ -50,6 +50,28 @@ int gic_init_primary(const void *fdt, int node, int parent);
 void gic_init_cpu(void);
 /* Route SPI @intid to this CPU, enabled (group 1 on v3). */
 void gic_enable_spi(uint32_t intid);
+
+/*
+ * Passed-through SPIs (core/passthrough.c, vgic/): distributor registers
+ * of the same shape on both versions (IHI 0069H 12.9, IHI 0048B 4.3), but
+ * for the route: GICD_IROUTER on v3, GICD_ITARGETSR on v2.
+ */
+/* Deliver SPI @intid to logical CPU @cpu. */
+void gic_spi_route(uint32_t intid, unsigned int cpu);
+/* The hypervisor's group (as gic_enable_spi), edge-triggered or level-sensitive (GICD_ICFGR); while disabled. */
+void gic_spi_configure(uint32_t intid, bool edge);
+/* Enable or disable; on v3 disabling waits until the distributor has done it (RWP). */
+void gic_spi_set_enabled(uint32_t intid, bool on);
+/* Clear its pending and active state (GICD_ICPENDR, GICD_ICACTIVER). */
+void gic_spi_clear(uint32_t intid);
+/* Clear its active state only: a guest dropped it without an EOI. */
+void gic_spi_deactivate(uint32_t intid);
+/* Make it pending (GICD_ISPENDR): a guest asked for it through its own distributor. */
+void gic_spi_set_pending(uint32_t intid);
+struct gic_spi_state {
+	bool enabled, pending, active;
+};
+struct gic_spi_state gic_spi_state(uint32_t intid);
 /* Clear a virtual-timer interrupt left active by a vCPU that is gone. */
 void gic_timer_deactivate(void);
 /* Clear this CPU's list registers and virtual CPU interface (a vCPU starts). */

@@ -56,6 +56,8 @@ struct vgic {
 	uint64_t spi_cand;          /* SPIs that may be pending (a superset) */
 	bool enabled;               /* forwarding on: GICD_CTLR.EnableGrp1A (v3), .Enable (v2) */
 	uint16_t spi_pintid[VGIC_NR_SPIS];  /* physical INTID of a hardware-linked SPI */
+	uint64_t hw_spis;           /* passed-through SPIs (cfg_guest_map.pt_spis), linked to
+				       the same physical INTIDs; set at start */
 	/* Level of each SPI's line, asked of its device when the guest may have consumed it. */
 	bool (*spi_level[VGIC_NR_SPIS])(struct partition *p);
 };
@@ -85,6 +87,20 @@ void vgic_inject_timer(struct vcpu *v);
  * Otherwise false, and the caller takes the general path.
  */
 bool vgic_timer_fast(struct vcpu *v);
+/*
+ * A passed-through SPI fired (physical INTID == virtual INTID, partition
+ * @p owns it): make it pending hardware-linked, so that the guest's EOI
+ * deactivates the physical interrupt.  False when @p is not running: the
+ * caller deactivates it.
+ */
+bool vgic_inject_hw_spi(struct partition *p, uint32_t intid);
+/*
+ * The same for the vCPU running on this CPU when nothing else is in flight
+ * for it and it is the SPI's target: list register 0 written directly.
+ * False when @intid is not one of its partition's SPIs or the general path
+ * is needed (vgic_inject_hw_spi()).
+ */
+bool vgic_spi_hw_fast(struct vcpu *v, uint32_t intid);
 /* Before returning to the guest on this CPU: sync and fill the list registers. */
 void vgic_flush(struct vcpu *v);
 /* The distributor (and on v3 the redistributors) as MMIO windows of @p. */

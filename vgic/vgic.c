@@ -62,9 +62,17 @@ void vgic_init(struct partition *p)
 	bool v3 = p->cfg->map.gic_version == VGIC_V3;
 	g->enabled = false;
 	g->spi_cand = 0;
-	/* A device line (the vpl011's) is a level; the doorbell is an edge. */
-	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++)
-		g->spi[i] = (struct virq){ .level = g->spi_level[i] != NULL };
+	g->hw_spis = p->cfg->map.pt_spis;
+	/*
+	 * An emulated device's line (the vpl011's) is a level; a passed-through
+	 * SPI is linked to the physical one of the same INTID, which tracks its
+	 * own state.
+	 */
+	for (unsigned int i = 0; i < VGIC_NR_SPIS; i++) {
+		bool hw = (g->hw_spis >> i) & 1;
+		g->spi[i] = (struct virq){ .level = g->spi_level[i] != NULL, .hw = hw };
+		g->spi_pintid[i] = hw ? (uint16_t)(VGIC_NR_PRIVATE + i) : 0;
+	}
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		struct vgic_cpu *c = &p->vcpus[v].vgic;
 		/* A v3 redistributor starts asleep (GICR_WAKER); v2 has none. */
@@ -199,6 +207,55 @@ bool vgic_timer_fast(struct vcpu *v)
 	if (gic_is_v2)
 		return timer_fast(VGIC_V2, v);
 	return timer_fast(VGIC_V3, v);
+}
+
+/*
+ * The physical SPI stays active until the guest's EOI of this one, so it
+ * cannot fire again meanwhile: pending here is never lost or doubled.  A
+ * partition that is stopping drops it: its stop clears the physical SPI.
+ */
+bool vgic_inject_hw_spi(struct partition *p, uint32_t intid)
+{
+	if (p->state != PART_RUNNING)
+		return false;
+	vgic_inject_hw(p, NULL, intid, intid);
+	return true;
+}
+
+VGIC_PER_VERSION bool spi_hw_fast(unsigned int ver, struct vcpu *v, uint32_t intid)
+{
+	struct partition *p = v->part;
+	struct vgic_cpu *c = &v->vgic;
+	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];
+	/*
+	 * SPI state is the partition's: the lock, unlike the timer's fast path.
+	 * A target beyond the vCPUs (spi_target() reads it as 0) takes the
+	 * general path.
+	 */
+	spin_lock(&p->vgic.lock);
+	bool fast = !(c->lr_used | c->priv_cand | c->maybe_pending | c->sleeping | p->vgic.spi_cand) &&
+		    q->enabled && !q->active_or_in_lr && q->target == v->id && p->vgic.enabled;
+	if (fast) {
+		const struct vlr d = { .intid = intid, .priority = q->priority, .hw = true,
+				       .pintid = (uint16_t)intid };
+		vlr_write(ver, 0, vlr_make(ver, &d));
+		q->pending = false;
+		q->active_or_in_lr = true;
+		q->lr = 0;
+		c->lr_used = 1;
+	}
+	spin_unlock(&p->vgic.lock);
+	return fast;
+}
+
+bool vgic_spi_hw_fast(struct vcpu *v, uint32_t intid)
+{
+	uint32_t spi = intid - VGIC_NR_PRIVATE;
+	if (spi >= VGIC_NR_SPIS || !((v->part->vgic.hw_spis >> spi) & 1))
+		return false;
+	if (gic_is_v2)
+		return spi_hw_fast(VGIC_V2, v, intid);
+	return spi_hw_fast(VGIC_V3, v, intid);
 }
 
 void vgic_spi_level_changed(struct partition *p, uint32_t intid)

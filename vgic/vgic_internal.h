@@ -34,6 +34,12 @@ void vgic_sgi_send(struct vcpu *src, uint32_t intid, uint32_t targets);
 void vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, uint64_t *val);
 void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
 		     uint64_t val);
+/*
+ * SPI @intid goes to vCPU @vcpu (GICD_IROUTER, GICD_ITARGETSR; beyond the
+ * vCPUs: vCPU 0).  A passed-through SPI's physical twin follows it to that
+ * vCPU's CPU, so it fires where it is taken.
+ */
+void vgic_set_target(struct partition *p, uint32_t intid, uint8_t vcpu);
 /* Every vCPU re-examines its pending interrupts at its next return to the guest. */
 void vgic_kick_all(struct partition *p);
 

@@ -9,6 +9,7 @@
  * offsets read as zero and ignore writes.  GICv2's distributor is
  * vgic_mmio_v2.c.
  */
+#include "gic.h"
 #include "gic_arch.h"
 #include "partition.h"
 #include "vgic.h"
@@ -61,10 +62,19 @@ static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first,
 		case BANK_SET_ENABLE: q->enabled = true; break;
 		case BANK_CLEAR_ENABLE: q->enabled = false; break;
 		case BANK_SET_PENDING:
+			if (q->hw && intid >= VGIC_NR_PRIVATE) {
+				gic_spi_set_pending(intid);  /* comes back as the physical SPI */
+				break;
+			}
 			q->pending = true;
 			vgic_mark_candidate(p, v, intid);
 			break;
-		case BANK_CLEAR_PENDING: q->pending = false; break;
+		case BANK_CLEAR_PENDING:
+			/* Dropped while its physical twin is active: let that fire again. */
+			if (q->hw && q->pending && intid >= VGIC_NR_PRIVATE)
+				gic_spi_deactivate(intid);
+			q->pending = false;
+			break;
 		}
 	}
 }
@@ -136,6 +146,14 @@ void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned
 	/* IGROUPR, IGRPMODR, NSACR, ICACTIVER, ISACTIVER: RAO/WI or WI. */
 }
 
+void vgic_set_target(struct partition *p, uint32_t intid, uint8_t vcpu)
+{
+	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];
+	q->target = vcpu;
+	if (q->hw)
+		gic_spi_route(intid, p->vcpus[vcpu < p->cfg->vcpu_count ? vcpu : 0].pcpu);
+}
+
 static bool gicd_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
 {
 	struct vcpu *v = current_vcpu();
@@ -168,7 +186,7 @@ static bool gicd_write(struct partition *p, uint64_t off, unsigned int size, uin
 	if (off == GICD_CTLR)
 		p->vgic.enabled = val & GICD_CTLR_ENABLE_G1A;
 	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
-		p->vgic.spi[(off - GICD_IROUTER) / 8 - VGIC_NR_PRIVATE].target = (uint8_t)val;
+		vgic_set_target(p, (uint32_t)((off - GICD_IROUTER) / 8), (uint8_t)val);
 	else if ((off >= GICD_ISENABLER && off < GICD_IPRIORITYR && (off & 0x7F) < 4) ||
 		 (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
 		 (off >= GICD_ICFGR && off < GICD_ICFGR + 8))

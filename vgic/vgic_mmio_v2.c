@@ -46,8 +46,7 @@ static uint8_t itargets_read(struct partition *p, struct vcpu *v, uint32_t intid
 static void itargets_write(struct partition *p, uint32_t intid, uint8_t mask)
 {
 	uint32_t valid = mask & all_vcpus(p);
-	struct virq *q = vgic_virq(p, NULL, intid);
-	q->target = valid ? (uint8_t)__builtin_ctz(valid) : VGIC_NO_TARGET;
+	vgic_set_target(p, intid, valid ? (uint8_t)__builtin_ctz(valid) : VGIC_NO_TARGET);
 }
 
 /* GICD_[CS]PENDSGIR byte of SGI @intid: one bit per source CPU that has it pending. */

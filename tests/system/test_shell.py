@@ -35,7 +35,7 @@ TABLE_REVOKED = [TABLE_HEAD,
 TABLE_OFF = [TABLE_HEAD,
              REGION0.format(refs=0, own="unmapped", borrow="unmapped"),
              REGION1.format(refs=0, a="unmapped", b="unmapped")]
-HELP = ["commands: help, list, shm, p2m <name>, walk <name> <IPA>, stop <name>, "
+HELP = ["commands: help, list, shm, p2m <name>, walk <name> <IPA>, dev, stop <name>, "
         "start <name>, restart <name>, crash now",
         "CTRL-A three times moves console input between the shell and each "
         "partition"]

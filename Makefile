@@ -66,8 +66,9 @@ include bench/bench.mk
 include guests/linux/linux.mk
 include tests/unit/unit.mk
 
-# Scenarios with Linux partitions need the kernel and initramfs first.
-RUN_NEEDS = $(if $(findstring linux,$(CONFIG)),linux)
+# Scenarios with Linux partitions need the kernel and initramfs first
+# (passthrough: and its disk image).
+RUN_NEEDS = $(if $(findstring linux,$(CONFIG))$(findstring passthrough,$(CONFIG)),linux)
 
 run: all $(B)/.deps-ok $(RUN_NEEDS)
 	$(Q)/usr/bin/python3 tools/scenario.py run scenarios/$(CONFIG).scn --boot $(BOOT) $(GIC_ARG)

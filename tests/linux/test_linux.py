@@ -76,7 +76,8 @@ def elf_facts(data):
 @needs_image
 def test_initramfs_has_init_and_busybox():
     entries, raw = cpio_listing()
-    for name in ("init", "bin/busybox", "bin/tshm", "bin/sh", "sbin/poweroff",
+    for name in ("init", "bin/busybox", "bin/tshm", "bin/tblk", "bin/sh", "sbin/poweroff",
+                 "sbin/insmod", "lib/modules/virtio_mmio.ko", "lib/modules/virtio_blk.ko",
                  "dev/console", "proc", "sys", "dev", "tmp"):
         assert name in entries, f"{name} missing from the initramfs"
     assert entries["init"].startswith("-rwxr-xr-x")
@@ -84,7 +85,7 @@ def test_initramfs_has_init_and_busybox():
     assert re.search(r"\b5,\s+1\b", entries["dev/console"])
     assert entries["bin/sh"].endswith("bin/sh -> busybox")
     assert cpio_extract(raw, "init") == (ROOT / "guests/linux/init").read_bytes()
-    for prog in ("bin/busybox", "bin/tshm"):
+    for prog in ("bin/busybox", "bin/tshm", "bin/tblk"):
         machine, dynamic = elf_facts(cpio_extract(raw, prog))
         assert machine == EM_AARCH64, f"{prog}: e_machine {machine}"
         assert not dynamic, f"{prog} needs a dynamic loader: must be static"

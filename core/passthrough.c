@@ -69,10 +69,13 @@ void passthrough_start(struct partition *p)
 		gic_spi_route(intid, p->vcpus[0].pcpu);
 		gic_spi_set_enabled(intid, true);
 	}
+	unsigned int devices = 0;
+	for (unsigned int d = 0; d < sys_config->pt_device_count; d++)
+		devices += sys_config->pt_devices[d].partition == p->index;
 	spi_list(m, spis, sizeof(spis));
-	log_line("%s: devices: %u, %u MMIO range%s, SPI %s to CPU %u", p->cfg->name,
-		 p->cfg->pt_device_count, m->pt_range_count, m->pt_range_count == 1 ? "" : "s",
-		 spis[0] ? spis : "none", p->vcpus[0].pcpu);
+	log_line("%s: devices: %u, %u MMIO range%s, SPI %s to CPU %u", p->cfg->name, devices,
+		 m->pt_range_count, m->pt_range_count == 1 ? "" : "s", spis[0] ? spis : "none",
+		 p->vcpus[0].pcpu);
 }
 
 void passthrough_stop(struct partition *p)
@@ -100,10 +103,11 @@ void passthrough_stop(struct partition *p)
 }
 
 /* One device: its host node, its ranges, and its SPIs as the distributor has them now. */
-static void print_device(const struct partition *p, unsigned int d)
+static void print_device(unsigned int d)
 {
+	const struct cfg_pt_device *dev = &sys_config->pt_devices[d];
+	const struct partition *p = &partitions[dev->partition];
 	const struct cfg_partition *c = p->cfg;
-	const struct cfg_pt_device *dev = &c->pt_devices[d];
 
 	log_line("dev %s -> %s (%s)", dev->host_path, c->name,
 		 p->state == PART_RUNNING ? "running" : "stopped");
@@ -126,10 +130,8 @@ static void print_device(const struct partition *p, unsigned int d)
 
 void passthrough_print(void)
 {
-	unsigned int shown = 0;
-	for (unsigned int i = 0; i < partition_count; i++)
-		for (unsigned int d = 0; d < partitions[i].cfg->pt_device_count; d++, shown++)
-			print_device(&partitions[i], d);
-	if (shown == 0)
+	for (unsigned int d = 0; d < sys_config->pt_device_count; d++)
+		print_device(d);
+	if (sys_config->pt_device_count == 0)
 		log_line("dev: no device is passed through");
 }

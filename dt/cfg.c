@@ -45,10 +45,30 @@ void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
 	va_end(ap);
 }
 
-static bool compatible_any(const void *fdt, int node, const char *const *list, size_t n)
+/* A node's compatible list, read once for every test below (each look-up walks its properties). */
+struct compat {
+	const char *val;
+	int len;
+};
+
+static struct compat compat_of(const void *fdt, int node)
+{
+	struct compat c;
+	c.val = fdt_getprop(fdt, node, "compatible", &c.len);
+	if (!c.val)
+		c.len = 0;
+	return c;
+}
+
+static bool compat_has(struct compat c, const char *s)
+{
+	return c.val && fdt_stringlist_contains(c.val, c.len, s);
+}
+
+static bool compatible_any(struct compat c, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (cfg_compatible(fdt, node, list[i]))
+		if (compat_has(c, list[i]))
 			return true;
 	return false;
 }
@@ -99,13 +119,14 @@ static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const c
 	int node;
 
 	fdt_for_each_subnode(node, ctx->fdt, parent) {
-		bool generic = compatible_any(ctx->fdt, node, compat_generic, ARRAY_SIZE(compat_generic));
-		if (compatible_any(ctx->fdt, node, compat_kernel, ARRAY_SIZE(compat_kernel)))
+		struct compat c = compat_of(ctx->fdt, node);
+		bool generic = compatible_any(c, compat_generic, ARRAY_SIZE(compat_generic));
+		if (compatible_any(c, compat_kernel, ARRAY_SIZE(compat_kernel)))
 			note_module(ctx, &m.kernel, node, parent_path, "kernel");
-		else if (compatible_any(ctx->fdt, node, compat_ramdisk, ARRAY_SIZE(compat_ramdisk)))
+		else if (compatible_any(c, compat_ramdisk, ARRAY_SIZE(compat_ramdisk)))
 			note_module(ctx, &m.ramdisk, node, parent_path, "ramdisk");
-		else if (!generic || compatible_any(ctx->fdt, node, compat_other, ARRAY_SIZE(compat_other)))
-			continue;                 /* not a module, or a rejected one (cfg_props.c) */
+		else if (!generic || compatible_any(c, compat_other, ARRAY_SIZE(compat_other)))
+			continue;      /* not a module, a rejected one (cfg_props.c) or a device tree */
 		else if (m.generic[0] < 0)
 			m.generic[0] = node;
 		else if (m.generic[1] < 0)
@@ -428,9 +449,10 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 		char path[CFG_PATH_MAX];
 		if (!cfg_check_domain_child(ctx, child, p->path))
 			continue;
-		if (cfg_compatible(ctx->fdt, child, COMPAT_DTB))
+		struct compat c = compat_of(ctx->fdt, child);
+		if (compat_has(c, COMPAT_DTB))
 			read_dtb_module(ctx, child, p, ac, sc);
-		if (!cfg_compatible(ctx->fdt, child, COMPAT_SHM))
+		if (!compat_has(c, COMPAT_SHM))
 			continue;
 		cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, child, NULL));
 		cfg_check_shm_props(ctx, child, path);
@@ -509,9 +531,10 @@ void cfg_parse_chosen(struct cfg_ctx *ctx)
 	fdt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
 		if (!cfg_check_chosen_child(ctx, node))
 			continue;
-		if (cfg_compatible(ctx->fdt, node, COMPAT_DOMAIN))
+		struct compat c = compat_of(ctx->fdt, node);
+		if (compat_has(c, COMPAT_DOMAIN))
 			parse_domain(ctx, node);
-		else if (cfg_compatible(ctx->fdt, node, COMPAT_SHM))
+		else if (compat_has(c, COMPAT_SHM))
 			parse_chosen_shm(ctx, node);
 	}
 }

@@ -12,7 +12,7 @@
  * This pass runs after the guest maps are laid out (cfg_layout.c) and the
  * shared regions are read: it checks each partial tree (what it may hold,
  * every range on the host and the guest side, every SPI) and fills
- * cfg_guest_map.pt_* and cfg_partition.pt_devices.  Messages about a
+ * cfg_guest_map.pt_* and config.pt_devices.  Messages about a
  * partial tree name its nodes as <module path>:<node path>.
  */
 #include <stdio.h>
@@ -172,15 +172,12 @@ static bool host_assigned_elsewhere(struct pt_ctx *pc, const char *path, const c
 {
 	const struct config *cfg = pc->ctx->cfg;
 
-	for (unsigned int i = 0; i <= pc->part; i++) {
-		const struct cfg_partition *q = &cfg->partitions[i];
-		for (unsigned int d = 0; d < q->pt_device_count; d++) {
-			if (strcmp(q->pt_devices[d].host_path, host) != 0)
-				continue;
-			cfg_error(pc->ctx->errs, path, "xen,path", "%s is already assigned to %s", host,
-				  q->path);
-			return true;
-		}
+	for (unsigned int d = 0; d < cfg->pt_device_count; d++) {
+		if (strcmp(cfg->pt_devices[d].host_path, host) != 0)
+			continue;
+		cfg_error(pc->ctx->errs, path, "xen,path", "%s is already assigned to %s", host,
+			  cfg->partitions[cfg->pt_devices[d].partition].path);
+		return true;
 	}
 	return false;
 }
@@ -404,7 +401,7 @@ static bool range_host_unique(struct pt_ctx *pc, const char *path, const struct 
 			cfg_fmt_range(theirs, o->host, o->size);
 			cfg_error(pc->ctx->errs, path, "xen,reg", "host range %s overlaps %s, "
 				  "assigned to %s (%s)", mine, theirs, q->path,
-				  q->pt_devices[o->device].host_path);
+				  cfg->pt_devices[o->device].host_path);
 			return false;
 		}
 	}
@@ -547,13 +544,13 @@ static void check_guest_interrupts(struct pt_ctx *pc, int node, const char *path
 
 static void parse_device(struct pt_ctx *pc, int node, unsigned int ac, unsigned int sc)
 {
-	struct cfg_partition *p = pc->p;
+	struct config *cfg = pc->ctx->cfg;
 	char path[CFG_PATH_MAX];
 	struct pt_host h;
 
 	pt_path(path, pc, node);
-	if (p->pt_device_count >= CFG_MAX_PT_DEVICES) {
-		cfg_error(pc->ctx->errs, path, "xen,path", "more than %u devices in one partition",
+	if (cfg->pt_device_count >= CFG_MAX_PT_DEVICES) {
+		cfg_error(pc->ctx->errs, path, "xen,path", "more than %u passed-through devices",
 			  CFG_MAX_PT_DEVICES);
 		return;
 	}
@@ -565,9 +562,10 @@ static void parse_device(struct pt_ctx *pc, int node, unsigned int ac, unsigned 
 			cfg_error(pc->ctx->errs, path, "xen,reg", "missing: the MMIO the device maps");
 		return;
 	}
-	unsigned int d = p->pt_device_count++;
-	struct cfg_pt_device *dev = &p->pt_devices[d];
+	unsigned int d = cfg->pt_device_count++;
+	struct cfg_pt_device *dev = &cfg->pt_devices[d];
 	snprintf(dev->host_path, sizeof(dev->host_path), "%s", h.path);
+	dev->partition = pc->part;
 	dev->spis = 0;
 	read_xen_reg(pc, node, path, ac, sc, &h, d);
 	uint64_t host_spis = host_read_spis(pc, path, &h, dev);

@@ -57,8 +57,10 @@ static bool occ_partition(const struct cfg_ctx *ctx, unsigned int p, enum part_s
 	case SLOT_KERNEL:
 	case SLOT_RAMDISK:
 	case SLOT_DTB:
+		if (!m->present || m->size == 0)
+			return false;          /* most partitions have no ramdisk or device tree */
 		occ_set(o, CFG_OCC_MODULE, m->base, m->size, m->path, "reg");
-		return m->present && m->size != 0;
+		return true;
 	case SLOT_STATIC:
 		occ_set(o, CFG_OCC_STATIC, part->ram_base, ctx->static_size[p], part->path,
 			"xen,static-mem");

@@ -20,8 +20,8 @@
 #define CFG_MAX_REGIONS      320    /* all 295 design ids + string ids */
 #define CFG_MAX_SHM_REFS     1024   /* (partition, region) pairs */
 #define CFG_MAX_RANGES       32
-#define CFG_MAX_PT_DEVICES   8      /* passed-through devices per partition */
-#define CFG_MAX_PT_RANGES    16     /* xen,reg ranges per partition */
+#define CFG_MAX_PT_DEVICES   16     /* passed-through devices, all partitions together */
+#define CFG_MAX_PT_RANGES    8      /* xen,reg ranges per partition */
 #define CFG_MAX_ERRORS       64
 #define CFG_ERROR_LEN        200
 
@@ -90,12 +90,13 @@ struct cfg_pt_range {
 	uint64_t host;
 	uint64_t guest;
 	uint64_t size;
-	unsigned int device;            /* index into cfg_partition.pt_devices */
+	unsigned int device;            /* index into config.pt_devices */
 };
 
 /* One device node of a partition's partial device tree (Xen's passthrough.txt). */
 struct cfg_pt_device {
 	char host_path[CFG_PATH_MAX];   /* xen,path: the host node carrying xen,passthrough */
+	unsigned int partition;         /* index into config.partitions */
 	uint64_t spis;                  /* its SPIs, as in cfg_guest_map.pt_spis */
 };
 
@@ -141,8 +142,6 @@ struct cfg_partition {
 	struct cfg_module dtb;
 	const void *pt_fdt;             /* the partial DT (read through cfg_platform.read_module) */
 	unsigned int pt_fdt_bytes;      /* what its merged nodes add to the guest DT, at most */
-	unsigned int pt_device_count;
-	struct cfg_pt_device pt_devices[CFG_MAX_PT_DEVICES];
 };
 
 struct cfg_shm_region {
@@ -176,6 +175,8 @@ struct config {
 	struct cfg_shm_region regions[CFG_MAX_REGIONS];
 	unsigned int ref_count;
 	struct cfg_shm_ref refs[CFG_MAX_SHM_REFS];
+	unsigned int pt_device_count;   /* passed-through devices, in partition order */
+	struct cfg_pt_device pt_devices[CFG_MAX_PT_DEVICES];
 };
 
 /*

@@ -200,15 +200,19 @@ static void test_pt_two_partitions(void **state)
 	assert_true(a->dtb.present);
 	assert_int_equal(a->dtb.base, PT1);
 	assert_ptr_equal(a->pt_fdt, pt_blob[0]);
-	assert_int_equal(a->pt_device_count, 1);
-	assert_string_equal(a->pt_devices[0].host_path, "/pl031@9010000");
+	assert_int_equal(cfg.pt_device_count, 2);
+	assert_string_equal(cfg.pt_devices[0].host_path, "/pl031@9010000");
+	assert_int_equal(cfg.pt_devices[0].partition, 0);
+	assert_string_equal(cfg.pt_devices[1].host_path, "/virtio_mmio@a003e00");
+	assert_int_equal(cfg.pt_devices[1].partition, 1);
+	assert_int_equal(b->map.pt_range[0].device, 1);
 	assert_int_equal(a->map.pt_range_count, 1);
 	assert_int_equal(a->map.pt_range[0].host, 0x9010000);
 	assert_int_equal(a->map.pt_range[0].guest, 0x9010000);
 	assert_int_equal(a->map.pt_range[0].size, 0x1000);
 	assert_int_equal(a->map.pt_spis, 1ull << 2);          /* SPI 2, INTID 34 */
 	assert_int_equal(a->map.pt_spi_edge, 0);              /* level */
-	assert_int_equal(a->pt_devices[0].spis, 1ull << 2);
+	assert_int_equal(cfg.pt_devices[0].spis, 1ull << 2);
 	assert_true(a->pt_fdt_bytes > 0 && a->pt_fdt_bytes <= GUEST_FDT_PT_MAX);
 	assert_int_equal(b->map.pt_range[0].host, 0xa003000);
 	assert_int_equal(b->map.pt_spis, 1ull << 0x2f);
@@ -462,7 +466,7 @@ static void test_pt_aliases_and_plain_nodes(void **state)
 		       "#clock-cells = <0>;\nclock-frequency = <24000000>;\n};\n"
 		       RTC "};\n};\n");
 	EXPECT_OK(parse(HOST_MARKED(DOMU1)));
-	assert_int_equal(cfg.partitions[0].pt_device_count, 1);
+	assert_int_equal(cfg.pt_device_count, 1);
 	/* What the parser counted bounds the merged nodes: the guest tree fits its bound. */
 	size_t bound = guest_fdt_size_bound(&cfg, 0);
 	void *buf = malloc(bound);

@@ -5,6 +5,7 @@
  *   bench=hvc    null hypercall round trip (bench_hvc.c)
  *   bench=timer  virtual timer deadline to handler (bench_timer.c)
  *   bench=doorbell-tx / doorbell-rx  the shared-memory doorbell (bench_doorbell.c)
+ *   bench=pt     passed-through SPI to handler (bench_pt.c)
  */
 #include <string.h>
 
@@ -32,8 +33,11 @@ int main(const void *dtb)
 			bench_run_doorbell_tx();
 		else if (strcmp(mode, "doorbell-rx") == 0)
 			bench_run_doorbell_rx();
+		else if (strcmp(mode, "pt") == 0)
+			bench_run_pt();
 		else
-			report_fail("bench-mode got=%s want=boot|hvc|timer", mode);
+			report_fail("bench-mode got=%s want=boot|hvc|timer|doorbell-tx|doorbell-rx|pt",
+				    mode);
 	}
 	return 0;
 }

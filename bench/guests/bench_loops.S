@@ -108,3 +108,33 @@ bench_timer_wait:
 3:	msr	daifset, #DAIF_IRQ
 	mov	x0, #0
 	ret
+
+/*
+ * uint64_t bench_mmio_trigger_wait(uint64_t addr, uint32_t value,
+ *                                  uint64_t count_before, uint64_t deadline)
+ * With IRQs already unmasked, read CNTPCT, store @value to the device
+ * register at @addr (which raises an interrupt at once), then wait as
+ * bench_timer_wait does.  Returns the CNTPCT read just before the store,
+ * or 0 when no IRQ came by @deadline.  Uses x0-x6 only.
+ */
+	.global bench_mmio_trigger_wait
+bench_mmio_trigger_wait:
+	ldr	x5, =bench_irq_count
+	msr	daifclr, #DAIF_IRQ
+	isb
+	mrs	x4, cntpct_el0			/* "asserted" */
+	str	w1, [x0]
+1:	ldr	x6, [x5]
+	cmp	x6, x2
+	b.ne	2f
+	mrs	x6, cntpct_el0
+	cmp	x6, x3
+	b.hs	3f
+	wfe
+	b	1b
+2:	msr	daifset, #DAIF_IRQ
+	mov	x0, x4
+	ret
+3:	msr	daifset, #DAIF_IRQ
+	mov	x0, #0
+	ret

@@ -28,6 +28,7 @@ volatile uint64_t bench_irq_cntpct;
 volatile uint32_t bench_irq_intid;
 volatile uint64_t bench_irq_count;
 uint64_t bench_gicc;		/* GICv2's CPU interface, for the IRQ vector; 0 on v3 */
+volatile uint64_t bench_irq_mask_reg;
 
 extern char bench_vectors[];
 

@@ -489,6 +489,49 @@ static void test_pt_aliases_and_plain_nodes(void **state)
 	       "string");
 }
 
+/*
+ * Robustness: a valid partial tree with bytes flipped (fixed-seed PRNG)
+ * through cfg_parse() under ASan/UBSan.  Whatever it accepts must build
+ * into a guest tree within the bound the parser counted.
+ */
+static void test_pt_mutated_partials(void **state)
+{
+	(void)state;
+	static const char src[] = PARTIAL(RTC VIRTIO);
+	unsigned long long rng = 0x5445535345524131ull;
+	unsigned int accepted = 0;
+	size_t len;
+	void *good = dtc(src, &len);
+	size_t hlen;
+	void *host = dtc(HOST_MARKED(DOMU1), &hlen);
+
+	for (unsigned int round = 0; round < 400; round++) {
+		set_partial(0, NULL);
+		pt_blob[0] = malloc(len);
+		assert_non_null(pt_blob[0]);
+		memcpy(pt_blob[0], good, len);
+		pt_len[0] = len;
+		for (unsigned int f = 0; f < 1 + round % 4; f++) {
+			rng ^= rng >> 12;
+			rng ^= rng << 25;
+			rng ^= rng >> 27;
+			unsigned long long r = rng * 0x2545F4914F6CDD1Dull;
+			((unsigned char *)pt_blob[0])[r % len] ^= (unsigned char)(1u << (r >> 61));
+		}
+		if (cfg_parse(host, &plat, &cfg, &errs) != 0)
+			continue;
+		accepted++;
+		size_t bound = guest_fdt_size_bound(&cfg, 0);
+		void *buf = malloc(bound);
+		assert_non_null(buf);
+		assert_int_equal(guest_fdt_build(buf, bound, &cfg, 0, 0, 0), 0);
+		free(buf);
+	}
+	print_message("  %u of 400 mutated partial trees accepted\n", accepted);
+	free(host);
+	free(good);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +554,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_no_passthrough_node, teardown),
 		cmocka_unit_test_teardown(test_pt_module_rules, teardown),
 		cmocka_unit_test_teardown(test_pt_aliases_and_plain_nodes, teardown),
+		cmocka_unit_test_teardown(test_pt_mutated_partials, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,3 +230,17 @@ def test_rtc_stop_and_restart(tmp_path):
     assert t.count("pt: devices: 1, 1 MMIO range, SPI 34 (level) to CPU 0") == 2
     assert r.lines_of("pt").count("PASS pt-alarms 1000") == 2
     assert not [ln for ln in r.lines_of("pt") if ln.startswith("FAIL")]
+
+
+def test_rtc_through_uboot():
+    """Xen's users' flow: U-Boot fetches the partial DT like any module and
+    its script marks the host node with `fdt set /pl031@9010000
+    xen,passthrough` (tools/uboot.py); Tessera, loaded elsewhere than -kernel
+    puts it, gives the partition the RTC all the same."""
+    r = boot_scenario(PT_RTC, boot="uboot", timeout=90)
+    assert_clean_exit(r)
+    assert "pt: devices: 1, 1 MMIO range, SPI 34 (level) to CPU 0" in r.tessera
+    pt = r.lines_of("pt")
+    assert "PASS pt-rtc-id" in pt
+    assert "PASS pt-alarms 1000" in pt
+    assert "DONE 3 passed 0 failed" in pt

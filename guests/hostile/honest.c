@@ -111,10 +111,14 @@ static bool honest_gic(void)
 	}
 	gic_set_handler(INTID_VTIMER, on_tick);
 	gic_private_enable(INTID_VTIMER, HONEST_PRIO);
-	if (plat.doorbell_intid != 0) {
+	if (plat.doorbell_intid >= GIC_SPI_FIRST) {
 		gic_set_handler(plat.doorbell_intid, on_doorbell);
 		gic_spi_set_edge(plat.doorbell_intid, true);
 		gic_spi_enable(plat.doorbell_intid, HONEST_PRIO, guest_read_mpidr());
+	} else if (plat.doorbell_intid != 0) {
+		/* Tessera's doorbell: a PPI of vCPU 0 (include/public/tessera_hvc.h). */
+		gic_set_handler(plat.doorbell_intid, on_doorbell);
+		gic_private_enable(plat.doorbell_intid, HONEST_PRIO);
 	}
 	return true;
 }

@@ -85,16 +85,22 @@ static void platform_scan_shm(const void *fdt)
 /* "interrupts" = <type number flags> with the GIC's three cells; type 0 = SPI. */
 #define DT_IRQ_CELLS		3
 #define DT_IRQ_TYPE_SPI		0u
+#define DT_IRQ_TYPE_PPI		1u
 #define GIC_SPI_BASE		32u
+#define GIC_PPI_BASE		16u
 
-static uint32_t platform_spi(const void *fdt, int node)
+/* The INTID of a node's first interrupt: an SPI, or a PPI (the doorbell's); 0 if none. */
+static uint32_t platform_intid(const void *fdt, int node)
 {
 	int len;
 	const fdt32_t *p = fdt_getprop(fdt, node, "interrupts", &len);
-	if (p == NULL || len < (int)(DT_IRQ_CELLS * sizeof(*p)) ||
-	    fdt32_to_cpu(p[0]) != DT_IRQ_TYPE_SPI)
+	if (p == NULL || len < (int)(DT_IRQ_CELLS * sizeof(*p)))
 		return 0;
-	return GIC_SPI_BASE + fdt32_to_cpu(p[1]);
+	if (fdt32_to_cpu(p[0]) == DT_IRQ_TYPE_SPI)
+		return GIC_SPI_BASE + fdt32_to_cpu(p[1]);
+	if (fdt32_to_cpu(p[0]) == DT_IRQ_TYPE_PPI)
+		return GIC_PPI_BASE + fdt32_to_cpu(p[1]);
+	return 0;
 }
 
 static void platform_scan(void)
@@ -103,11 +109,11 @@ static void platform_scan(void)
 	int uart = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 	if (uart >= 0) {
 		dt_reg(uart, 0, &plat.uart, &plat.uart_size);
-		plat.uart_intid = platform_spi(fdt, uart);
+		plat.uart_intid = platform_intid(fdt, uart);
 	}
 	int hyp = fdt_node_offset_by_compatible(fdt, -1, "tessera,hypervisor");
 	if (hyp >= 0)
-		plat.doorbell_intid = platform_spi(fdt, hyp);
+		plat.doorbell_intid = platform_intid(fdt, hyp);
 	platform_scan_gic(fdt);
 	plat.nram = dt_memory_ranges(plat.ram, DT_MAX_RANGES);
 	if (plat.nram < 0)

@@ -2,7 +2,8 @@
 docs/passthrough.md): the direct-mapped linux1 owns QEMU's virtio-blk
 device (virtio-mmio transport 0xa003e00, SPI 47), loads Debian's
 virtio_mmio and virtio_blk modules, reads its 8 MiB disk and checks every
-byte, while linux2 takes data from it through a shared region.
+byte, while linux2 takes data from it through a shared region; on a GICv3
+and a GICv2 host.
 
 guests/linux/tblk.c, the byte check, is also built for the host and run on
 the disk image guests/linux/mkdisk.py writes, and on a damaged copy, so the
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tessera_sys import assert_clean_exit, assert_done, boot_scenario
+from tessera_sys import GIC_VERSIONS, assert_clean_exit, assert_done, boot_scenario
 from test_linux import BROKEN_RE, needs_image
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,8 +30,9 @@ needs_disk = pytest.mark.skipif(not DISK.exists(), reason="build/linux/pt-disk.i
 
 @needs_image
 @needs_disk
-def test_linux_reads_its_own_disk_next_to_a_sharing_partition():
-    r = boot_scenario(SCN)
+@pytest.mark.parametrize("gic", GIC_VERSIONS, ids=lambda g: f"gicv{g}")
+def test_linux_reads_its_own_disk_next_to_a_sharing_partition(gic):
+    r = boot_scenario(SCN, gic=gic)
     t = r.tessera
     assert "linux1:   IPA 0x000a003000-0x000a003fff -> PA 0x000a003000        4 KiB  " \
            "device, RW XN" in t

@@ -5,8 +5,9 @@ demo (DESIGN.md section 6):
 
   1. break in shm_glue_print_table (boot, every partition started): list,
      vcpus, shm, and two stage-2 walks read from memory by gdb;
-  2. break in shm_glue_describe_fault (domU1 touches region 0x0 after its
-     owner dom0 powered off): the table says revoked, the walk faults;
+  2. break in shm_lookup_revoked (domU1 touches region 0x0 after its
+     owner dom0 powered off; the fault handler asks the ownership table,
+     under its lock): the table says revoked, the walk faults;
   3. continue: the demo runs to its normal power-off.
 
 What gdb reads is checked against the hypervisor's own console lines
@@ -43,7 +44,7 @@ for bad in ("tessera walk nosuch 0x0", "tessera walk domU1 0xZZ", "tessera walk 
         print("error:", e)
 end
 delete
-break shm_glue_describe_fault
+break shm_lookup_revoked
 continue
 echo ==== revoked\\n
 tessera shm
@@ -126,7 +127,7 @@ def test_gdb_ran_every_command(session):
     for name in ("booted", "revoked", "end"):
         assert f"==== {name}" in out
     assert "Thread 1 hit Breakpoint 1, shm_glue_print_table" in res.stdout
-    assert re.search(r"Thread \d hit Breakpoint 2, shm_glue_describe_fault", res.stdout)
+    assert re.search(r"Thread \d hit Breakpoint 2, shm_lookup_revoked", res.stdout)
 
 
 def test_demo_ran_to_power_off(session):

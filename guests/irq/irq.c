@@ -9,7 +9,7 @@
 #include "irq.h"
 
 #define IRQ_TESTS_MAX		96	/* length of the irq_test= value */
-#define IRQ_TEST_NAMES		"timer|sgi|sgi-coalesce|priority|storm|uart|uart-level|uart-rx|gicd"
+#define IRQ_TEST_NAMES		"timer|sgi|sgi-coalesce|priority|storm|uart|uart-level|uart-rx|gicd|spi-wake"
 #define CPU1_INDEX		1u
 #define US_PER_MS		1000u
 #define CPU1_START_MS		5000u
@@ -31,6 +31,7 @@ static const struct irq_test tests[] = {
 	{ "uart-level", irq_test_uart_level },
 	{ "uart-rx", irq_test_uart_rx },
 	{ "gicd", irq_test_gicd },
+	{ "spi-wake", irq_test_spi_wake },
 };
 
 /* Written by vCPU0, read by vCPU1 (caches off: plain volatile accesses). */
@@ -104,6 +105,8 @@ void guest_secondary_main(uint64_t index)
 			break;
 		if (cmd == CPU1_STORM)
 			cpu1_storm();
+		else if (cmd == CPU1_WFI)
+			__asm__ volatile("wfi");	/* only an interrupt ends it */
 		else
 			guest_wfe();
 	}

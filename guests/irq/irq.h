@@ -24,6 +24,7 @@ enum cpu1_cmd {
 	CPU1_IDLE,		/* wait for interrupts */
 	CPU1_STORM,		/* send SGI_STORM to vCPU0 until told otherwise */
 	CPU1_OFF,		/* PSCI CPU_OFF */
+	CPU1_WFI,		/* sleep in WFI (IRQs unmasked) until told otherwise */
 };
 
 /* Waits are counted on CNTPCT (timer.h); every wait uses WFE. */
@@ -58,3 +59,4 @@ void irq_test_uart(void);
 void irq_test_uart_level(void);
 void irq_test_uart_rx(void);
 void irq_test_gicd(void);
+void irq_test_spi_wake(void);

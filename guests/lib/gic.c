@@ -245,6 +245,49 @@ void gic_spi_disable(uint32_t intid)
 	mmio_write32(gicd + gic_bank_reg(GICD_ICENABLER, intid), gic_bank_bit(intid));
 }
 
+void gic_spi_prepare(uint32_t intid, uint8_t prio)
+{
+	if (version == GIC_V3) {                      /* v2: Group 0, the reset value */
+		uint64_t group = gicd + gic_bank_reg(GICD_IGROUPR, intid);
+
+		mmio_write32(group, mmio_read32(group) | gic_bank_bit(intid));
+	}
+	mmio_write8(gicd + GICD_IPRIORITYR + intid, prio);
+}
+
+void gic_spi_route(uint32_t intid, uint64_t mpidr)
+{
+	if (version == GIC_V2)
+		gic_v2_spi_route(intid, mpidr);
+	else
+		mmio_write64(gicd + GICD_IROUTER + 8 * (uint64_t)intid, gic_irouter(mpidr));
+}
+
+void gic_spi_unmask(uint32_t intid)
+{
+	mmio_write32(gicd + gic_bank_reg(GICD_ISENABLER, intid), gic_bank_bit(intid));
+}
+
+void gic_spi_pend(uint32_t intid)
+{
+	mmio_write32(gicd + gic_bank_reg(GICD_ISPENDR, intid), gic_bank_bit(intid));
+}
+
+void gic_spi_unpend(uint32_t intid)
+{
+	mmio_write32(gicd + gic_bank_reg(GICD_ICPENDR, intid), gic_bank_bit(intid));
+}
+
+void gic_dist_group1(bool on)
+{
+	if (version == GIC_V2) {
+		gic_v2_dist_enable(on);
+		return;
+	}
+	mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ARE | (on ? GICD_CTLR_ENABLE_G1 : 0));
+	(void)gic_wait_clear(gicd + GICD_CTLR, GICD_CTLR_RWP);
+}
+
 void gic_spi_set_edge(uint32_t intid, bool edge)
 {
 	uint64_t reg = gicd + GICD_ICFGR + 4 * (intid / ICFGR_FIELDS_PER_REG);

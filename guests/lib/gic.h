@@ -64,6 +64,18 @@ uint32_t gic_private_pending(void);
 /* An SPI: priority, routed to @mpidr (v3: Group 1, GICD_IROUTER; v2: GICD_ITARGETSR), enabled. */
 void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr);
 void gic_spi_disable(uint32_t intid);
+/* The steps of gic_spi_enable one by one: group (v3: Group 1) and priority;
+ * the route (v3: GICD_IROUTER; v2: GICD_ITARGETSR, no CPU if @mpidr's has not
+ * run gic_cpu_init); GICD_ISENABLER.  Then software pending state:
+ * GICD_ISPENDR / GICD_ICPENDR. */
+void gic_spi_prepare(uint32_t intid, uint8_t prio);
+void gic_spi_route(uint32_t intid, uint64_t mpidr);
+void gic_spi_unmask(uint32_t intid);
+void gic_spi_pend(uint32_t intid);
+void gic_spi_unpend(uint32_t intid);
+/* The distributor's forwarding on or off (v3: GICD_CTLR.EnableGrp1, ARE stays
+ * on; v2: GICD_CTLR.Enable). */
+void gic_dist_group1(bool on);
 /* GICD_ICFGR: edge-triggered or level-sensitive; set it while disabled. */
 void gic_spi_set_edge(uint32_t intid, bool edge);
 

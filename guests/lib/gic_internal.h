@@ -15,6 +15,8 @@
 #define GICD_IGROUPR		0x0080
 #define GICD_ISENABLER		0x0100
 #define GICD_ICENABLER		0x0180
+#define GICD_ISPENDR		0x0200
+#define GICD_ICPENDR		0x0280
 #define GICD_IPRIORITYR		0x0400		/* one byte per INTID */
 #define GICD_ICFGR		0x0c00		/* two bits per INTID */
 #define ICFGR_FIELDS_PER_REG	16u
@@ -79,3 +81,7 @@ int gic_v2_init(int node, uint64_t *gicd);
 int gic_v2_cpu_init(void);
 void gic_v2_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr);
 void gic_v2_send_sgi(uint32_t intid, uint64_t mpidr);
+/* GICD_ITARGETSR byte of an SPI: @mpidr's CPU (none if it has not run gic_cpu_init). */
+void gic_v2_spi_route(uint32_t intid, uint64_t mpidr);
+/* GICD_CTLR.Enable (EnableGrp0). */
+void gic_v2_dist_enable(bool on);

@@ -90,6 +90,16 @@ void gic_v2_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr)
 	mmio_write32(gicd + gic_bank_reg(GICD_ISENABLER, intid), gic_bank_bit(intid));
 }
 
+void gic_v2_spi_route(uint32_t intid, uint64_t mpidr)
+{
+	mmio_write8(gicd + GICD_ITARGETSR + intid, cpu_mask_of(mpidr));
+}
+
+void gic_v2_dist_enable(bool on)
+{
+	mmio_write32(gicd + GICD_CTLR, on ? GICD_CTLR_ENABLE : 0);
+}
+
 void gic_v2_send_sgi(uint32_t intid, uint64_t mpidr)
 {
 	guest_dsb();            /* what the SGI announces is visible before it */

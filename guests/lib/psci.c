@@ -73,3 +73,8 @@ void psci_system_off(void)
 {
 	(void)psci_call(PSCI_FN_SYSTEM_OFF, 0, 0, 0);
 }
+
+void psci_system_reset(void)
+{
+	(void)psci_call(PSCI_FN_SYSTEM_RESET, 0, 0, 0);
+}

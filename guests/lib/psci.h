@@ -21,6 +21,7 @@
 #define PSCI_RET_DENIED		(-3)
 #define PSCI_RET_ALREADY_ON	(-4)
 #define PSCI_RET_ON_PENDING	(-5)
+#define PSCI_RET_INTERNAL_FAILURE (-6)
 #define PSCI_RET_INVALID_ADDRESS (-9)
 
 /* AFFINITY_INFO results. */
@@ -40,3 +41,5 @@ int64_t psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 int64_t psci_cpu_off(void);
 int64_t psci_affinity_info(uint64_t mpidr, uint32_t level);
 void psci_system_off(void);
+/* Returns only if the call failed. */
+void psci_system_reset(void);

@@ -1,0 +1,291 @@
+/*
+ * life: a hostile guest for the partition life cycle (docs/architecture.md
+ * section 9).  `life_test=` picks what it does:
+ *
+ *   reset-storm   vCPU1 calls CPU_ON for vCPU2 in a loop, vCPU2 turns
+ *                 itself off at once, while vCPU0 calls SYSTEM_RESET;
+ *                 `resets=<n>` runs end in a reset, run n+1 powers off
+ *                 (SYSTEM_OFF) with the storm still going.
+ *   cpu-on-range  CPU_ON with entry points outside the partition's RAM must
+ *                 fail with INVALID_ADDRESS and leave the target off; one
+ *                 inside RAM starts it.
+ *   stress        every secondary vCPU turns other secondaries on and
+ *                 itself off in a loop; vCPU0 keeps them coming; after
+ *                 `stress_ms` the run ends as `stress_end=` says (reset,
+ *                 off, cpu-off: every vCPU off, calm: the storm stops and
+ *                 vCPU0 waits).  `stress_runs=<n>`: from the (n+1)th run
+ *                 on, the run is calm at once.
+ *
+ * Runs are counted across restarts in a word of RAM below the image, which
+ * Tessera does not clear between runs (docs/architecture.md section 12): a
+ * guest that finds its magic there adds one.  Only vCPU0 prints.
+ */
+#include <string.h>
+
+#include "guest.h"
+
+#define LIFE_PERSIST_OFF	0x100000ull		/* RAM base + 1 MiB: below the image */
+#define LIFE_MAGIC		0x4546494c45464900ull	/* "\0IFELIFE" */
+#define LIFE_WAIT_MS		5000u
+#define LIFE_STORM_MIN_CALLS	64u			/* CPU_ON calls before the reset */
+#define LIFE_TEST_MAX		32
+#define LIFE_CPU_UP		0x5550u
+
+struct life_persist {
+	volatile uint64_t magic;
+	volatile uint64_t runs;
+};
+
+/* Written by the secondaries (each its own slot), read by vCPU0. */
+struct life_slot {
+	volatile uint64_t calls;	/* CPU_ON calls made */
+	volatile int64_t bad;		/* an unexpected CPU_ON result, 0 if none */
+	volatile uint64_t up;
+};
+
+static struct life_slot slots[GUEST_MAX_CPUS];
+static volatile uint64_t mode;		/* what the secondaries do, set by vCPU0 */
+static volatile uint64_t storm_on;	/* stress: secondaries keep storming */
+static uint64_t cpu_mpidr[GUEST_MAX_CPUS];
+static int ncpus;
+
+enum life_mode { MODE_NONE, MODE_RESET_STORM, MODE_RANGE, MODE_STRESS };
+
+static uint64_t life_ram_base(void)
+{
+	struct dt_range ram[DT_MAX_RANGES];
+
+	return dt_memory_ranges(ram, DT_MAX_RANGES) > 0 ? ram[0].base : GUEST_RAM_BASE;
+}
+
+/* This run's number, 1 for the first since QEMU started. */
+static uint64_t life_count_run(void)
+{
+	struct life_persist *p = (struct life_persist *)(uintptr_t)(life_ram_base() + LIFE_PERSIST_OFF);
+	uint64_t runs = p->magic == LIFE_MAGIC ? p->runs + 1 : 1;
+
+	p->runs = runs;
+	p->magic = LIFE_MAGIC;
+	guest_dsb();
+	return runs;
+}
+
+static bool cpu_on_result_ok(int64_t r)
+{
+	return r == PSCI_RET_SUCCESS || r == PSCI_RET_ALREADY_ON || r == PSCI_RET_ON_PENDING;
+}
+
+static int64_t life_cpu_on(int index)
+{
+	return psci_cpu_on(cpu_mpidr[index], (uint64_t)(uintptr_t)guest_secondary_entry,
+			   (uint64_t)index);
+}
+
+/* vCPU1 in reset-storm: CPU_ON for vCPU2, for ever. */
+static void life_on_looper(struct life_slot *s)
+{
+	for (;;) {
+		int64_t r = life_cpu_on(2);
+		if (!cpu_on_result_ok(r) && s->bad == 0)
+			s->bad = r;
+		s->calls = s->calls + 1;
+	}
+}
+
+/* A stress secondary: start the next secondaries, then turn itself off. */
+static void life_stress_secondary(uint64_t index, struct life_slot *s)
+{
+	for (int k = 1; k < ncpus && storm_on; k++) {
+		int next = 1 + (int)((index - 1 + (uint64_t)k) % (uint64_t)(ncpus - 1));
+		int64_t r = life_cpu_on(next);
+		if (!cpu_on_result_ok(r) && s->bad == 0)
+			s->bad = r;
+		s->calls = s->calls + 1;
+	}
+}
+
+void guest_secondary_main(uint64_t index)
+{
+	struct life_slot *s = &slots[index];
+
+	s->up = LIFE_CPU_UP;
+	guest_dsb();
+	if (mode == MODE_RESET_STORM && index == 1)
+		life_on_looper(s);
+	else if (mode == MODE_STRESS)
+		life_stress_secondary(index, s);
+	psci_cpu_off();
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+static bool life_wait_calls(int index, uint64_t want)
+{
+	struct timeout t = timeout_start_ms(LIFE_WAIT_MS);
+
+	while (slots[index].calls < want && !timeout_expired(&t))
+		guest_wfe();
+	return slots[index].calls >= want;
+}
+
+static void life_reset_storm(uint64_t run)
+{
+	uint64_t resets = 0;
+
+	if (!bootargs_get_u64("resets", &resets))
+		resets = 1;
+	gprintf("life: run %lu of %lu\n", run, resets + 1);
+	if (ncpus < 3) {
+		report_fail("reset-storm cpus got=%d want=3", ncpus);
+		return;
+	}
+	mode = MODE_RESET_STORM;
+	guest_dsb();
+	int64_t r = life_cpu_on(1);
+	if (r != PSCI_RET_SUCCESS) {
+		report_fail("reset-storm cpu-on 1 got=%ld want=0", r);
+		return;
+	}
+	if (!life_wait_calls(1, LIFE_STORM_MIN_CALLS)) {
+		report_fail("reset-storm calls got=%lu want=%u", slots[1].calls, LIFE_STORM_MIN_CALLS);
+		return;
+	}
+	if (slots[1].bad != 0) {
+		report_fail("reset-storm cpu-on-result got=%ld want=0|-4|-5", slots[1].bad);
+		return;
+	}
+	if (run <= resets) {
+		gprintf("life: reset with the storm on\n");
+		psci_system_reset();
+		report_fail("system-reset got=returned want=reset");
+		return;
+	}
+	/* The last run: DONE, then SYSTEM_OFF with vCPU1 still calling CPU_ON. */
+	report_pass("reset-storm %lu", resets);
+}
+
+/* CPU_ON at @entry must fail with INVALID_ADDRESS and leave vCPU1 off. */
+static bool life_range_one(uint64_t entry)
+{
+	int64_t r = psci_cpu_on(cpu_mpidr[1], entry, 1);
+	int64_t st = psci_affinity_info(cpu_mpidr[1], 0);
+
+	if (r != PSCI_RET_INVALID_ADDRESS) {
+		report_fail("cpu-on-invalid-address 0x%lx got=%ld want=%d", entry, r,
+			    PSCI_RET_INVALID_ADDRESS);
+		return false;
+	}
+	if (st != PSCI_AFF_OFF) {
+		report_fail("cpu-on-invalid-address 0x%lx state got=%ld want=%d", entry, st,
+			    PSCI_AFF_OFF);
+		return false;
+	}
+	return true;
+}
+
+static void life_cpu_on_range(void)
+{
+	struct dt_range ram[DT_MAX_RANGES];
+	int n = dt_memory_ranges(ram, DT_MAX_RANGES);
+
+	if (n < 1 || ncpus < 2) {
+		report_fail("cpu-on-range got=%d/%d want=ram/2cpus", n, ncpus);
+		return;
+	}
+	uint64_t lo = ram[0].base, hi = ram[n - 1].base + ram[n - 1].size;
+	const uint64_t bad[] = {
+		0x0, lo - 4, hi, hi + 0x1000, 0x08000000, 0x09000000,
+		0xfffffffffffff000ull, 0x8000000000000000ull,
+	};
+	unsigned ok = 0;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok += life_range_one(bad[i]);
+	if (ok == sizeof(bad) / sizeof(bad[0]))
+		report_pass("cpu-on-invalid-address %u", ok);
+	int64_t r = life_cpu_on(1);
+	struct timeout t = timeout_start_ms(LIFE_WAIT_MS);
+	while (slots[1].up != LIFE_CPU_UP && !timeout_expired(&t))
+		guest_wfe();
+	if (r == PSCI_RET_SUCCESS && slots[1].up == LIFE_CPU_UP)
+		report_pass("cpu-on-in-ram");
+	else
+		report_fail("cpu-on-in-ram got=%ld/0x%lx want=0/0x%x", r, slots[1].up, LIFE_CPU_UP);
+}
+
+/* Keeps every secondary coming back until @ms pass. */
+static void life_storm_for(uint64_t ms)
+{
+	struct timeout t = timeout_start_ms(ms);
+
+	storm_on = 1;
+	guest_dsb();
+	while (!timeout_expired(&t))
+		for (int i = 1; i < ncpus; i++) {
+			int64_t r = life_cpu_on(i);
+			if (!cpu_on_result_ok(r)) {
+				report_fail("stress cpu-on %d got=%ld want=0|-4|-5", i, r);
+				return;
+			}
+		}
+	storm_on = 0;
+	guest_dsb();
+}
+
+static void life_calm(void)
+{
+	gprintf("life: calm\n");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+static void life_stress(uint64_t run)
+{
+	char end[LIFE_TEST_MAX] = "calm";
+	uint64_t ms = 0, runs = 0;
+
+	(void)bootargs_get("stress_end", end, sizeof(end));
+	(void)bootargs_get_u64("stress_ms", &ms);
+	bool limited = bootargs_get_u64("stress_runs", &runs);
+	gprintf("life: stress run %lu\n", run);
+	mode = MODE_STRESS;
+	guest_dsb();
+	if (limited && run > runs)
+		life_calm();
+	life_storm_for(ms);
+	for (int i = 1; i < ncpus; i++)
+		if (slots[i].bad != 0)
+			report_fail("stress cpu-on-result %d got=%ld want=0|-4|-5", i, slots[i].bad);
+	if (strcmp(end, "reset") == 0)
+		psci_system_reset();
+	else if (strcmp(end, "off") == 0)
+		psci_system_off();
+	else if (strcmp(end, "cpu-off") == 0)
+		psci_cpu_off();          /* the others turn themselves off */
+	else
+		life_calm();
+	report_fail("stress end %s got=returned want=no-return", end);
+}
+
+int main(const void *dtb)
+{
+	char test[LIFE_TEST_MAX];
+
+	(void)dtb;
+	ncpus = dt_cpu_count();
+	if (ncpus > GUEST_MAX_CPUS)
+		ncpus = GUEST_MAX_CPUS;
+	for (int i = 0; i < ncpus; i++)
+		dt_cpu_mpidr(i, &cpu_mpidr[i]);
+	uint64_t run = life_count_run();
+	if (!bootargs_get("life_test", test, sizeof(test)))
+		report_fail("life-test got=none want=reset-storm|cpu-on-range|stress");
+	else if (strcmp(test, "reset-storm") == 0)
+		life_reset_storm(run);
+	else if (strcmp(test, "cpu-on-range") == 0)
+		life_cpu_on_range();
+	else if (strcmp(test, "stress") == 0)
+		life_stress(run);
+	else
+		report_fail("life-test got=%s want=reset-storm|cpu-on-range|stress", test);
+	return 0;
+}

@@ -164,7 +164,7 @@ static void boot_start_partitions(void)
 {
 	for (unsigned int i = 0; i < partition_count; i++)
 		partition_start(&partitions[i]);
-	system_check_all_stopped();
+	partition_boot_done();
 }
 
 /*

@@ -1,11 +1,11 @@
 /*
  * Partition life cycle: create from the configuration, start (stage-2
  * table, shared regions, kernel, ramdisk, guest DT, vCPU 0), stop (every
- * vCPU off, mappings and references dropped), and power-off when the last
- * one has stopped (DESIGN §7).
- *
- * Lock order (the only place it is written): shm table lock, then one
- * partition's lock, then the console lock.
+ * vCPU off, mappings and references dropped), restart, and power-off when
+ * the last one has stopped (DESIGN §7).  The transitions themselves are
+ * core/life.c's state machine, taken under the partition lock; this file
+ * does the work each one asks for.  Locks and their order:
+ * docs/architecture.md section 6.
  */
 #include <libfdt.h>
 #include <stdio.h>
@@ -82,7 +82,7 @@ void partitions_create(const struct config *cfg)
 		struct partition *p = &partitions[i];
 		p->cfg = &cfg->partitions[i];
 		p->index = i;
-		p->state = PART_STOPPED;
+		life_init(&p->life, p->cfg->vcpu_count);
 		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
 			p->vcpus[v] = (struct vcpu){ .part = p, .id = v, .pcpu = p->cfg->pcpu[v] };
 		vpl011_init(p);
@@ -217,59 +217,161 @@ static void p2m_print_run(void *ctx, ipa_t at, hpa_t pa, uint64_t size, enum p2m
 		 (unsigned long long)pa.v, (unsigned long long)(size >> 10), p2m_type_names[type]);
 }
 
-void partition_print_p2m(struct partition *p)
+/* Readers hold p2m_lock: a borrower's mappings change under it while it runs. */
+bool partition_print_p2m(struct partition *p)
 {
-	const struct cfg_guest_map *m = &p->cfg->map;
-	if (m->gic_version == 2)           /* the CPU interface (GICV) is one of the mappings */
-		log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
-			 "UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
-			 p->p2m.table_pages, (unsigned long long)m->gicd.base,
-			 (unsigned long long)m->uart.base);
-	else
-		log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: GICD 0x%llx, "
-			 "GICR 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid, p->p2m.ipa_bits,
-			 p->p2m.table_pages, (unsigned long long)m->gicd.base,
-			 (unsigned long long)m->gicr.base, (unsigned long long)m->uart.base);
-	p2m_for_each(&p->p2m, p2m_print_run, p);
+	spin_lock(&p->p2m_lock);
+	bool built = p->p2m.root != NULL;
+	if (built) {
+		const struct cfg_guest_map *m = &p->cfg->map;
+		if (m->gic_version == 2)   /* the CPU interface (GICV) is one of the mappings */
+			log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: "
+				 "GICD 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid,
+				 p->p2m.ipa_bits, p->p2m.table_pages,
+				 (unsigned long long)m->gicd.base, (unsigned long long)m->uart.base);
+		else
+			log_line("%s: stage 2: VMID %u, %u-bit IPA, %u table pages; trapped: "
+				 "GICD 0x%llx, GICR 0x%llx, UART 0x%llx", p->cfg->name, p->p2m.vmid,
+				 p->p2m.ipa_bits, p->p2m.table_pages,
+				 (unsigned long long)m->gicd.base, (unsigned long long)m->gicr.base,
+				 (unsigned long long)m->uart.base);
+		p2m_for_each(&p->p2m, p2m_print_run, p);
+	}
+	spin_unlock(&p->p2m_lock);
+	return built;
 }
 
-int partition_start(struct partition *p)
+/* Inside one of @p's RAM banks (struct cfg_guest_map: IPA ranges, direct-mapped or not). */
+bool partition_ipa_in_ram(const struct partition *p, uint64_t at, uint64_t size)
 {
-	if (p->state != PART_STOPPED)
-		return -TS_EBUSY;
+	const struct cfg_guest_map *m = &p->cfg->map;
+	for (unsigned int i = 0; i < m->ram_count; i++) {
+		const struct cfg_range *b = &m->ram[i];
+		if (at >= b->base && size <= b->size && at - b->base <= b->size - size)
+			return true;
+	}
+	return false;
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+/* Partitions not stopped, plus the boot's hold until every partition started. */
+static struct life_power power = LIFE_POWER_BOOT;
+
+static void system_power_off(void) __attribute__((noreturn));
+static void system_power_off(void)
+{
+	log_line("every partition has stopped: powering off");
+	shm_glue_power_off();
+	psci_host_system_off();
+}
+
+/* After every transition, with p->lock held: a broken invariant is a hypervisor bug. */
+static void partition_check(struct partition *p)
+{
+	char why[80];
+	if (life_check(&p->life, why, sizeof(why)) == 0)
+		return;
+	log_line("PANIC: %s: life cycle: %s", p->cfg->name, why);
+	psci_host_system_off();
+}
+
+/* p->lock held: the STOP requests a stop's start asked for (life.stop_mask). */
+static void partition_post_stops(struct partition *p)
+{
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
-		if (p->vcpus[v].state != VCPU_OFF)
-			return -TS_EBUSY;     /* a CPU still leaving a previous run */
+		if (p->life.stop_mask & (1u << v))
+			pcpu_send_request(p->vcpus[v].pcpu, PCPU_REQ_STOP);
+	p->life.stop_mask = 0;
+}
+
+enum part_state partition_state(const struct partition *p)
+{
+	/* A snapshot without the lock: one aligned word (docs/architecture.md section 6). */
+	return __atomic_load_n(&p->life.state, __ATOMIC_RELAXED);
+}
+
+enum vcpu_state vcpu_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->part->life.vcpu[v->id], __ATOMIC_RELAXED);
+}
+
+void partition_status(struct partition *p, enum part_state *state, unsigned int *vcpus_on)
+{
+	spin_lock(&p->lock);
+	*state = p->life.state;
+	*vcpus_on = p->life.vcpus_on;
+	spin_unlock(&p->lock);
+}
+
+/*
+ * Wait at EL2 (WFE) until @p is stable, answering this CPU's own STOP
+ * request meanwhile.  The unlocked read is a hint; the decision is taken
+ * again under the lock.  Whoever changes the state unlocks, and the
+ * unlock's SEV ends the WFE.
+ */
+static void partition_wait_stable(struct partition *p)
+{
+	for (;;) {
+		enum part_state s = partition_state(p);
+		if (s == PART_STOPPED || s == PART_RUNNING) {
+			spin_lock(&p->lock);
+			bool stable = life_stable(&p->life);
+			spin_unlock(&p->lock);
+			if (stable)
+				return;
+		}
+		vcpu_answer_stop();
+		wfe();
+	}
+}
+
+/* STOPPING: wait until every vCPU is off, answering this CPU's own STOP meanwhile. */
+static void partition_wait_vcpus_off(struct partition *p)
+{
+	while (__atomic_load_n(&p->life.vcpus_on, __ATOMIC_ACQUIRE) != 0) {
+		vcpu_answer_stop();
+		wfe();
+	}
+	spin_lock(&p->lock);            /* pairs with each vCPU's release under the lock */
+	spin_unlock(&p->lock);
+}
+
+/* Everything but the state: vGIC, stage 2, shared regions, images.  Undoes itself on failure. */
+static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
+{
 	vgic_init(p);
+	spin_lock(&p->p2m_lock);
 	int err = partition_build_p2m(p);
 	if (err) {
 		log_line("%s: cannot build its stage-2 table (error %d)", p->cfg->name, err);
 		p2m_destroy(&p->p2m);
-		return err;
 	}
+	spin_unlock(&p->p2m_lock);
+	if (err)
+		return err;
 	err = shm_glue_start(p);
-	if (err) {
-		p2m_destroy(&p->p2m);
-		return err;
-	}
 	uint64_t low_water = 0;
-	uint64_t dtb = partition_load_dt(p, &low_water);
-	uint64_t entry = dtb ? partition_load_kernel(p, low_water - boot_bank(p)->base) : 0;
-	if (!entry) {
-		shm_glue_stop(p);
+	*dtb = err ? 0 : partition_load_dt(p, &low_water);
+	*entry = *dtb ? partition_load_kernel(p, low_water - boot_bank(p)->base) : 0;
+	if (!*entry) {
+		if (!err)
+			shm_glue_stop(p);
+		spin_lock(&p->p2m_lock);
 		p2m_destroy(&p->p2m);
-		return -TS_EINVAL;
+		spin_unlock(&p->p2m_lock);
+		return err ? err : -TS_EINVAL;
 	}
 	p->cntvoff = sysreg_read(cntpct_el0);
 	p->starts++;
 	p->aborts = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
 		p->vcpus[v].exits = p->vcpus[v].fp_saves = 0;
-	spin_lock(&p->lock);
-	p->state = PART_RUNNING;
-	p->vcpus_on = 1;
-	p->vcpus[0].state = VCPU_ON_PENDING;
-	spin_unlock(&p->lock);
+	return 0;
+}
+
+static void partition_log_started(struct partition *p, uint64_t entry, uint64_t dtb)
+{
 	char cpus[4 * CFG_MAX_VCPUS] = "";
 	for (unsigned int v = 0, n = 0; v < p->cfg->vcpu_count; v++)
 		n += (unsigned int)snprintf(cpus + n, sizeof(cpus) - n, "%s%u", v ? "," : "",
@@ -279,55 +381,18 @@ int partition_start(struct partition *p)
 		 p->cfg->vcpu_count > 1 ? "s" : "", cpus,
 		 (unsigned long long)(p->cfg->mem_bytes >> 20), (unsigned long long)p->cfg->ram_base,
 		 (unsigned long long)entry, (unsigned long long)dtb);
-	partition_print_p2m(p);
-	/* Running first: an SPI that fires at once is kept pending for the guest. */
-	passthrough_start(p);
-	vcpu_request_run(&p->vcpus[0], entry, dtb);
-	return 0;
 }
 
-/* Caller holds p->lock.  Ask every other CPU running one of @p's vCPUs to stop it. */
-static void partition_kick_vcpus(struct partition *p)
+/* STOPPING: every vCPU off, then shared regions, TLB entries and stage 2 go. */
+static void partition_teardown(struct partition *p, const char *why)
 {
-	struct pcpu *self = this_pcpu();
-	for (unsigned int i = 0; i < p->cfg->vcpu_count; i++) {
-		struct vcpu *v = &p->vcpus[i];
-		if (v->state == VCPU_OFF)
-			continue;
-		if (self->vcpu == v || v->state == VCPU_ON_PENDING) {
-			v->state = VCPU_OFF;    /* not running, or the caller will not resume it */
-			continue;
-		}
-		pcpu_send_request(v->pcpu, PCPU_REQ_STOP);
-	}
-}
-
-static bool partition_all_vcpus_off(struct partition *p)
-{
-	for (unsigned int i = 0; i < p->cfg->vcpu_count; i++)
-		if (p->vcpus[i].state != VCPU_OFF)
-			return false;
-	return true;
-}
-
-/* Stop @p from any CPU; its vCPU on this CPU, if any, must not be resumed. */
-static bool partition_stop_quiet(struct partition *p, const char *why)
-{
-	spin_lock(&p->lock);
-	if (p->state != PART_RUNNING) {
-		spin_unlock(&p->lock);
-		return false;
-	}
-	p->state = PART_STOPPING;
-	partition_kick_vcpus(p);
-	spin_unlock(&p->lock);
-	while (!partition_all_vcpus_off(p))
-		wfe();
-	p->vcpus_on = 0;
+	partition_wait_vcpus_off(p);
 	passthrough_stop(p);
 	shm_glue_stop(p);
+	spin_lock(&p->p2m_lock);
 	p2m_hw_invalidate(p->p2m.vmid, ipa(0), 0);
 	p2m_destroy(&p->p2m);
+	spin_unlock(&p->p2m_lock);
 	uint64_t exits = 0, fp_saves = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		exits += p->vcpus[v].exits;
@@ -336,31 +401,123 @@ static bool partition_stop_quiet(struct partition *p, const char *why)
 	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
 		 p->cfg->name, why, (unsigned long long)exits, (unsigned long long)fp_saves,
 		 (unsigned long long)p->aborts);
-	__atomic_store_n(&p->state, PART_STOPPED, __ATOMIC_RELEASE);
-	return true;
+}
+
+/*
+ * This CPU took @p into STARTING (LIFE_BUILD) or STOPPING (LIFE_TEARDOWN):
+ * do the work and take the next transitions until @p is stable.  Requests
+ * that came meanwhile only changed where it heads (life.want).  May power
+ * the machine off instead of returning.
+ */
+static enum part_result partition_drive(struct partition *p, enum life_step step, const char *why)
+{
+	bool off = false, restart = false;
+	enum part_result res = PART_DONE;
+	for (;;) {
+		enum part_state s;
+		if (step == LIFE_TEARDOWN) {
+			partition_teardown(p, why);
+			spin_lock(&p->lock);
+			s = life_teardown_done(&p->life, &power, &off);   /* -> STOPPED or STARTING */
+			partition_check(p);
+			spin_unlock(&p->lock);
+			if (s == PART_STOPPED)
+				break;
+			restart = true;
+		}
+		uint64_t entry = 0, dtb = 0;
+		int err = partition_build(p, &entry, &dtb);
+		spin_lock(&p->lock);
+		s = life_build_done(&p->life, &power, err == 0, &off);  /* -> RUNNING, STOPPED, STOPPING */
+		if (s == PART_RUNNING) {
+			p->vcpus[0].entry = entry;      /* published with vCPU 0's ON_PENDING */
+			p->vcpus[0].context = dtb;
+		}
+		partition_check(p);
+		spin_unlock(&p->lock);
+		if (s == PART_RUNNING) {
+			partition_log_started(p, entry, dtb);
+			partition_print_p2m(p);
+			/* Running first: an SPI that fires at once is kept pending for the guest. */
+			passthrough_start(p);
+			vcpu_request_run(&p->vcpus[0]);
+			break;
+		}
+		if (s == PART_STOPPED) {
+			log_line("%s: %s failed", p->cfg->name, restart ? "restart" : "start");
+			res = PART_FAILED;
+			break;
+		}
+		step = LIFE_TEARDOWN;                   /* a stop came while it started */
+		why = "stop requested while starting";
+	}
+	if (off)
+		system_power_off();
+	return res;
+}
+
+enum part_result partition_request(struct partition *p, enum life_req r, const char *why)
+{
+	struct vcpu *self = current_vcpu();
+	unsigned int me = self && self->part == p ? self->id : LIFE_NO_VCPU;
+	spin_lock(&p->lock);
+	enum life_step step = life_request(&p->life, &power, r, me);
+	partition_post_stops(p);
+	partition_check(p);
+	spin_unlock(&p->lock);
+	switch (step) {
+	case LIFE_NOTHING:
+		return PART_ALREADY;
+	case LIFE_REFUSED:
+		return PART_REFUSED;
+	case LIFE_WAIT:
+		partition_wait_stable(p);
+		return PART_JOINED;
+	case LIFE_BUILD:
+	case LIFE_TEARDOWN:
+	default:
+		return partition_drive(p, step, why);
+	}
+}
+
+int partition_start(struct partition *p)
+{
+	enum part_result r = partition_request(p, LIFE_START, "boot");
+	return r == PART_DONE || r == PART_ALREADY ? 0 : -TS_EINVAL;
 }
 
 void partition_stop(struct partition *p, const char *why)
 {
-	if (partition_stop_quiet(p, why))
-		system_check_all_stopped();
+	(void)partition_request(p, LIFE_STOP, why);
 }
 
-int partition_restart(struct partition *p, const char *why)
+void partition_boot_done(void)
 {
-	partition_stop_quiet(p, why);
-	return partition_start(p);
+	if (life_power_release(&power))
+		system_power_off();
 }
 
-void system_check_all_stopped(void)
+void partition_guest_request(struct vcpu *self, enum life_req r, const char *why)
 {
-	static bool powering_off;
-	for (unsigned int i = 0; i < partition_count; i++)
-		if (partitions[i].state != PART_STOPPED)
-			return;
-	if (__atomic_exchange_n(&powering_off, true, __ATOMIC_ACQ_REL))
-		pcpu_idle();          /* another CPU saw it first */
-	log_line("every partition has stopped: powering off");
-	shm_glue_power_off();
-	psci_host_system_off();
+	struct partition *p = self->part;
+	spin_lock(&p->lock);
+	enum life_step step = life_guest_request(&p->life, r, self->id);
+	partition_post_stops(p);
+	partition_check(p);
+	spin_unlock(&p->lock);
+	if (step == LIFE_TEARDOWN)
+		(void)partition_drive(p, step, why);
+	pcpu_idle();
+}
+
+void partition_cpu_off(struct vcpu *self)
+{
+	struct partition *p = self->part;
+	spin_lock(&p->lock);
+	bool last = life_cpu_off(&p->life, self->id);
+	partition_check(p);
+	spin_unlock(&p->lock);
+	if (last)
+		(void)partition_drive(p, LIFE_TEARDOWN, "its last vCPU called CPU_OFF");
+	pcpu_idle();
 }

@@ -110,7 +110,7 @@ static void print_device(unsigned int d)
 	const struct cfg_partition *c = p->cfg;
 
 	log_line("dev %s -> %s (%s)", dev->host_path, c->name,
-		 p->state == PART_RUNNING ? "running" : "stopped");
+		 life_state_name(partition_state(p)));
 	for (unsigned int r = 0; r < c->map.pt_range_count; r++) {
 		const struct cfg_pt_range *x = &c->map.pt_range[r];
 		if (x->device == d)

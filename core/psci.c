@@ -10,7 +10,7 @@
 #include "sysreg.h"
 
 #define SMCCC_FN_ID_MASK   0xffffffffull
-#define PSCI_CPU_ON_PENDING_NONE 0
+#define PSCI_INSN_SIZE     4ull        /* the entry point's first instruction */
 
 static bool host_use_hvc;
 
@@ -54,41 +54,31 @@ static struct vcpu *psci_target(struct partition *p, uint64_t mpidr)
 }
 
 /*
- * CPU_ON's entry point must be an instruction in the partition's own RAM
- * (DEN0022D, CPU_ON: INVALID_ADDRESS otherwise); a vCPU started anywhere else
- * would only loop on aborts.  RAM mappings do not change while the
- * partition runs, so the walk needs no lock.
+ * CPU_ON (DEN0022 5.6): the entry point must be an instruction in the
+ * partition's own RAM (INVALID_ADDRESS, 5.1.4), where stage 2 maps it
+ * executable; a vCPU started anywhere else would only loop on aborts.  The
+ * RAM banks come from the configuration, so the check reads no stage-2
+ * table (those change under the p2m lock).  The pending start and its entry
+ * point are published together under the partition lock, which the target
+ * CPU takes to claim it.
  */
-#define PSCI_ENTRY_ALIGN 4u
-
-static bool psci_entry_valid(const struct partition *p, uint64_t entry)
-{
-	hpa_t pa;
-	enum p2m_type type;
-	return entry % PSCI_ENTRY_ALIGN == 0 && p2m_translate(&p->p2m, ipa(entry), &pa, &type) &&
-	       type == P2M_RAM;
-}
-
 static int64_t psci_cpu_on(struct partition *p, uint64_t mpidr, uint64_t entry, uint64_t ctx)
 {
 	struct vcpu *v = psci_target(p, mpidr);
 	if (!v)
 		return PSCI_RET_INVALID_PARAMETERS;
-	if (!psci_entry_valid(p, entry))
+	if (entry % PSCI_INSN_SIZE != 0 || !partition_ipa_in_ram(p, entry, PSCI_INSN_SIZE))
 		return PSCI_RET_INVALID_ADDRESS;
 	spin_lock(&p->lock);
-	enum vcpu_state s = v->state;
-	if (s == VCPU_OFF) {
-		v->state = VCPU_ON_PENDING;
-		p->vcpus_on++;
+	int r = life_cpu_on(&p->life, v->id);
+	if (r == PSCI_RET_SUCCESS) {
+		v->entry = entry;
+		v->context = ctx;
 	}
 	spin_unlock(&p->lock);
-	if (s == VCPU_ON)
-		return PSCI_RET_ALREADY_ON;
-	if (s == VCPU_ON_PENDING)
-		return PSCI_RET_ON_PENDING;
-	vcpu_request_run(v, entry, ctx);
-	return PSCI_RET_SUCCESS;
+	if (r == PSCI_RET_SUCCESS)
+		vcpu_request_run(v);
+	return r;
 }
 
 static int64_t psci_affinity_info(struct partition *p, uint64_t mpidr, uint64_t level)
@@ -96,7 +86,7 @@ static int64_t psci_affinity_info(struct partition *p, uint64_t mpidr, uint64_t 
 	struct vcpu *v = psci_target(p, mpidr);
 	if (!v || level != 0)
 		return PSCI_RET_INVALID_PARAMETERS;
-	switch (v->state) {
+	switch (vcpu_state(v)) {
 	case VCPU_ON: return PSCI_AFFINITY_ON;
 	case VCPU_ON_PENDING: return PSCI_AFFINITY_ON_PENDING;
 	default: return PSCI_AFFINITY_OFF;
@@ -129,8 +119,12 @@ void psci_guest_call(struct gp_regs *f)
 		ret = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_CPU_OFF:
-		vcpu_off_self();
-	case PSCI_CPU_ON_32: case PSCI_CPU_ON_64:
+		partition_cpu_off(v);
+	case PSCI_CPU_ON_32:
+		/* SMC32 convention (DEN0028 3.1): only W1-W3 carry arguments. */
+		ret = psci_cpu_on(p, (uint32_t)f->x[1], (uint32_t)f->x[2], (uint32_t)f->x[3]);
+		break;
+	case PSCI_CPU_ON_64:
 		ret = psci_cpu_on(p, f->x[1], f->x[2], f->x[3]);
 		break;
 	case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64:
@@ -139,12 +133,9 @@ void psci_guest_call(struct gp_regs *f)
 	case PSCI_MIGRATE_INFO_TYPE: ret = PSCI_TOS_NOT_PRESENT_MP; break;
 	case PSCI_FEATURES: ret = psci_features(f->x[1]); break;
 	case PSCI_SYSTEM_OFF:
-		partition_stop(p, "SYSTEM_OFF");
-		pcpu_idle();
+		partition_guest_request(v, LIFE_STOP, "SYSTEM_OFF");
 	case PSCI_SYSTEM_RESET:
-		if (partition_restart(p, "SYSTEM_RESET") != 0)
-			system_check_all_stopped();
-		pcpu_idle();
+		partition_guest_request(v, LIFE_RESTART, "SYSTEM_RESET");
 	default:
 		ret = PSCI_RET_NOT_SUPPORTED;
 		break;

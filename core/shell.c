@@ -35,10 +35,13 @@ static void cmd_list(const char *arg)
 {
 	(void)arg;
 	for (unsigned int i = 0; i < partition_count; i++) {
-		const struct partition *p = &partitions[i];
+		struct partition *p = &partitions[i];
+		enum part_state state;
+		unsigned int on;
+		partition_status(p, &state, &on);
 		log_line("%-12s id %-3u %-8s vcpus %u (on %u) mem %llu MiB at 0x%llx starts %u",
-			 p->cfg->name, p->cfg->id, p->state == PART_RUNNING ? "running" : p->state == PART_STOPPING ? "stopping" : "stopped",
-			 p->cfg->vcpu_count, p->vcpus_on, (unsigned long long)(p->cfg->mem_bytes >> 20),
+			 p->cfg->name, p->cfg->id, life_state_name(state), p->cfg->vcpu_count, on,
+			 (unsigned long long)(p->cfg->mem_bytes >> 20),
 			 (unsigned long long)p->cfg->ram_base, p->starts);
 	}
 	log_line("stage-2 table pages in use: %u", mm_pages_in_use());
@@ -61,13 +64,38 @@ static struct partition *shell_partition(const char *arg)
 static void cmd_p2m(const char *arg)
 {
 	struct partition *p = shell_partition(arg);
-	if (!p)
-		return;
-	if (p->state != PART_RUNNING) {
-		log_line("%s is stopped: it has no stage-2 table", p->cfg->name);
-		return;
+	if (p && !partition_print_p2m(p))
+		log_line("%s is %s: it has no stage-2 table", p->cfg->name,
+			 life_state_name(partition_state(p)));
+}
+
+/*
+ * Say how a life-cycle request ended when the partition's own lines (started,
+ * stopped, start failed) do not already tell: it was already so, or another
+ * CPU was in the middle of a start or stop and this one waited for it.
+ */
+static void shell_report(struct partition *p, enum part_result r, enum part_state wanted)
+{
+	const char *name = p->cfg->name;
+	enum part_state now = partition_state(p);
+	switch (r) {
+	case PART_ALREADY:
+		log_line("%s is already %s", name, life_state_name(wanted));
+		break;
+	case PART_JOINED:
+		log_line("%s was starting or stopping: waited, now %s", name, life_state_name(now));
+		break;
+	case PART_REFUSED:
+		log_line("%s: not started: the machine is powering off", name);
+		break;
+	case PART_DONE:
+		if (now != wanted)
+			log_line("%s: a later request left it %s", name, life_state_name(now));
+		break;
+	case PART_FAILED:
+	default:
+		break;                  /* "<name>: start failed" is already logged */
 	}
-	partition_print_p2m(p);
 }
 
 static void cmd_dev(const char *arg)
@@ -79,28 +107,22 @@ static void cmd_dev(const char *arg)
 static void cmd_stop(const char *arg)
 {
 	struct partition *p = shell_partition(arg);
-	if (p && p->state != PART_RUNNING)
-		log_line("%s is already stopped", p->cfg->name);
-	else if (p)
-		partition_stop(p, "shell");
+	if (p)
+		shell_report(p, partition_request(p, LIFE_STOP, "shell"), PART_STOPPED);
 }
 
 static void cmd_start(const char *arg)
 {
 	struct partition *p = shell_partition(arg);
-	if (p && p->state == PART_RUNNING)
-		log_line("%s is already running", p->cfg->name);
-	else if (p && partition_start(p) != 0)
-		log_line("%s: start failed", p->cfg->name);
+	if (p)
+		shell_report(p, partition_request(p, LIFE_START, "shell"), PART_RUNNING);
 }
 
 static void cmd_restart(const char *arg)
 {
 	struct partition *p = shell_partition(arg);
-	if (p && partition_restart(p, "shell restart") != 0) {
-		log_line("%s: restart failed", p->cfg->name);
-		system_check_all_stopped();
-	}
+	if (p)
+		shell_report(p, partition_request(p, LIFE_RESTART, "shell restart"), PART_RUNNING);
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
- * Shared memory at run time: the ownership table behind one lock (lock
- * order: this lock, then a partition lock, then the console), with stage-2
- * map/unmap as its hooks.  The owner/borrower rules live in shm/shm_table.c.
+ * Shared memory at run time: the ownership table behind one lock, with
+ * stage-2 map/unmap as its hooks.  The owner/borrower rules live in
+ * shm/shm_table.c; the locks and their order in docs/architecture.md
+ * section 6.
  */
 #include <stdio.h>
 
@@ -19,16 +20,24 @@
 static struct shm_table table TS_NOINIT;            /* shm_table_init() clears it */
 static struct spinlock table_lock;      /* guards table */
 
+/* A partition's stage 2 changes under its p2m_lock (docs/architecture.md section 6). */
 static int glue_map(void *ctx, unsigned int part, ipa_t at, hpa_t pa, uint64_t size)
 {
 	(void)ctx;
-	return p2m_map(&partitions[part].p2m, at, pa, size, P2M_SHARED);
+	struct partition *p = &partitions[part];
+	spin_lock(&p->p2m_lock);
+	int err = p2m_map(&p->p2m, at, pa, size, P2M_SHARED);
+	spin_unlock(&p->p2m_lock);
+	return err;
 }
 
 static void glue_unmap(void *ctx, unsigned int part, ipa_t at, uint64_t size)
 {
 	(void)ctx;
-	p2m_unmap(&partitions[part].p2m, at, size);
+	struct partition *p = &partitions[part];
+	spin_lock(&p->p2m_lock);
+	p2m_unmap(&p->p2m, at, size);
+	spin_unlock(&p->p2m_lock);
 }
 
 static const struct shm_ops glue_ops = { .map = glue_map, .unmap = glue_unmap };
@@ -80,11 +89,11 @@ int shm_glue_walk(struct partition *p, uint64_t ipa_addr, struct p2m_walk *w, ch
 	int region = -TS_ENOENT;
 
 	spin_lock(&table_lock);
-	spin_lock(&p->lock);
-	if (p->state == PART_RUNNING && p2m_walk(&p->p2m, ipa(ipa_addr), w) == 0)
+	spin_lock(&p->p2m_lock);
+	if (p->p2m.root != NULL && p2m_walk(&p->p2m, ipa(ipa_addr), w) == 0)
 		region = shm_describe_addr(&table, sys_config, p->index, ipa(ipa_addr),
 					   w->end == P2M_WALK_MAPPED ? &w->pa : NULL, line, len);
-	spin_unlock(&p->lock);
+	spin_unlock(&p->p2m_lock);
 	spin_unlock(&table_lock);
 	return region;
 }

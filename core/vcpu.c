@@ -65,26 +65,32 @@ static void vcpu_reset_el1(const struct vcpu *v)
 	gic_vcpu_reset();
 }
 
-/* A queued start is still wanted (its partition was not stopped meanwhile): take it. */
-static bool vcpu_claim(struct vcpu *v)
+/*
+ * A queued start is still wanted (its partition was not stopped meanwhile):
+ * take it (ON_PENDING -> ON), with the entry point and context that were
+ * stored under the same lock when the vCPU became pending.
+ */
+static bool vcpu_claim(struct vcpu *v, uint64_t *entry, uint64_t *context)
 {
 	struct partition *p = v->part;
 	spin_lock(&p->lock);
-	bool go = v->state == VCPU_ON_PENDING && p->state == PART_RUNNING;
-	if (go)
-		v->state = VCPU_ON;
+	bool go = life_claim(&p->life, v->id);
+	*entry = v->entry;
+	*context = v->context;
 	spin_unlock(&p->lock);
 	return go;
 }
 
-void vcpu_run(struct vcpu *v)
+static void vcpu_run(struct vcpu *v, uint64_t entry, uint64_t context)
+	__attribute__((noreturn));
+static void vcpu_run(struct vcpu *v, uint64_t entry, uint64_t context)
 {
 	struct pcpu *pc = this_pcpu();
 	struct gp_regs *f = pcpu_frame(pc);
 	pc->vcpu = v;
 	memset(f, 0, sizeof(*f));
-	f->x[0] = v->context;
-	f->elr = v->entry;
+	f->x[0] = context;
+	f->elr = entry;
 	f->spsr = SPSR_EL1H_MASKED;
 	vcpu_reset_el1(v);
 	/* A fresh vCPU sees zeroed FP/SIMD registers, never EL2's leftovers. */
@@ -93,11 +99,14 @@ void vcpu_run(struct vcpu *v)
 	vcpu_enter_frame(f);
 }
 
-void vcpu_request_run(struct vcpu *v, uint64_t entry, uint64_t context)
+/*
+ * next_vcpu is the hand-over: a release store here, after which the target
+ * CPU's acquire exchange in pcpu_idle() sees the pointer; what to run
+ * (life state, entry, context) it reads under the partition lock.
+ */
+void vcpu_request_run(struct vcpu *v)
 {
-	v->entry = entry;
-	v->context = context;
-	pcpus[v->pcpu].next_vcpu = v;
+	__atomic_store_n(&pcpus[v->pcpu].next_vcpu, v, __ATOMIC_RELEASE);
 	pcpu_send_request(v->pcpu, PCPU_REQ_RUN);
 }
 
@@ -109,54 +118,57 @@ void pcpu_kick(unsigned int cpu)
 		gic_send_kick(cpu);
 }
 
+/*
+ * The request word is a release store; its reader (trap_return, the waits)
+ * loads it with acquire or, on the guest's way back, after taking the kick
+ * SGI that follows the store's DSB (gic_send_kick).
+ */
 void pcpu_send_request(unsigned int cpu, enum pcpu_request req)
 {
 	__atomic_store_n(&pcpus[cpu].request, req, __ATOMIC_RELEASE);
 	pcpu_kick(cpu);
 }
 
-void vcpu_off_self(void)
+/* Let this CPU's vCPU go if its partition no longer runs it: true when it must not run on. */
+static bool vcpu_leave(struct vcpu *v)
 {
-	struct vcpu *v = current_vcpu();
 	struct partition *p = v->part;
 	spin_lock(&p->lock);
-	bool last = --p->vcpus_on == 0;
-	spin_unlock(&p->lock);
-	if (last)
-		partition_stop(p, "its last vCPU called CPU_OFF");
-	pcpu_idle();
+	bool leave = life_leave(&p->life, v->id);
+	spin_unlock(&p->lock);          /* the unlock's SEV wakes a stopper waiting for it */
+	return leave;
 }
 
 /*
- * Called on the way back to a guest: act on requests posted by other CPUs,
- * and never resume a vCPU that was stopped while we were in EL2 (the shell
- * on this CPU may have stopped or restarted its partition).
+ * Called on the way back to a guest when a request is posted: leave a vCPU
+ * whose partition is stopping or restarting (the shell on this CPU may have
+ * done it from inside this very exit), and never resume one that is not ON.
  */
 void vcpu_check_requests(void)
 {
 	struct pcpu *pc = this_pcpu();
-	if (__atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP) {
-		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
+	/* Whoever stops a vCPU (this CPU's own included) posts a request first. */
+	if (__atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_NONE)
+		return;
+	__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
+	if (vcpu_leave(pc->vcpu))
 		pcpu_idle();
-	}
-	/* Not ON: stopped, or restarted from the shell here (a fresh start is queued). */
-	if (pc->vcpu->state != VCPU_ON || pc->vcpu->part->state != PART_RUNNING)
-		pcpu_idle();
+}
+
+void vcpu_answer_stop(void)
+{
+	struct pcpu *pc = this_pcpu();
+	if (pc->vcpu && __atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP)
+		(void)vcpu_leave(pc->vcpu);
 }
 
 /* Leave the vCPU this CPU ran, if any (marking it off), and wait for work. */
 void pcpu_idle(void)
 {
 	struct pcpu *pc = this_pcpu();
-	struct vcpu *v = pc->vcpu;
-	if (v) {
-		spin_lock(&v->part->lock);
-		if (v->state == VCPU_ON)       /* not a fresh start already queued for it */
-			v->state = VCPU_OFF;
-		spin_unlock(&v->part->lock);
-		dsb_ish();
-		sev();
-	}
+	/* Still ON in a running partition: going idle is its CPU_OFF. */
+	if (pc->vcpu && !vcpu_leave(pc->vcpu))
+		partition_cpu_off(pc->vcpu);
 	pc->vcpu = NULL;
 	vgic_cpu_idle();
 	/* Idle with FP usable by EL2: no guest registers are live. */
@@ -167,8 +179,9 @@ void pcpu_idle(void)
 		/* The request word only wakes us; what to run is next_vcpu's state. */
 		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
 		struct vcpu *next = __atomic_exchange_n(&pc->next_vcpu, NULL, __ATOMIC_ACQUIRE);
-		if (next && vcpu_claim(next))
-			vcpu_run(next);
+		uint64_t entry, context;
+		if (next && vcpu_claim(next, &entry, &context))
+			vcpu_run(next, entry, context);
 		wfi();      /* IRQs stay masked at EL2: a pending one still wakes WFI */
 		irq_handle_pending();
 	}

@@ -19,10 +19,11 @@ void shm_glue_stop(struct partition *p);
 void shm_glue_describe_fault(struct partition *p, uint64_t ipa, char *buf, size_t len);
 /*
  * The `walk` command's facts, read together under the table lock and @p's
- * lock (in the lock order), so that no start, stop or revocation changes
- * them meanwhile: @p's stage-2 walk of @ipa_addr into @w, and the table's
- * line on that address (shm_describe_addr) into @line.  Returns the region
- * index or -1 (none), or -TS_ENOENT when @p is not running (no table).
+ * p2m lock (in the lock order, docs/architecture.md section 6), so that no
+ * start, stop or revocation changes them meanwhile: @p's stage-2 walk of
+ * @ipa_addr into @w, and the table's line on that address
+ * (shm_describe_addr) into @line.  Returns the region index or -1 (none),
+ * or -TS_ENOENT when @p has no stage-2 table (stopped).
  */
 int shm_glue_walk(struct partition *p, uint64_t ipa_addr, struct p2m_walk *w, char *line,
 		  size_t len);

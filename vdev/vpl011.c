@@ -149,7 +149,7 @@ void vpl011_receive(struct partition *p, char c)
 	if (u->rx_head - u->rx_tail < VPL011_RX_MAX)
 		u->rx[u->rx_head++ % VPL011_RX_MAX] = c;
 	spin_unlock(&u->lock);
-	if (p->state == PART_RUNNING)
+	if (partition_state(p) == PART_RUNNING)    /* a snapshot: a stopped vGIC ignores it */
 		vpl011_update_irq(p);
 }
 

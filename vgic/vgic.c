@@ -108,7 +108,7 @@ static struct vcpu *spi_target(struct partition *p, const struct virq *q)
 /* Kick @v's CPU if it is not this one: it must refill its list registers. */
 static void vgic_kick(struct vcpu *v)
 {
-	if (this_pcpu()->vcpu != v && v->state == VCPU_ON)
+	if (this_pcpu()->vcpu != v && vcpu_state(v) == VCPU_ON)
 		pcpu_kick(v->pcpu);
 }
 
@@ -213,10 +213,12 @@ bool vgic_timer_fast(struct vcpu *v)
  * The physical SPI stays active until the guest's EOI of this one, so it
  * cannot fire again meanwhile: pending here is never lost or doubled.  A
  * partition that is stopping drops it: its stop clears the physical SPI.
+ * The state is a snapshot (docs/architecture.md section 6): one read a
+ * moment before a stop begins injects into a vGIC its next start resets.
  */
 bool vgic_inject_hw_spi(struct partition *p, uint32_t intid)
 {
-	if (p->state != PART_RUNNING)
+	if (partition_state(p) != PART_RUNNING)
 		return false;
 	vgic_inject_hw(p, NULL, intid, intid);
 	return true;

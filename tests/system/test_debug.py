@@ -126,8 +126,9 @@ def test_gdb_ran_every_command(session):
     assert res.returncode == 0, res.stderr + res.stdout
     for name in ("booted", "revoked", "end"):
         assert f"==== {name}" in out
-    assert "Thread 1 hit Breakpoint 1, shm_glue_print_table" in res.stdout
-    assert re.search(r"Thread \d hit Breakpoint 2, shm_lookup_revoked", res.stdout)
+    # "Breakpoint 1.1" when the compiler also inlined the function somewhere.
+    assert re.search(r"Thread 1 hit Breakpoint 1(\.\d+)?, shm_glue_print_table", res.stdout)
+    assert re.search(r"Thread \d hit Breakpoint 2(\.\d+)?, shm_lookup_revoked", res.stdout)
 
 
 def test_demo_ran_to_power_off(session):

@@ -30,7 +30,7 @@ CPSR_EL_SHIFT, CPSR_EL_MASK = 2, 0x3  # PSTATE.EL in the gdb cpsr register
 EL2 = 2
 SHM_PAGE_SHIFT = 12
 
-PART_STATES = {0: "stopped", 1: "running", 2: "stopping"}
+PART_STATES = {0: "stopped", 1: "starting", 2: "running", 3: "stopping"}   # include/life.h
 VCPU_STATES = {0: "off", 1: "on-pending", 2: "on"}
 SHM_STATES = ("unmapped", "mapped", "revoked")
 
@@ -207,12 +207,12 @@ def list_lines():
     out = []
     for p in partitions():
         cfg, p2m = p["cfg"], p["p2m"]
-        state = PART_STATES.get(int(p["state"]), "?")
+        state = PART_STATES.get(int(p["life"]["state"]), "?")
         root = int(p2m["root"])
         stage2 = (f"VMID {int(p2m['vmid'])} root {root:#x} {int(p2m['table_pages'])} "
                   "table pages") if root else "no stage-2 table"
         out.append(f"{part_name(p):<12} id {int(cfg['id']):<3} {state:<8} "
-                   f"vcpus {int(cfg['vcpu_count'])} (on {int(p['vcpus_on'])}) "
+                   f"vcpus {int(cfg['vcpu_count'])} (on {int(p['life']['vcpus_on'])}) "
                    f"mem {int(cfg['mem_bytes']) >> 20} MiB at {int(cfg['ram_base']):#x} "
                    f"starts {int(p['starts'])}  {stage2}")
     return out
@@ -231,7 +231,7 @@ def vcpu_lines():
             where = f"running on CPU {here}: {cpu_where(here)}" if here is not None \
                 else "not on its CPU"
             out.append(f"{part_name(p)} vCPU {v}: CPU {cpu}, "
-                       f"{VCPU_STATES.get(int(vc['state']), '?')}, "
+                       f"{VCPU_STATES.get(int(p['life']['vcpu'][v]), '?')}, "
                        f"{int(vc['exits'])} exits, {where}")
     return out
 

@@ -1,0 +1,2 @@
+UNIT_TESTS += life
+UNIT_SRCS_life := core/life.c

@@ -60,10 +60,10 @@ static void p2m_pages_free(void *ctx, void *pages, unsigned int count)
 		mm_page_free((char *)pages + i * SZ_4K);
 }
 
-static void p2m_tlb_invalidate(void *ctx, uint16_t vmid, ipa_t base, uint64_t size)
+static void p2m_tlb_invalidate(void *ctx, const struct p2m *p, ipa_t base, uint64_t size)
 {
 	(void)ctx;
-	p2m_hw_invalidate(vmid, base, size);
+	p2m_hw_invalidate(p, base, size);
 }
 
 static const struct p2m_mm p2m_pool_ops = {
@@ -390,7 +390,7 @@ static void partition_teardown(struct partition *p, const char *why)
 	passthrough_stop(p);
 	shm_glue_stop(p);
 	spin_lock(&p->p2m_lock);
-	p2m_hw_invalidate(p->p2m.vmid, ipa(0), 0);
+	p2m_hw_invalidate(&p->p2m, ipa(0), P2M_HW_ALL);
 	p2m_destroy(&p->p2m);
 	spin_unlock(&p->p2m_lock);
 	uint64_t exits = 0, fp_saves = 0;

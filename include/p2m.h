@@ -24,6 +24,8 @@
 
 #include "types.h"
 
+struct p2m;
+
 enum p2m_type {
 	P2M_RAM,     /* Normal WB inner+outer, inner-shareable, RW, executable */
 	P2M_SHARED,  /* Normal WB, inner-shareable, RW, execute-never (DESIGN.md §6) */
@@ -36,9 +38,9 @@ struct p2m_mm {                    /* supplied by the caller */
 	void *(*alloc_page)(void *ctx);
 	void (*free_page)(void *ctx, void *page);
 	/* Called at break-before-make points and after unmapping, AFTER the
-	 * descriptor update (the hardware side does DSB + TLBI for that VMID
-	 * range).  May be NULL. */
-	void (*tlb_invalidate)(void *ctx, uint16_t vmid, ipa_t base, uint64_t size);
+	 * descriptor update (the hardware side does DSB + TLBI for that range
+	 * of the table's VMID, p2m/p2m_hw.c).  May be NULL. */
+	void (*tlb_invalidate)(void *ctx, const struct p2m *p, ipa_t base, uint64_t size);
 	void *ctx;
 	/* Added by p2m: `count` zeroed, physically contiguous pages aligned to
 	 * count * 4 KiB, and their release.  Needed only for the concatenated
@@ -92,6 +94,15 @@ void p2m_for_each(const struct p2m *p, void (*fn)(void *ctx, ipa_t ipa, hpa_t pa
  * VMID, RES1 bit 31.  Returns 0 for ipa_bits outside 32..48. */
 uint64_t p2m_vtcr(unsigned int ipa_bits, unsigned int ps_field);
 uint64_t p2m_vttbr(const struct p2m *p);          /* BADDR | VMID << 48 */
+/*
+ * TLB invalidation of [base, base + size) for one VMID: by IPA, one TLBI
+ * per 4 KiB page, when that takes at most P2M_TLBI_IPA_MAX operations;
+ * otherwise (or when size is 0: "everything") the whole VMID.  Returns the
+ * number of by-IPA operations, 0 for the whole VMID, and the first
+ * operand: IPA[47:12] in bits [35:0] (TLBI IPAS2E1IS, Arm ARM C5.5).
+ */
+#define P2M_TLBI_IPA_MAX  32u
+unsigned int p2m_tlbi_ipa_ops(ipa_t base, uint64_t size, uint64_t *first_op);
 /* Usable IPA bits for ID_AA64MMFR0_EL1.PARange: min(PA size, P2M_IPA_BITS_CAP). */
 unsigned int p2m_ipa_bits_for(unsigned int parange_field);
 

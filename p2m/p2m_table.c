@@ -427,7 +427,7 @@ static uint64_t *split_block(struct p2m *p, struct p2m_pool *pool, unsigned int 
 static void tlb_invalidate(const struct p2m *p, uint64_t base, uint64_t size)
 {
 	if (p->mm->tlb_invalidate != NULL)
-		p->mm->tlb_invalidate(p->mm->ctx, p->vmid, ipa(base), size);
+		p->mm->tlb_invalidate(p->mm->ctx, p, ipa(base), size);
 }
 
 static void unmap_commit(struct p2m *p, struct unmap_req *r, struct p2m_pool *pool,
@@ -691,4 +691,22 @@ unsigned int p2m_ipa_bits_for(unsigned int parange_field)
 			       p2m_parange_bits[parange_field] : P2M_OA_BITS;
 
 	return pa_bits < P2M_IPA_BITS_CAP ? pa_bits : P2M_IPA_BITS_CAP;
+}
+
+#define TLBI_IPA_SHIFT 12                       /* the operand holds IPA[47:12] */
+
+unsigned int p2m_tlbi_ipa_ops(ipa_t base, uint64_t size, uint64_t *first_op)
+{
+	uint64_t first = align_down(base.v, P2M_PAGE_SIZE);
+	uint64_t end = base.v + size;
+
+	*first_op = 0;
+	if (size == 0 || end < base.v)
+		return 0;
+	uint64_t pages = (align_up(end, P2M_PAGE_SIZE) - first) / P2M_PAGE_SIZE;
+
+	if (pages > P2M_TLBI_IPA_MAX)
+		return 0;
+	*first_op = first >> TLBI_IPA_SHIFT;
+	return (unsigned int)pages;
 }

@@ -91,12 +91,13 @@ static void fake_free_pages(void *ctx, void *pages, unsigned int count)
 	free(pages);
 }
 
-static void fake_tlb(void *ctx, uint16_t vmid, ipa_t base, uint64_t size)
+static void fake_tlb(void *ctx, const struct p2m *p, ipa_t base, uint64_t size)
 {
 	struct fake_mm *f = ctx;
 
 	assert_true(f->tlb_calls < 16);
-	f->tlb_vmid[f->tlb_calls] = vmid;
+	assert_ptr_equal(p, f->p2m);     /* the hardware side loads this table's VTTBR */
+	f->tlb_vmid[f->tlb_calls] = p->vmid;
 	f->tlb_base[f->tlb_calls] = base.v;
 	f->tlb_size[f->tlb_calls] = size;
 	f->tlb_base_mapped[f->tlb_calls] = p2m_translate(f->p2m, base, NULL, NULL);
@@ -948,6 +949,29 @@ static void test_walk_level0_and_reserved(void **state)
 	fixture_free(fx);
 }
 
+/* The TLB switch invalidates small ranges page by page, anything else by VMID. */
+static void test_tlbi_ipa_ops(void **state)
+{
+	uint64_t op;
+
+	(void)state;
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0x40001000), PAGE, &op), 1);
+	assert_int_equal(op, 0x40001);                      /* IPA[47:12] */
+	/* Unaligned edges cover every page touched. */
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0x40000800), PAGE, &op), 2);
+	assert_int_equal(op, 0x40000);
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0xfffffff000ull), 16 * PAGE, &op), 16);
+	assert_int_equal(op, 0xfffffffull);
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0x50000000), P2M_TLBI_IPA_MAX * PAGE, &op),
+			 P2M_TLBI_IPA_MAX);
+	/* Beyond the limit, size 0 ("everything") and a wrapping range: the whole VMID. */
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0x50000000), (P2M_TLBI_IPA_MAX + 1) * PAGE, &op), 0);
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0x40000000), SZ_2M, &op), 0);
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(0), 0, &op), 0);
+	assert_int_equal(p2m_tlbi_ipa_ops(ipa(~0ull - PAGE + 1), 2 * PAGE, &op), 0);
+	assert_int_equal(op, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -979,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_walk_fault_after_unmap),
 		cmocka_unit_test(test_walk_concatenated_root_and_range),
 		cmocka_unit_test(test_walk_level0_and_reserved),
+		cmocka_unit_test(test_tlbi_ipa_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,6 +93,12 @@ static void vcpu_run(struct vcpu *v, uint64_t entry, uint64_t context)
 	f->elr = entry;
 	f->spsr = SPSR_EL1H_MASKED;
 	vcpu_reset_el1(v);
+	/*
+	 * Interrupts made pending while it was not yet ON (vgic_kick() kicks
+	 * only ON vCPUs) go into the list registers now, not at its first exit.
+	 * Always, and under the vGIC lock: that is what makes the kick rule safe.
+	 */
+	vgic_flush(v);
 	/* A fresh vCPU sees zeroed FP/SIMD registers, never EL2's leftovers. */
 	memset(&pc->guest_fp, 0, sizeof(pc->guest_fp));
 	pc->guest_fp_saved = 1;

@@ -10,7 +10,8 @@
  * pinned, so the list registers of a CPU belong to its one vCPU and are
  * never saved.  (Arm IHI 0069H chapters 11-12; IHI 0048B chapters 4-5.)
  *
- * Locking: partition.vgic.lock guards every field here.
+ * Locking: partition.vgic.lock, with the exceptions docs/architecture.md
+ * section 6 lists (list register bookkeeping, maybe_pending).
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -56,10 +56,12 @@ void vgic_cpu_idle(void)
 	isb();
 }
 
+/* At start; under the lock, since another partition may ring a doorbell meanwhile. */
 void vgic_init(struct partition *p)
 {
 	struct vgic *g = &p->vgic;
 	bool v3 = p->cfg->map.gic_version == VGIC_V3;
+	spin_lock(&g->lock);
 	g->enabled = false;
 	g->spi_cand = 0;
 	g->hw_spis = p->cfg->map.pt_spis;
@@ -80,6 +82,7 @@ void vgic_init(struct partition *p)
 		for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++)
 			c->priv[i].level = i >= GIC_PPI_BASE;      /* PPIs are level, SGIs edge */
 	}
+	spin_unlock(&g->lock);
 }
 
 void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid)
@@ -99,14 +102,19 @@ struct virq *vgic_virq(struct partition *p, struct vcpu *v, uint32_t intid)
 	return NULL;
 }
 
-static struct vcpu *spi_target(struct partition *p, const struct virq *q)
+struct vcpu *vgic_spi_target(struct partition *p, const struct virq *q)
 {
 	unsigned int t = q->target < p->cfg->vcpu_count ? q->target : 0;
 	return &p->vcpus[t];
 }
 
-/* Kick @v's CPU if it is not this one: it must refill its list registers. */
-static void vgic_kick(struct vcpu *v)
+/*
+ * Kick @v's CPU if it is not this one: it must refill its list registers.
+ * Called after the vGIC lock is dropped.  A vCPU not yet ON needs no kick:
+ * vcpu_run() flushes under the vGIC lock after it becomes ON, so either
+ * that flush sees the new state or this read of its state sees ON.
+ */
+void vgic_kick(struct vcpu *v)
 {
 	if (this_pcpu()->vcpu != v && vcpu_state(v) == VCPU_ON)
 		pcpu_kick(v->pcpu);
@@ -137,7 +145,7 @@ vgic_make_pending(struct partition *p, struct vcpu *v, uint32_t intid, uint8_t s
 			p->vgic.spi_pintid[intid - VGIC_NR_PRIVATE] = (uint16_t)pintid;
 	}
 	vgic_mark_candidate(p, v, intid);
-	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? spi_target(p, q) : v;
+	struct vcpu *target = intid >= VGIC_NR_PRIVATE ? vgic_spi_target(p, q) : v;
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
 	if (!was_pending)
@@ -184,9 +192,13 @@ VGIC_PER_VERSION bool timer_fast(unsigned int ver, struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 	struct virq *q = &c->priv[GIC_PPI_VTIMER];
 	/*
-	 * Without the lock: only this CPU fills or retires its list registers;
-	 * another CPU adding a candidate meanwhile also sets maybe_pending and
-	 * kicks, so the next exit takes the general path.
+	 * Without the lock (docs/architecture.md section 6): the list register
+	 * bookkeeping (lr_used, and active_or_in_lr/lr/hw of this vCPU's own
+	 * interrupts) is written by this CPU alone; the rest is read as a hint.
+	 * Another CPU adding a candidate meanwhile also sets maybe_pending and
+	 * kicks, so the next exit takes the general path.  q->pending is left
+	 * alone: it is already false here (else priv_cand would hold the timer),
+	 * and another vCPU may set it under the lock this very moment.
 	 */
 	if (c->lr_used || c->priv_cand || v->part->vgic.spi_cand || !q->enabled || c->maybe_pending ||
 	    c->sleeping || !v->part->vgic.enabled)
@@ -195,7 +207,6 @@ VGIC_PER_VERSION bool timer_fast(unsigned int ver, struct vcpu *v)
 			       .pintid = GIC_PPI_VTIMER };
 	vlr_write(ver, 0, vlr_make(ver, &d));
 	q->hw = true;
-	q->pending = false;
 	q->active_or_in_lr = true;
 	q->lr = 0;
 	c->lr_used = 1;
@@ -269,7 +280,7 @@ void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 		q->pending = level;
 	if (level)
 		vgic_mark_candidate(p, NULL, intid);
-	struct vcpu *target = spi_target(p, q);
+	struct vcpu *target = vgic_spi_target(p, q);
 	target->vgic.maybe_pending = true;
 	spin_unlock(&p->vgic.lock);
 	if (level)
@@ -320,7 +331,7 @@ static struct virq *vgic_best(struct partition *p, struct vcpu *v, uint64_t *can
 			*cand &= ~(1ull << (i - first));
 			continue;
 		}
-		if (i >= VGIC_NR_PRIVATE && spi_target(p, q) != v)
+		if (i >= VGIC_NR_PRIVATE && vgic_spi_target(p, q) != v)
 			continue;
 		*repend |= q->active_or_in_lr;
 		if (!q->enabled || q->active_or_in_lr)

@@ -23,10 +23,45 @@ static uint32_t bank_first(uint64_t off, uint64_t base)
 	return (uint32_t)((off - base) * 8);
 }
 
-void vgic_kick_all(struct partition *p)
+void vgic_mark(struct partition *p, uint32_t who)
 {
 	for (unsigned int i = 0; i < p->cfg->vcpu_count; i++)
-		p->vcpus[i].vgic.maybe_pending = true;
+		if (who & vgic_vcpu_bit(i))
+			p->vcpus[i].vgic.maybe_pending = true;
+}
+
+void vgic_kick_marked(struct partition *p, uint32_t who)
+{
+	for (unsigned int i = 0; i < p->cfg->vcpu_count; i++)
+		if (who & vgic_vcpu_bit(i))
+			vgic_kick(&p->vcpus[i]);
+}
+
+uint32_t vgic_all_vcpus(const struct partition *p)
+{
+	return (uint32_t)((1ull << p->cfg->vcpu_count) - 1);
+}
+
+uint32_t vgic_spi_reach(struct partition *p, const struct virq *q)
+{
+	return q->pending && q->enabled ? vgic_vcpu_bit(vgic_spi_target(p, q)->id) : 0;
+}
+
+/* Which vCPUs the interrupts of bank @first (bits @changed) can now reach: pending and enabled. */
+static uint32_t bank_reach(struct partition *p, struct vcpu *v, uint32_t first, uint32_t changed)
+{
+	uint32_t who = 0;
+	for (uint32_t i = 0; changed && i < 32; i++, changed >>= 1) {
+		if (!(changed & 1) || first + i >= VGIC_NR_IRQS)
+			continue;
+		uint32_t intid = first + i;
+		struct virq *q = vgic_virq(p, v, intid);
+		if (intid < VGIC_NR_PRIVATE)
+			who |= q->pending && q->enabled ? vgic_vcpu_bit(v->id) : 0;
+		else
+			who |= vgic_spi_reach(p, q);
+	}
+	return who;
 }
 
 /* Read or change one bit-per-INTID bank of 32 interrupts starting at @first. */
@@ -47,9 +82,11 @@ static uint32_t virq_bits_read(struct partition *p, struct vcpu *v, uint32_t fir
 
 enum bank_op { BANK_SET_ENABLE, BANK_CLEAR_ENABLE, BANK_SET_PENDING, BANK_CLEAR_PENDING };
 
-static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first, uint32_t val,
-			    enum bank_op op)
+/* Returns the bits whose interrupt became enabled or pending (set ops only). */
+static uint32_t virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first, uint32_t val,
+				enum bank_op op)
 {
+	uint32_t changed = 0;
 	for (uint32_t i = 0; i < 32; i++) {
 		if (!(val & (1u << i)))
 			continue;
@@ -59,13 +96,17 @@ static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first,
 		if (!q)
 			break;
 		switch (op) {
-		case BANK_SET_ENABLE: q->enabled = true; break;
+		case BANK_SET_ENABLE:
+			changed |= (uint32_t)!q->enabled << i;
+			q->enabled = true;
+			break;
 		case BANK_CLEAR_ENABLE: q->enabled = false; break;
 		case BANK_SET_PENDING:
 			if (q->hw && intid >= VGIC_NR_PRIVATE) {
 				gic_spi_set_pending(intid);  /* comes back as the physical SPI */
 				break;
 			}
+			changed |= (uint32_t)!q->pending << i;
 			q->pending = true;
 			vgic_mark_candidate(p, v, intid);
 			break;
@@ -77,6 +118,7 @@ static void virq_bits_write(struct partition *p, struct vcpu *v, uint32_t first,
 			break;
 		}
 	}
+	return changed;
 }
 
 void vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, uint64_t *val)
@@ -114,17 +156,19 @@ void vgic_bank_read(struct partition *p, struct vcpu *v, uint64_t off, uint64_t 
 	}
 }
 
-void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
-		     uint64_t val)
+uint32_t vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
+			 uint64_t val)
 {
-	uint32_t w = (uint32_t)val;
-	if (off >= GICD_ISENABLER && off < GICD_ICENABLER)
-		virq_bits_write(p, v, bank_first(off, GICD_ISENABLER), w, BANK_SET_ENABLE);
-	else if (off >= GICD_ICENABLER && off < GICD_ISPENDR)
+	uint32_t w = (uint32_t)val, bank;
+	if (off >= GICD_ISENABLER && off < GICD_ICENABLER) {
+		bank = bank_first(off, GICD_ISENABLER);
+		return bank_reach(p, v, bank, virq_bits_write(p, v, bank, w, BANK_SET_ENABLE));
+	} else if (off >= GICD_ICENABLER && off < GICD_ISPENDR) {
 		virq_bits_write(p, v, bank_first(off, GICD_ICENABLER), w, BANK_CLEAR_ENABLE);
-	else if (off >= GICD_ISPENDR && off < GICD_ICPENDR)
-		virq_bits_write(p, v, bank_first(off, GICD_ISPENDR), w, BANK_SET_PENDING);
-	else if (off >= GICD_ICPENDR && off < GICD_ISACTIVER)
+	} else if (off >= GICD_ISPENDR && off < GICD_ICPENDR) {
+		bank = bank_first(off, GICD_ISPENDR);
+		return bank_reach(p, v, bank, virq_bits_write(p, v, bank, w, BANK_SET_PENDING));
+	} else if (off >= GICD_ICPENDR && off < GICD_ISACTIVER)
 		virq_bits_write(p, v, bank_first(off, GICD_ICPENDR), w, BANK_CLEAR_PENDING);
 	else if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + VGIC_NR_IRQS) {
 		uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR);
@@ -144,14 +188,16 @@ void vgic_bank_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned
 		}
 	}
 	/* IGROUPR, IGRPMODR, NSACR, ICACTIVER, ISACTIVER: RAO/WI or WI. */
+	return 0;
 }
 
-void vgic_set_target(struct partition *p, uint32_t intid, uint8_t vcpu)
+uint32_t vgic_set_target(struct partition *p, uint32_t intid, uint8_t vcpu)
 {
 	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];
 	q->target = vcpu;
 	if (q->hw)
 		gic_spi_route(intid, p->vcpus[vcpu < p->cfg->vcpu_count ? vcpu : 0].pcpu);
+	return vgic_spi_reach(p, q);
 }
 
 static bool gicd_read(struct partition *p, uint64_t off, unsigned int size, uint64_t *val)
@@ -182,19 +228,25 @@ static bool gicd_read(struct partition *p, uint64_t off, unsigned int size, uint
 static bool gicd_write(struct partition *p, uint64_t off, unsigned int size, uint64_t val)
 {
 	struct vcpu *v = current_vcpu();
+	uint32_t who = 0;
 	spin_lock(&p->vgic.lock);
-	if (off == GICD_CTLR)
+	if (off == GICD_CTLR) {
+		bool was = p->vgic.enabled;
 		p->vgic.enabled = val & GICD_CTLR_ENABLE_G1A;
-	else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS)
-		vgic_set_target(p, (uint32_t)((off - GICD_IROUTER) / 8), (uint8_t)val);
-	else if ((off >= GICD_ISENABLER && off < GICD_IPRIORITYR && (off & 0x7F) < 4) ||
-		 (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
-		 (off >= GICD_ICFGR && off < GICD_ICFGR + 8))
+		if (p->vgic.enabled && !was)         /* Group 1 on: anything pending may go */
+			who = vgic_all_vcpus(p);
+	} else if (off >= GICD_IROUTER + 8 * VGIC_NR_PRIVATE && off < GICD_IROUTER + 8 * VGIC_NR_IRQS) {
+		who = vgic_set_target(p, (uint32_t)((off - GICD_IROUTER) / 8), (uint8_t)val);
+	} else if ((off >= GICD_ISENABLER && off < GICD_IPRIORITYR && (off & 0x7F) < 4) ||
+		   (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 32) ||
+		   (off >= GICD_ICFGR && off < GICD_ICFGR + 8)) {
 		;                                            /* private bank: WI with ARE */
-	else
-		vgic_bank_write(p, v, off, size, val);
-	vgic_kick_all(p);
+	} else {
+		who = vgic_bank_write(p, v, off, size, val);
+	}
+	vgic_mark(p, who);
 	spin_unlock(&p->vgic.lock);
+	vgic_kick_marked(p, who);
 	return true;
 }
 
@@ -241,17 +293,22 @@ static bool gicr_write(struct partition *p, uint64_t off, unsigned int size, uin
 	struct vcpu *v = gicr_vcpu(p, &off);
 	if (!v)
 		return false;
+	uint32_t who = 0;
 	spin_lock(&p->vgic.lock);
 	if (off == GICR_WAKER) {
+		bool was = v->vgic.sleeping;
 		v->vgic.sleeping = val & GICR_WAKER_SLEEP;
+		if (was && !v->vgic.sleeping)        /* awake: its pending interrupts may go */
+			who = vgic_vcpu_bit(v->id);
 	} else if (off >= GICR_SGI_BASE) {
 		uint64_t o = off - GICR_SGI_BASE;
 		if (!((o >= GICD_ISENABLER && o < GICD_IPRIORITYR && (o & 0x7F) >= 4) ||
 		      (o >= GICD_IPRIORITYR + 32 && o < GICD_ICFGR) || o >= GICD_ICFGR + 8))
-			vgic_bank_write(p, v, o, size, val);
+			who = vgic_bank_write(p, v, o, size, val);
 	}
-	vgic_kick_all(p);
+	vgic_mark(p, who);
 	spin_unlock(&p->vgic.lock);
+	vgic_kick_marked(p, who);
 	return true;
 }
 

@@ -43,10 +43,11 @@ static uint8_t itargets_read(struct partition *p, struct vcpu *v, uint32_t intid
 	return q->target < p->cfg->vcpu_count ? (uint8_t)cpu_mask(q->target) : 0;
 }
 
-static void itargets_write(struct partition *p, uint32_t intid, uint8_t mask)
+/* Returns the vCPUs that must look: the new target of a pending, enabled SPI. */
+static uint32_t itargets_write(struct partition *p, uint32_t intid, uint8_t mask)
 {
 	uint32_t valid = mask & all_vcpus(p);
-	vgic_set_target(p, intid, valid ? (uint8_t)__builtin_ctz(valid) : VGIC_NO_TARGET);
+	return vgic_set_target(p, intid, valid ? (uint8_t)__builtin_ctz(valid) : VGIC_NO_TARGET);
 }
 
 /* GICD_[CS]PENDSGIR byte of SGI @intid: one bit per source CPU that has it pending. */
@@ -89,19 +90,24 @@ static uint64_t bytes_read(struct partition *p, struct vcpu *v, uint64_t off, un
 	return val;
 }
 
-static void bytes_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
-			uint64_t val)
+/* Returns the vCPUs (bit n = vCPU n) the write may have made an interrupt deliverable to. */
+static uint32_t bytes_write(struct partition *p, struct vcpu *v, uint64_t off, unsigned int size,
+			    uint64_t val)
 {
+	uint32_t who = 0;
 	for (unsigned int i = 0; i < size; i++) {
 		uint64_t o = off + i;
 		uint8_t b = (uint8_t)(val >> (BYTE_BITS * i));
-		if (o >= ITARGETSR_PRIVATE_END && o < ITARGETSR_END)
-			itargets_write(p, (uint32_t)(o - GICD_ITARGETSR), b);
-		else if (o >= GICD_CPENDSGIR && o < SGI_BYTES_END(GICD_CPENDSGIR))
+		if (o >= ITARGETSR_PRIVATE_END && o < ITARGETSR_END) {
+			who |= itargets_write(p, (uint32_t)(o - GICD_ITARGETSR), b);
+		} else if (o >= GICD_CPENDSGIR && o < SGI_BYTES_END(GICD_CPENDSGIR)) {
 			sgi_sources_write(p, v, (uint32_t)(o - GICD_CPENDSGIR), b, false);
-		else if (o >= GICD_SPENDSGIR && o < SGI_BYTES_END(GICD_SPENDSGIR))
+		} else if (o >= GICD_SPENDSGIR && o < SGI_BYTES_END(GICD_SPENDSGIR)) {
 			sgi_sources_write(p, v, (uint32_t)(o - GICD_SPENDSGIR), b, true);
+			who |= b ? vgic_vcpu_bit(v->id) : 0;      /* the writer's own SGIs */
+		}
 	}
+	return who;
 }
 
 static bool is_byte_reg(uint64_t off)
@@ -160,16 +166,22 @@ static bool gicd_v2_write(struct partition *p, uint64_t off, unsigned int size, 
 		gicd_v2_sgir(v, val);                        /* takes the lock itself */
 		return true;
 	}
+	uint32_t who = 0;
 	spin_lock(&p->vgic.lock);
-	if (off == GICD_CTLR)
+	if (off == GICD_CTLR) {
+		bool was = p->vgic.enabled;
 		p->vgic.enabled = val & GICD_CTLR_ENABLE;
-	else if (is_byte_reg(off))
-		bytes_write(p, v, off, size, val);
-	else if (off >= GICD_ISENABLER)
-		vgic_bank_write(p, v, off, size, val);
+		if (p->vgic.enabled && !was)         /* forwarding on: anything pending may go */
+			who = vgic_all_vcpus(p);
+	} else if (is_byte_reg(off)) {
+		who = bytes_write(p, v, off, size, val);
+	} else if (off >= GICD_ISENABLER) {
+		who = vgic_bank_write(p, v, off, size, val);
+	}
 	/* IGROUPR: WI (Group 0 only); TYPER, IIDR, ID registers: read-only. */
-	vgic_kick_all(p);
+	vgic_mark(p, who);
 	spin_unlock(&p->vgic.lock);
+	vgic_kick_marked(p, who);
 	return true;
 }
 

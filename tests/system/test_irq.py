@@ -124,3 +124,14 @@ def test_gicd_registers(cpu, gic):
                  "PASS gicd-sgir-others", "PASS gicd-spendsgir"]
     _expect(r.lines_of("domU1"), *want)
     _check(r, passes=len(want))
+
+
+@pytest.mark.parametrize("cpu,gic", _params())
+def test_spi_wake(cpu, gic):
+    """vCPU1 sleeps in WFI (not trapped) while vCPU0 routes, enables or pends
+    an SPI for it, or turns on the distributor: its CPU must be kicked,
+    or the interrupt waits for ever (docs/interrupts.md)."""
+    r = boot_scenario("irq-spi-wake", cpu=cpu, gic=gic)
+    _expect(r.lines_of("domU1"), "PASS spi-wake-pend", "PASS spi-wake-enable",
+            "PASS spi-wake-route", "PASS spi-wake-group", "PASS cpu1-off")
+    _check(r, passes=5)

@@ -53,24 +53,28 @@ $(GUEST_B)/$(1).bin: $(GUEST_B)/$(1).elf
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call guest_rules,$(g))))
 
-# hello linked for a direct-mapped partition whose RAM is at host 0x70000000
-# (DESIGN.md §4 direct-map): the guests are not relocatable, so the same
-# objects are linked a second time at that base.
+# hello and life linked for a direct-mapped partition whose RAM is at host
+# 0x70000000 (DESIGN.md §4 direct-map): the guests are not relocatable, so
+# the same objects are linked a second time at that base.
 GUEST_DIRECT_BASE := 0x70000000
+GUEST_DIRECT_NAMES := hello life
 $(GUEST_B)/guest-direct.ld: guests/lib/guest.ld.S guests/lib/asm_defs.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(TARGET_CC) -E -P -x c -Iguests/lib -D__ASSEMBLY__ \
 		-DGUEST_RAM_BASE=$(GUEST_DIRECT_BASE) $< -o $@
-$(GUEST_B)/hello-direct.elf: $(GUEST_OBJS_hello) $(GUEST_LIB_OBJS) $(GUEST_B)/guest-direct.ld
-	$(if $(V),,@echo "  LD      $@")
-	$(Q)$(TARGET_LD) $(subst $(GUEST_LDS),$(GUEST_B)/guest-direct.ld,$(GUEST_LDFLAGS)) \
-		-Map=$(GUEST_B)/hello-direct.map -o $@ \
-		$(GUEST_OBJS_hello) $(GUEST_LIB_OBJS) --start-group $(TARGET_LIBS) --end-group
-$(GUEST_B)/hello-direct.bin: $(GUEST_B)/hello-direct.elf
-	$(Q)$(TARGET_OBJCOPY) -O binary $< $@
+define guest_direct_rules
+$(GUEST_B)/$(1)-direct.elf: $$(GUEST_OBJS_$(1)) $(GUEST_LIB_OBJS) $(GUEST_B)/guest-direct.ld
+	$$(if $$(V),,@echo "  LD      $$@")
+	$$(Q)$(TARGET_LD) $$(subst $(GUEST_LDS),$(GUEST_B)/guest-direct.ld,$$(GUEST_LDFLAGS)) \
+		-Map=$(GUEST_B)/$(1)-direct.map -o $$@ \
+		$$(GUEST_OBJS_$(1)) $(GUEST_LIB_OBJS) --start-group $$(TARGET_LIBS) --end-group
+$(GUEST_B)/$(1)-direct.bin: $(GUEST_B)/$(1)-direct.elf
+	$$(Q)$(TARGET_OBJCOPY) -O binary $$< $$@
+endef
+$(foreach g,$(GUEST_DIRECT_NAMES),$(eval $(call guest_direct_rules,$(g))))
 
 .PHONY: guests
-guests: $(GUEST_NAMES:%=$(GUEST_B)/%.bin) $(GUEST_B)/hello-direct.bin
+guests: $(GUEST_NAMES:%=$(GUEST_B)/%.bin) $(GUEST_DIRECT_NAMES:%=$(GUEST_B)/%-direct.bin)
 
 -include $(wildcard $(GUEST_B)/*/*.d)
 

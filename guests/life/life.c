@@ -6,9 +6,10 @@
  *                 itself off at once, while vCPU0 calls SYSTEM_RESET;
  *                 `resets=<n>` runs end in a reset, run n+1 powers off
  *                 (SYSTEM_OFF) with the storm still going.
- *   cpu-on-range  CPU_ON with entry points outside the partition's RAM must
- *                 fail with INVALID_ADDRESS and leave the target off; one
- *                 inside RAM starts it.
+ *   cpu-on-range  CPU_ON with entry points outside the partition's RAM (the
+ *                 UART and GIC from the DT among them) must fail with
+ *                 INVALID_ADDRESS and leave the target off; one inside RAM
+ *                 starts it.
  *   stress        every secondary vCPU turns other secondaries on and
  *                 itself off in a loop; vCPU0 keeps them coming; after
  *                 `stress_ms` the run ends as `stress_end=` says (reset,
@@ -20,6 +21,7 @@
  * Tessera does not clear between runs (docs/architecture.md section 12): a
  * guest that finds its magic there adds one.  Only vCPU0 prints.
  */
+#include <libfdt.h>
 #include <string.h>
 
 #include "guest.h"
@@ -193,8 +195,14 @@ static void life_cpu_on_range(void)
 		return;
 	}
 	uint64_t lo = ram[0].base, hi = ram[n - 1].base + ram[n - 1].size;
+	uint64_t uart = 0, gicd = 0, size;
+	(void)dt_stdout_base(&uart);
+	int gic = fdt_node_offset_by_compatible(dt_blob(), -1, "arm,gic-v3");
+	if (gic < 0 || dt_reg(gic, 0, &gicd, &size) != 0)
+		gicd = 0;
+	/* Below, just past and far beyond its RAM, and its emulated devices. */
 	const uint64_t bad[] = {
-		0x0, lo - 4, hi, hi + 0x1000, 0x08000000, 0x09000000,
+		0x0, lo - 4, hi, hi + 0x1000, uart, gicd,
 		0xfffffffffffff000ull, 0x8000000000000000ull,
 	};
 	unsigned ok = 0;

@@ -1,6 +1,6 @@
 # Tessera: one Makefile; each folder lists its sources in module.mk.
 # Targets: all (build/tessera.bin, build/tessera.elf), deps, run, test,
-# unit, system, bench, debug, pictures, clean.  V=1 shows commands.
+# unit, system, stress, bench, debug, pictures, clean.  V=1 shows commands.
 .DEFAULT_GOAL := all
 include mk/toolchain.mk
 
@@ -31,7 +31,7 @@ HV_CFLAGS = $(TARGET_CFLAGS) -mgeneral-regs-only -mno-outline-atomics \
 # at its link address needs no work.
 HV_LDFLAGS = $(filter-out -no-pie,$(TARGET_LDFLAGS)) -pie --no-dynamic-linker -z notext
 
-.PHONY: all deps run test unit system bench debug clean check-headers guests pictures
+.PHONY: all deps run test unit system stress bench debug clean check-headers guests pictures
 all: $(B)/tessera.bin guests
 
 deps:
@@ -78,6 +78,14 @@ system: all
 
 test: $(B)/.deps-ok
 	$(Q)bash tools/run-tests.sh
+
+# The life-cycle stress test for minutes instead of seconds (STRESS_S per
+# boot, with and without -icount; STRESS_SEED picks the shell's commands).
+STRESS_S ?= 240
+STRESS_SEED ?= 1
+stress: all
+	$(Q)TESSERA_STRESS_S=$(STRESS_S) TESSERA_STRESS_SEED=$(STRESS_SEED) \
+		/usr/bin/python3 -m pytest -q tests/system/test_stress.py tests/system/test_life.py
 
 # QEMU halted, gdb-multiarch attached with the symbols and tools/gdb/tessera.py;
 # GDB_PORT picks the gdbstub port, GDB_BATCH runs a command file and exits.

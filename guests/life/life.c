@@ -12,10 +12,13 @@
  *                 starts it.
  *   stress        every secondary vCPU turns other secondaries on and
  *                 itself off in a loop; vCPU0 keeps them coming; after
- *                 `stress_ms` the run ends as `stress_end=` says (reset,
- *                 off, cpu-off: every vCPU off, calm: the storm stops and
- *                 vCPU0 waits).  `stress_runs=<n>`: from the (n+1)th run
- *                 on, the run is calm at once.
+ *                 `stress_ms` (times 1 to 3) the run ends as `stress_end=`
+ *                 says: reset (vCPU0 and the secondaries still up call
+ *                 SYSTEM_RESET together), off (SYSTEM_OFF, likewise),
+ *                 cpu-off (every vCPU turns off: the last CPU_OFF stops the
+ *                 partition), calm (the storm stops and vCPU0 waits).
+ *                 A 'q' on the partition's console (polled by vCPU0)
+ *                 makes this run and every later one calm ("life: calm").
  *
  * Runs are counted across restarts in a word of RAM below the image, which
  * Tessera does not clear between runs (docs/architecture.md section 12): a
@@ -36,7 +39,15 @@
 struct life_persist {
 	volatile uint64_t magic;
 	volatile uint64_t runs;
+	volatile uint64_t calm;		/* stress: 'q' came on the console */
 };
+
+/* PL011 receive side (ARM DDI 0183G 3.3): UARTDR, UARTFR.RXFE. */
+#define UARTDR			0x000
+#define UARTFR			0x018
+#define UARTFR_RXFE		(1u << 4)
+#define LIFE_CALM_KEY		'q'
+#define LIFE_CALM_YES		0x43414c4dull		/* "CALM" */
 
 /* Written by the secondaries (each its own slot), read by vCPU0. */
 struct life_slot {
@@ -52,6 +63,8 @@ static uint64_t cpu_mpidr[GUEST_MAX_CPUS];
 static int ncpus;
 
 enum life_mode { MODE_NONE, MODE_RESET_STORM, MODE_RANGE, MODE_STRESS };
+enum life_end { END_NONE, END_RESET, END_OFF, END_CPU_OFF, END_CALM };
+static volatile enum life_end ending;	/* stress: how vCPU0 ends this run */
 
 static uint64_t life_ram_base(void)
 {
@@ -60,16 +73,36 @@ static uint64_t life_ram_base(void)
 	return dt_memory_ranges(ram, DT_MAX_RANGES) > 0 ? ram[0].base : GUEST_RAM_BASE;
 }
 
+static struct life_persist *life_persist(void)
+{
+	return (struct life_persist *)(uintptr_t)(life_ram_base() + LIFE_PERSIST_OFF);
+}
+
 /* This run's number, 1 for the first since QEMU started. */
 static uint64_t life_count_run(void)
 {
-	struct life_persist *p = (struct life_persist *)(uintptr_t)(life_ram_base() + LIFE_PERSIST_OFF);
-	uint64_t runs = p->magic == LIFE_MAGIC ? p->runs + 1 : 1;
+	struct life_persist *p = life_persist();
+	bool known = p->magic == LIFE_MAGIC;
+	uint64_t runs = known ? p->runs + 1 : 1;
 
 	p->runs = runs;
+	if (!known)
+		p->calm = 0;
 	p->magic = LIFE_MAGIC;
 	guest_dsb();
 	return runs;
+}
+
+/* A 'q' typed to this partition (CTRL-A moves the console to it): calm from now on. */
+static bool life_calm_asked(void)
+{
+	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(uart_base() + UARTFR);
+	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)(uart_base() + UARTDR);
+
+	while (!(*fr & UARTFR_RXFE))
+		if ((char)*dr == LIFE_CALM_KEY)
+			life_persist()->calm = LIFE_CALM_YES;
+	return life_persist()->calm == LIFE_CALM_YES;
 }
 
 static bool cpu_on_result_ok(int64_t r)
@@ -94,7 +127,10 @@ static void life_on_looper(struct life_slot *s)
 	}
 }
 
-/* A stress secondary: start the next secondaries, then turn itself off. */
+/*
+ * A stress secondary: start the next secondaries, then turn itself off; if
+ * vCPU0 is ending the run with a reset or SYSTEM_OFF, call it too.
+ */
 static void life_stress_secondary(uint64_t index, struct life_slot *s)
 {
 	for (int k = 1; k < ncpus && storm_on; k++) {
@@ -104,6 +140,10 @@ static void life_stress_secondary(uint64_t index, struct life_slot *s)
 			s->bad = r;
 		s->calls = s->calls + 1;
 	}
+	if (ending == END_RESET)
+		psci_system_reset();
+	else if (ending == END_OFF)
+		psci_system_off();
 }
 
 void guest_secondary_main(uint64_t index)
@@ -221,22 +261,27 @@ static void life_cpu_on_range(void)
 }
 
 /* Keeps every secondary coming back until @ms pass. */
-static void life_storm_for(uint64_t ms)
+/* Keeps every secondary coming back until @ms pass; false if calm was asked meanwhile. */
+static bool life_storm_for(uint64_t ms)
 {
 	struct timeout t = timeout_start_ms(ms);
+	bool calm = false;
 
 	storm_on = 1;
 	guest_dsb();
-	while (!timeout_expired(&t))
+	while (!calm && !timeout_expired(&t)) {
 		for (int i = 1; i < ncpus; i++) {
 			int64_t r = life_cpu_on(i);
-			if (!cpu_on_result_ok(r)) {
+			if (!cpu_on_result_ok(r) && slots[0].bad == 0) {
 				report_fail("stress cpu-on %d got=%ld want=0|-4|-5", i, r);
-				return;
+				slots[0].bad = r;
 			}
 		}
+		calm = life_calm_asked();
+	}
 	storm_on = 0;
 	guest_dsb();
+	return !calm;
 }
 
 static void life_calm(void)
@@ -246,31 +291,46 @@ static void life_calm(void)
 		__asm__ volatile("wfi");
 }
 
+static enum life_end life_end_of(const char *end)
+{
+	if (strcmp(end, "reset") == 0)
+		return END_RESET;
+	if (strcmp(end, "off") == 0)
+		return END_OFF;
+	if (strcmp(end, "cpu-off") == 0)
+		return END_CPU_OFF;
+	return END_CALM;
+}
+
+/*
+ * One run: storm for stress_ms (times 1 to 3, varying with the run, so that
+ * the ends fall at different moments), then end it.  A reset or SYSTEM_OFF
+ * is called by vCPU0 and, at the same time, by every secondary still up.
+ */
 static void life_stress(uint64_t run)
 {
 	char end[LIFE_TEST_MAX] = "calm";
-	uint64_t ms = 0, runs = 0;
+	uint64_t ms = 0;
 
 	(void)bootargs_get("stress_end", end, sizeof(end));
 	(void)bootargs_get_u64("stress_ms", &ms);
-	bool limited = bootargs_get_u64("stress_runs", &runs);
 	gprintf("life: stress run %lu\n", run);
 	mode = MODE_STRESS;
 	guest_dsb();
-	if (limited && run > runs)
+	if (life_calm_asked() || !life_storm_for(ms * (1 + run % 3)))
 		life_calm();
-	life_storm_for(ms);
 	for (int i = 1; i < ncpus; i++)
 		if (slots[i].bad != 0)
 			report_fail("stress cpu-on-result %d got=%ld want=0|-4|-5", i, slots[i].bad);
-	if (strcmp(end, "reset") == 0)
-		psci_system_reset();
-	else if (strcmp(end, "off") == 0)
-		psci_system_off();
-	else if (strcmp(end, "cpu-off") == 0)
-		psci_cpu_off();          /* the others turn themselves off */
-	else
-		life_calm();
+	ending = life_end_of(end);
+	guest_dsb();
+	switch (ending) {
+	case END_RESET: psci_system_reset(); break;
+	case END_OFF: psci_system_off(); break;
+	case END_CPU_OFF: psci_cpu_off(); break;     /* the secondaries turn themselves off */
+	case END_CALM:
+	default: life_calm();
+	}
 	report_fail("stress end %s got=returned want=no-return", end);
 }
 

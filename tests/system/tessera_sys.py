@@ -8,9 +8,12 @@ timeout, capture the console (DESIGN.md §9).
     r.lines_of("domU1")   that partition's lines, "(domU1) " stripped
     r.tessera        the hypervisor's lines, "(tessera) " stripped
 
-stdin is None (nothing is sent), a string sent at once, or a list of
+stdin is None (nothing is sent), a string sent at once, a list of
 (regex, text) steps: each text is sent once its regex has matched console
-output that came after the previous step's match.  QEMU's -nographic mux
+output that came after the previous step's match, or a driver: a callable
+driver(console) with a Console (send, text, wait_for, alive) that runs
+while QEMU does, for conversations the steps cannot express (the stress
+test's timed command storm).  QEMU's -nographic mux
 takes Ctrl-A as its escape: send CTRL_A to pass one Ctrl-A to the machine.
 """
 import os
@@ -124,6 +127,39 @@ def _feed_steps(proc, reader, steps, deadline):
     return True
 
 
+class Console:
+    """What a driver gets: send text, read the console so far, wait for a
+    regex in the output after a position, and whether QEMU still runs."""
+
+    def __init__(self, proc, reader, deadline):
+        self.proc = proc
+        self.reader = reader
+        self.deadline = deadline
+
+    def send(self, text):
+        _send(self.proc, text)
+
+    def text(self):
+        return self.reader.text()
+
+    def alive(self):
+        return self.proc.poll() is None and time.monotonic() < self.deadline
+
+    def wait_for(self, pattern, start=0, timeout=None):
+        """The first match of pattern at or after offset start, or None when
+        QEMU ends, the run's deadline passes or timeout seconds do."""
+        rx = re.compile(pattern, re.M)
+        end = self.deadline if timeout is None else \
+            min(self.deadline, time.monotonic() + timeout)
+        while True:
+            m = rx.search(self.text(), start)
+            if m:
+                return m
+            if self.proc.poll() is not None or time.monotonic() >= end:
+                return None
+            time.sleep(POLL_S)
+
+
 def _wait(proc, deadline):
     try:
         proc.wait(timeout=max(0.0, deadline - time.monotonic()))
@@ -147,6 +183,17 @@ def run_qemu(cmd, timeout, stdin=None, cwd=ROOT):
     timed_out = False
     if isinstance(stdin, (str, bytes)):
         _send(proc, stdin)
+    elif callable(stdin):
+        try:
+            stdin(Console(proc, reader, deadline))
+        except BaseException as e:
+            if proc.poll() is None:               # never leave QEMU behind
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=KILL_WAIT_S)
+            reader.join(KILL_WAIT_S)
+            e.console = (reader.text(), proc.returncode, time.monotonic() - start)
+            raise
+        timed_out = time.monotonic() >= deadline
     elif stdin is not None:
         timed_out = not _feed_steps(proc, reader, stdin, deadline)
     if timed_out:
@@ -180,8 +227,14 @@ def boot_scenario(scenario, cpu="cortex-a57", smp=None, mem=None,
         stdin = [*scenario_tool.UBOOT_STEPS,
                  *([(r"\(tessera\) Tessera: ", stdin)] if isinstance(stdin, str)
                    else (stdin or []))]
-    out_text, rc, timed_out, elapsed = run_qemu(
-        build.cmd, timeout or build.timeout, stdin)
+    try:
+        out_text, rc, timed_out, elapsed = run_qemu(
+            build.cmd, timeout or build.timeout, stdin)
+    except BaseException as e:                    # a driver failed: keep what QEMU printed
+        if hasattr(e, "console"):
+            text, rc, elapsed = e.console
+            current_boots.append(BootResult(build, text, rc, False, elapsed))
+        raise
     result = BootResult(build, out_text, rc, timed_out, elapsed)
     current_boots.append(result)
     return result

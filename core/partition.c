@@ -56,8 +56,7 @@ static void *p2m_pages_alloc(void *ctx, unsigned int count)
 static void p2m_pages_free(void *ctx, void *pages, unsigned int count)
 {
 	(void)ctx;
-	for (unsigned int i = 0; i < count; i++)
-		mm_page_free((char *)pages + i * SZ_4K);
+	mm_pages_free(pages, count);     /* whole: the next start's root reuses it */
 }
 
 static void p2m_tlb_invalidate(void *ctx, const struct p2m *p, ipa_t base, uint64_t size)

@@ -27,6 +27,7 @@ struct page_pool {
 	uint64_t end;
 	uint64_t bump;           /* first never-used page */
 	void *free_list;         /* freed pages, linked through their first word */
+	void *runs;              /* freed contiguous runs (struct page_run in page_pool.c) */
 	unsigned int in_use;
 };
 
@@ -34,6 +35,7 @@ void page_pool_init(struct page_pool *p, void *base, size_t size);
 void *page_pool_alloc(struct page_pool *p);      /* zeroed page or NULL */
 void page_pool_free(struct page_pool *p, void *page);
 void *page_pool_alloc_contig(struct page_pool *p, unsigned int count);
+void page_pool_free_contig(struct page_pool *p, void *pages, unsigned int count);
 
 #ifndef TS_HOST_BUILD
 /* The hypervisor's global pool (locked), for stage-2 tables, over [base, base+size). */
@@ -42,6 +44,7 @@ void mm_pool_init(uint64_t base, uint64_t size);
 void *mm_page_alloc(void);
 void mm_page_free(void *page);
 void *mm_pages_alloc(unsigned int count);
+void mm_pages_free(void *pages, unsigned int count);
 unsigned int mm_pages_in_use(void);
 
 /* Boot: EL2 identity map, first with the image's GiB only, then all RAM. */

@@ -37,6 +37,13 @@ void mm_page_free(void *page)
 	spin_unlock(&pool_lock);
 }
 
+void mm_pages_free(void *pages, unsigned int count)
+{
+	spin_lock(&pool_lock);
+	page_pool_free_contig(&pool, pages, count);
+	spin_unlock(&pool_lock);
+}
+
 unsigned int mm_pages_in_use(void)
 {
 	return pool.in_use;

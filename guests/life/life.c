@@ -6,6 +6,8 @@
  *                 itself off at once, while vCPU0 calls SYSTEM_RESET;
  *                 `resets=<n>` runs end in a reset, run n+1 powers off
  *                 (SYSTEM_OFF) with the storm still going.
+ *   reset-loop    SYSTEM_RESET at once, `resets=<n>` times, then
+ *                 PASS reset-loop runs and SYSTEM_OFF.
  *   cpu-on-range  CPU_ON with entry points outside the partition's RAM (the
  *                 UART and GIC from the DT among them) must fail with
  *                 INVALID_ADDRESS and leave the target off; one inside RAM
@@ -206,6 +208,20 @@ static void life_reset_storm(uint64_t run)
 	report_pass("reset-storm %lu", resets);
 }
 
+/* SYSTEM_RESET at once, `resets=<n>` times: the partition's start must never run out of anything. */
+static void life_reset_loop(uint64_t run)
+{
+	uint64_t resets = 1;
+
+	(void)bootargs_get_u64("resets", &resets);
+	if (run <= resets) {
+		psci_system_reset();
+		report_fail("system-reset got=returned want=reset");
+		return;
+	}
+	report_check_dec("reset-loop runs", run, resets + 1);
+}
+
 /* CPU_ON at @entry must fail with INVALID_ADDRESS and leave vCPU1 off. */
 static bool life_range_one(uint64_t entry)
 {
@@ -346,14 +362,16 @@ int main(const void *dtb)
 		dt_cpu_mpidr(i, &cpu_mpidr[i]);
 	uint64_t run = life_count_run();
 	if (!bootargs_get("life_test", test, sizeof(test)))
-		report_fail("life-test got=none want=reset-storm|cpu-on-range|stress");
+		report_fail("life-test got=none want=reset-storm|reset-loop|cpu-on-range|stress");
 	else if (strcmp(test, "reset-storm") == 0)
 		life_reset_storm(run);
+	else if (strcmp(test, "reset-loop") == 0)
+		life_reset_loop(run);
 	else if (strcmp(test, "cpu-on-range") == 0)
 		life_cpu_on_range();
 	else if (strcmp(test, "stress") == 0)
 		life_stress(run);
 	else
-		report_fail("life-test got=%s want=reset-storm|cpu-on-range|stress", test);
+		report_fail("life-test got=%s want=reset-storm|reset-loop|cpu-on-range|stress", test);
 	return 0;
 }

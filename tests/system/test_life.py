@@ -50,3 +50,17 @@ def test_cpu_on_entry_outside_ram():
         assert_done(r, name, passes=2)
     assert_no_fail(r)
     assert_clean_exit(r)
+
+
+def test_restart_never_runs_out_of_table_pages():
+    """700 SYSTEM_RESETs in a row, each start taking a 2-page stage-2 root:
+    freed roots must be reused (found by the stress test: after about 500
+    starts `cannot build its stage-2 table (error -2)`)."""
+    r = boot_scenario(SCN / "life_reset_loop.scn")
+    t = r.tessera
+    assert sum(ln.startswith("domU1: started (") for ln in t) == 701
+    assert not [ln for ln in t if "cannot build" in ln or "failed" in ln]
+    assert "PASS reset-loop runs" in r.lines_of("domU1")
+    assert_done(r, "domU1", passes=1)
+    assert_no_fail(r)
+    assert_clean_exit(r)

@@ -161,10 +161,12 @@ void vcpu_check_requests(void)
 		pcpu_idle();
 }
 
+/* Once: after that the vCPU is OFF, and no lock (whose unlock SEVs) turns the wait into a spin. */
 void vcpu_answer_stop(void)
 {
 	struct pcpu *pc = this_pcpu();
-	if (pc->vcpu && __atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP)
+	if (pc->vcpu && __atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP &&
+	    vcpu_state(pc->vcpu) == VCPU_ON)
 		(void)vcpu_leave(pc->vcpu);
 }
 

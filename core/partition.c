@@ -284,17 +284,6 @@ static void partition_post_stops(struct partition *p)
 	p->life.stop_mask = 0;
 }
 
-enum part_state partition_state(const struct partition *p)
-{
-	/* A snapshot without the lock: one aligned word (docs/architecture.md section 6). */
-	return __atomic_load_n(&p->life.state, __ATOMIC_RELAXED);
-}
-
-enum vcpu_state vcpu_state(const struct vcpu *v)
-{
-	return __atomic_load_n(&v->part->life.vcpu[v->id], __ATOMIC_RELAXED);
-}
-
 void partition_status(struct partition *p, enum part_state *state, unsigned int *vcpus_on)
 {
 	spin_lock(&p->lock);

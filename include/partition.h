@@ -89,10 +89,21 @@ void partition_guest_request(struct vcpu *self, enum life_req r, const char *why
 	__attribute__((noreturn));
 void partition_cpu_off(struct vcpu *self) __attribute__((noreturn));
 
-/* The partition's state now (a snapshot: use it for messages, not decisions). */
-enum part_state partition_state(const struct partition *p);
-/* A vCPU's state now (a snapshot, as above). */
-enum vcpu_state vcpu_state(const struct vcpu *v);
+/*
+ * The partition's state now, read without its lock (a snapshot of one
+ * aligned word: docs/architecture.md section 6).  For messages and hints;
+ * decisions are taken under the lock.
+ */
+static inline enum part_state partition_state(const struct partition *p)
+{
+	return __atomic_load_n(&p->life.state, __ATOMIC_RELAXED);
+}
+
+/* A vCPU's state now (a snapshot, as above: AFFINITY_INFO, the vGIC's kick). */
+static inline enum vcpu_state vcpu_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->part->life.vcpu[v->id], __ATOMIC_RELAXED);
+}
 /* State and vCPUs on, read together under the partition lock (the shell's list). */
 void partition_status(struct partition *p, enum part_state *state, unsigned int *vcpus_on);
 /* True when [ipa, ipa + size) lies inside one of @p's RAM banks. */

@@ -7,7 +7,9 @@ demo (DESIGN.md section 6):
      vcpus, shm, and two stage-2 walks read from memory by gdb;
   2. break in shm_lookup_revoked (domU1 touches region 0x0 after its
      owner dom0 powered off; the fault handler asks the ownership table,
-     under its lock): the table says revoked, the walk faults;
+     under its lock): the table says revoked, the walk faults.  Both
+     breakpoints stop at EL2 only: a guest runs its own code at the same
+     addresses;
   3. continue: the demo runs to its normal power-off.
 
 What gdb reads is checked against the hypervisor's own console lines
@@ -27,8 +29,11 @@ SCENARIO = ROOT / "scenarios/demo.scn"
 TIMEOUT = 120
 DESC_OA = 0x0000FFFFFFFFF000
 
+# Breakpoints are virtual addresses, and the guests run their own code at
+# the same addresses (linked at 0x40200000, MMU off): only EL2 counts
+# (PSTATE.EL, cpsr bits [3:2], is 2).
 COMMANDS = """\
-break shm_glue_print_table
+break shm_glue_print_table if ($cpsr & 0xc) == 0x8
 continue
 echo ==== booted\\n
 tessera list
@@ -44,7 +49,7 @@ for bad in ("tessera walk nosuch 0x0", "tessera walk domU1 0xZZ", "tessera walk 
         print("error:", e)
 end
 delete
-break shm_lookup_revoked
+break shm_lookup_revoked if ($cpsr & 0xc) == 0x8
 continue
 echo ==== revoked\\n
 tessera shm

@@ -211,11 +211,12 @@ class Console:
             missing = unmatched(step.expected, self.text()[since:].split("\n"))
             if not missing:
                 return
-            if self.proc.poll() is not None and self.thread.is_alive() and \
-                    time.monotonic() < deadline:
+            if self.proc.poll() is not None:
                 # It ended: its last lines may still be in the pipe.
                 self.thread.join(KILL_WAIT_S)
-                continue
+                missing = unmatched(step.expected, self.text()[since:].split("\n"))
+                if not missing:
+                    return
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 tail = "\n".join(self.text()[since:].split("\n")[-60:])
                 pytest.fail(f"{step.where}: `{step.text}`: never printed:\n  "

@@ -65,8 +65,8 @@ uint32_t gic_private_pending(void);
 void gic_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr);
 void gic_spi_disable(uint32_t intid);
 /* The steps of gic_spi_enable one by one: group (v3: Group 1) and priority;
- * the route (v3: GICD_IROUTER; v2: GICD_ITARGETSR, no CPU if @mpidr's has not
- * run gic_cpu_init); GICD_ISENABLER.  Then software pending state:
+ * the route (v3: GICD_IROUTER; v2: GICD_ITARGETSR, the interface number of
+ * @mpidr's /cpus index if that CPU has not run gic_cpu_init); GICD_ISENABLER.  Then software pending state:
  * GICD_ISPENDR / GICD_ICPENDR. */
 void gic_spi_prepare(uint32_t intid, uint8_t prio);
 void gic_spi_route(uint32_t intid, uint64_t mpidr);

@@ -81,7 +81,7 @@ int gic_v2_init(int node, uint64_t *gicd);
 int gic_v2_cpu_init(void);
 void gic_v2_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr);
 void gic_v2_send_sgi(uint32_t intid, uint64_t mpidr);
-/* GICD_ITARGETSR byte of an SPI: @mpidr's CPU (none if it has not run gic_cpu_init). */
+/* GICD_ITARGETSR byte of an SPI: @mpidr's CPU (by its /cpus index if it has not run gic_cpu_init). */
 void gic_v2_spi_route(uint32_t intid, uint64_t mpidr);
 /* GICD_CTLR.Enable (EnableGrp0). */
 void gic_v2_dist_enable(bool on);

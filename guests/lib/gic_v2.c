@@ -90,9 +90,17 @@ void gic_v2_spi_enable(uint32_t intid, uint8_t prio, uint64_t mpidr)
 	mmio_write32(gicd + gic_bank_reg(GICD_ISENABLER, intid), gic_bank_bit(intid));
 }
 
+/*
+ * A CPU that has not run gic_cpu_init yet is taken to have the interface
+ * number of its /cpus index, as on QEMU virt and in Tessera's partitions.
+ */
 void gic_v2_spi_route(uint32_t intid, uint64_t mpidr)
 {
-	mmio_write8(gicd + GICD_ITARGETSR + intid, cpu_mask_of(mpidr));
+	uint8_t mask = cpu_mask_of(mpidr);
+	int slot = cpu_slot(mpidr);
+	if (mask == 0 && slot >= 0)
+		mask = (uint8_t)(1u << slot);
+	mmio_write8(gicd + GICD_ITARGETSR + intid, mask);
 }
 
 void gic_v2_dist_enable(bool on)

@@ -42,6 +42,7 @@ extern const char a32_a32_ldrd[], a32_a32_cp15[], a32_a32_dcc[], a32_t32_loop[],
 #define TIMER_FIRE_US		500u
 #define LOOP_ITERATIONS		(1u << 22)
 #define LOOP_TRIES		256
+#define ISTATUS_WAIT_MS		100u
 
 static volatile struct a32_end end;
 static volatile bool running;
@@ -211,8 +212,16 @@ static void a32_irq_exit(void)
 		uint64_t r[15] = { [7] = LOOP_ITERATIONS };
 		e = run(a32_t32_loop, true, r);
 	} while (++tries < LOOP_TRIES && vcount() < fire);
+	/*
+	 * ISTATUS is set once CNTVCT >= CVAL (Arm ARM D11.2.4), but QEMU updates
+	 * it from a timer callback that a loaded host may run a little late:
+	 * read it until it shows, for at most ISTATUS_WAIT_MS.
+	 */
 	uint64_t ctl;
-	__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
+	struct timeout t = timeout_start_ms(ISTATUS_WAIT_MS);
+	do
+		__asm__ volatile("isb\n\tmrs %0, cntv_ctl_el0" : "=r"(ctl));
+	while (!(ctl & CNTV_CTL_ISTATUS) && !timeout_expired(&t));
 	bool drained = vtimer_drain();
 	if (!ended_by_svc("irq-exit", &e))
 		return;

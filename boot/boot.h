@@ -4,25 +4,8 @@
 
 #include "config.h"
 #include "dtreg.h"
+#include "host_dt.h"
 #include "pcpu.h"
-
-
-#define HOST_DT_MAX_TOP    160
-#define HOST_DT_MAX_MEMORY 8
-
-/* Where boot's nodes are in the host DT (offsets, or a negative libfdt error). */
-struct host_dt {
-	int chosen, cpus, psci, reserved, gic, gic_parent;
-	int memory[HOST_DT_MAX_MEMORY];
-	unsigned int memory_count;
-	int top[HOST_DT_MAX_TOP];          /* every top-level node */
-	const char *top_name[HOST_DT_MAX_TOP];
-	int top_len[HOST_DT_MAX_TOP];
-	unsigned int top_count;
-};
-
-void host_dt_scan(const void *fdt, struct host_dt *h);
-int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path, size_t len);
 
 /* RAM from /memory minus the image, DTB, reserved memory and boot modules; logs free ranges. */
 void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb);

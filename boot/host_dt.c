@@ -1,14 +1,24 @@
 /*
- * One walk over the host DT's top-level nodes, remembering where the nodes
- * boot needs are.  libfdt's look-ups by path, compatible or parent each walk
- * the tree from the start, and QEMU's virt DT has about a hundred nodes:
- * done per question, that was most of the boot time (DESIGN §11).
+ * One walk over the host DT's structure block, remembering where the
+ * top-level nodes boot needs are.  libfdt's look-ups by path, compatible or
+ * parent each walk the tree from the start, and QEMU's virt DT has about a
+ * hundred nodes: done per question, that was most of the boot time
+ * (DESIGN §11).
+ *
+ * The same walk checks the block's grammar (DT spec v0.4 §5.4), so that no
+ * libfdt function ever sees a malformed block: libfdt 1.6.1's fdt_next_tag
+ * adds a property's length to an int offset, and a length near 2^32 brings
+ * it back onto the same tag, so every walk over that property (fdt_getprop,
+ * fdt_next_node, fdt_check_full itself) loops for ever.  Offsets here are
+ * 64-bit sums of 32-bit fields, compared against the block's size before
+ * anything is read: none can wrap.  docs/fuzzing.md has the reasoning and
+ * tests/fuzz/fuzz_host_dt.c holds the walker to it.
  */
 #include <libfdt.h>
 #include <string.h>
 
-#include "boot.h"
 #include "gic_dt.h"
+#include "host_dt.h"
 #include "types.h"
 
 /* Every GIC the driver knows, or refuses by name (gic/gic.c). */
@@ -22,36 +32,37 @@ static bool is_gic(const void *fdt, int node)
 	return false;
 }
 
-static bool name_is(const char *name, const char *want)
+/* DT spec §5.4.1: FDT_PROP is followed by its value length and name offset. */
+#define FDT_PROP_HEADER  (2u * sizeof(fdt32_t))
+
+/* @name (@len bytes, no NUL needed) is @want, with or without a unit address. */
+static bool name_is(const char *name, size_t len, const char *want)
 {
 	size_t n = strlen(want);
-	return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '@');
+
+	return len >= n && memcmp(name, want, n) == 0 && (len == n || name[n] == '@');
 }
 
-static void host_dt_note(const void *fdt, int node, const char *name, int len,
+/* Called only once the whole block passed the walk: libfdt is safe on it. */
+static void host_dt_note(const void *fdt, int node, const char *name, size_t len,
 			 struct host_dt *h)
 {
-	if (h->top_count < HOST_DT_MAX_TOP) {
-		h->top_name[h->top_count] = name;
-		h->top_len[h->top_count] = len;
-		h->top[h->top_count++] = node;
-	}
 	/* Most top-level nodes are devices we do not need: one test rejects them. */
-	if (!strchr("cprmi", name[0]))
+	if (len == 0 || !strchr("cprmi", name[0]))
 		return;
-	if (name_is(name, "chosen")) {
+	if (name_is(name, len, "chosen")) {
 		h->chosen = node;
-	} else if (name_is(name, "cpus")) {
+	} else if (name_is(name, len, "cpus")) {
 		h->cpus = node;
-	} else if (name_is(name, "psci")) {
+	} else if (name_is(name, len, "psci")) {
 		h->psci = node;
-	} else if (name_is(name, "reserved-memory")) {
+	} else if (name_is(name, len, "reserved-memory")) {
 		h->reserved = node;
-	} else if (name_is(name, "memory")) {
+	} else if (name_is(name, len, "memory")) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		if (type && strcmp(type, "memory") == 0 && h->memory_count < HOST_DT_MAX_MEMORY)
 			h->memory[h->memory_count++] = node;
-	} else if (h->gic < 0 && (name_is(name, "intc") || name_is(name, "interrupt-controller")) &&
+	} else if (h->gic < 0 && (name_is(name, len, "intc") || name_is(name, len, "interrupt-controller")) &&
 		   is_gic(fdt, node)) {
 		h->gic = node;
 		h->gic_parent = 0;
@@ -70,51 +81,134 @@ int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path,
 	return -FDT_ERR_NOTFOUND;
 }
 
-/*
- * The top-level nodes, straight from the structure block (DT spec 5.4): one
- * pass at a few instructions per token, where libfdt's fdt_next_subnode
- * costs about a hundred (it re-validates every offset).  Stops at anything
- * malformed; libfdt then still guards every later look-up.
- */
-static void host_dt_walk_top(const void *fdt, struct host_dt *h)
+static void host_dt_add_top(struct host_dt *h, uint64_t at, const char *name, size_t len)
 {
-	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t size = fdt_size_dt_struct(fdt), off = 0;
-	int depth = 0;
-	while (off + FDT_TAGSIZE <= size) {
-		uint32_t tag = fdt32_ld((const fdt32_t *)(base + off));
-		uint32_t at = off;
-		off += FDT_TAGSIZE;
-		if (tag == FDT_BEGIN_NODE) {
-			const char *name = base + off;
-			size_t n = 0;
-			while (off + n < size && name[n])
-				n++;
-			if (depth == 1)
-				host_dt_note(fdt, (int)at, name, (int)n, h);
-			depth++;
-			off += (uint32_t)align_up(n + 1, FDT_TAGSIZE);
-		} else if (tag == FDT_END_NODE) {
-			if (--depth <= 0)
-				return;
-		} else if (tag == FDT_PROP && off + 8 <= size) {
-			off += 8 + (uint32_t)align_up(fdt32_ld((const fdt32_t *)(base + off)), FDT_TAGSIZE);
-		} else if (tag != FDT_NOP) {
-			return;
-		}
+	if (h->top_count == HOST_DT_MAX_TOP) {
+		h->top_truncated = true;
+		return;
 	}
+	h->top_name[h->top_count] = name;
+	h->top_len[h->top_count] = (int)len;
+	h->top[h->top_count++] = (int)at;
+}
+
+/*
+ * The structure block: where it is and how long.  Version 16 headers have
+ * no size_dt_struct (DT spec §5.2): the block may then run to the end of
+ * the blob, as libfdt assumes too.  0 when the header puts it outside.
+ */
+static uint64_t host_dt_struct_size(const void *fdt)
+{
+	uint64_t total = fdt_totalsize(fdt), off = fdt_off_dt_struct(fdt);
+	uint64_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt) : total - off;
+
+	return off <= total && size <= total - off && size <= INT32_MAX ? size : 0;
+}
+
+/*
+ * One token at @*off (which the caller checked leaves room for a tag):
+ * advances @*off past it and returns the tag, or returns 0 (not a tag)
+ * when the token runs past the block.  @name/@name_len: a node's name.
+ */
+static uint32_t host_dt_token(const char *base, uint64_t size, uint64_t *off,
+			      const char **name, size_t *name_len)
+{
+	uint32_t tag = fdt32_ld((const fdt32_t *)(base + *off));
+	uint64_t at = *off + FDT_TAGSIZE;
+
+	if (tag == FDT_BEGIN_NODE) {
+		const char *nul = memchr(base + at, '\0', size - at);
+		if (nul == NULL)
+			return 0;
+		*name = base + at;
+		*name_len = (size_t)(nul - *name);
+		at += *name_len + 1;
+	} else if (tag == FDT_PROP) {
+		if (size - at < FDT_PROP_HEADER)
+			return 0;
+		uint64_t len = fdt32_ld((const fdt32_t *)(base + at));
+		at += FDT_PROP_HEADER;
+		if (len > size - at)
+			return 0;
+		at += len;
+	}
+	*off = align_up(at, FDT_TAGSIZE);
+	return tag;
+}
+
+/*
+ * The grammar of DT spec §5.4.1: NOPs anywhere; one root node, whose
+ * properties and child nodes nest by FDT_BEGIN_NODE/FDT_END_NODE; then
+ * FDT_END.  Notes each top-level node on the way.  Returns true when the
+ * block follows it; otherwise sets h->malformed_at to the first bad token.
+ */
+static bool host_dt_walk(const void *fdt, struct host_dt *h)
+{
+	uint64_t size = host_dt_struct_size(fdt), off = 0, at = 0;
+	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
+	unsigned int depth = 0;
+	bool root_closed = false, ok = true;
+
+	while (ok && size - off >= FDT_TAGSIZE) {
+		const char *name = NULL;
+		size_t len = 0;
+
+		at = off;
+		switch (host_dt_token(base, size, &off, &name, &len)) {
+		case FDT_BEGIN_NODE:
+			ok = !root_closed;
+			if (ok && ++depth == 2)
+				host_dt_add_top(h, at, name, len);
+			break;
+		case FDT_END_NODE:
+			ok = depth > 0;
+			root_closed = ok && --depth == 0;
+			break;
+		case FDT_PROP:
+			ok = depth > 0;
+			break;
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			if (root_closed)
+				return true;
+			ok = false;
+			break;
+		default:
+			ok = false;
+			break;
+		}
+		ok = ok && off <= size;
+	}
+	h->malformed_at = (uint32_t)(ok ? off : at);   /* ran out of block, or a bad token */
+	return false;
+}
+
+static void host_dt_clear(struct host_dt *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->chosen = h->cpus = h->psci = h->reserved = h->gic = h->gic_parent = -FDT_ERR_NOTFOUND;
 }
 
 void host_dt_scan(const void *fdt, struct host_dt *h)
 {
-	memset(h, 0, sizeof(*h));
-	h->chosen = h->cpus = h->psci = h->reserved = h->gic = -FDT_ERR_NOTFOUND;
-	if (fdt_version(fdt) >= 17) {
-		host_dt_walk_top(fdt, h);
-	} else {
+	host_dt_clear(h);
+	if (fdt_check_header(fdt) != 0 || !host_dt_walk(fdt, h)) {
+		/* Nothing from a malformed tree: libfdt must not walk it either. */
+		uint32_t at = h->malformed_at;
+		host_dt_clear(h);
+		h->malformed = true;
+		h->malformed_at = at;
+		return;
+	}
+	h->malformed_at = 0;
+	if (!h->top_truncated) {
+		for (unsigned int i = 0; i < h->top_count; i++)
+			host_dt_note(fdt, h->top[i], h->top_name[i], (size_t)h->top_len[i], h);
+	} else {   /* more than the list holds: libfdt's iteration, now known to be safe */
 		int node, len;
 		fdt_for_each_subnode(node, fdt, 0)
-			host_dt_note(fdt, node, fdt_get_name(fdt, node, &len), len, h);
+			host_dt_note(fdt, node, fdt_get_name(fdt, node, &len), (size_t)len, h);
 	}
 	/* Named otherwise, or below a bus node: search the whole tree. */
 	for (unsigned int i = 0; h->gic < 0 && i < ARRAY_SIZE(gic_compatibles); i++) {

@@ -188,6 +188,9 @@ void boot_primary(uint64_t dtb)
 	pcpus[0].stack_top = (uint64_t)(uintptr_t)boot_stack + PCPU_STACK_SIZE;
 	pcpu_bind(0);
 	host_dt_scan(fdt, &host_dt);
+	/* A broken header or structure block: libfdt must not walk it (boot/host_dt.h). */
+	if (host_dt.malformed)
+		psci_host_system_off();      /* no DT, no console: nothing to say it on */
 	boot_console(fdt);
 	log_line("Tessera: static partitioning hypervisor at EL2, image 0x%llx-0x%llx",
 		 (unsigned long long)(uintptr_t)_start, (unsigned long long)(uintptr_t)_end);

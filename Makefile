@@ -65,6 +65,7 @@ include guests/guests.mk
 include bench/bench.mk
 include guests/linux/linux.mk
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 # Scenarios with Linux partitions need the kernel and initramfs first
 # (passthrough: and its disk image).

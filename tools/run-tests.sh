@@ -2,8 +2,10 @@
 # `make test`: build, run every test layer, print one closing line
 #   N passed, M failed
 # (DESIGN.md §2).  Layers: unit (cmocka binaries, build/host/test_*),
-# system (pytest, tests/system) and linux (pytest, tests/linux: Debian's
-# kernel and busybox, fetched by `make linux`).  A layer whose build fails, or that runs
+# fuzz (libFuzzer harnesses, tests/fuzz: each replays its corpus and fuzzes
+# a few seconds, two tests per harness), system (pytest, tests/system) and
+# linux (pytest, tests/linux: Debian's kernel and busybox, fetched by
+# `make linux`).  A layer whose build fails, or that runs
 # nothing, counts as one failed test.  Exit status 0 only when M == 0 and
 # something ran.  Per-layer output goes to build/test-results/.
 set -uo pipefail
@@ -68,6 +70,23 @@ run_unit_layer() {
   fi
 }
 
+run_fuzz_layer() {
+  echo "== fuzz: building"
+  if ! make -j"$JOBS" fuzz-build; then
+    layer_summary fuzz 0 1 "build failed"
+    return
+  fi
+  local log="$RESULTS/fuzz.log" counts p f
+  make --no-print-directory fuzz-ci 2>&1 | tee "$log"
+  counts=$(grep -aoE '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
+  if [ -z "$counts" ]; then
+    layer_summary fuzz 0 1 "no result line"
+    return
+  fi
+  read -r _ p _ f _ <<<"$counts"
+  layer_summary fuzz "$p" "$f" "tests/fuzz/run.sh ci"
+}
+
 # junit_count <xml>: "<passed> <failed>" per test case (a case with both a
 # failure and a teardown error counts once).
 junit_count() {
@@ -112,6 +131,7 @@ run_pytest_layer() {
 }
 
 run_unit_layer
+run_fuzz_layer
 run_pytest_layer system tests/system all
 run_pytest_layer linux tests/linux "all linux"
 echo "$passed passed, $failed failed"

@@ -1,0 +1,414 @@
+/*
+ * A structure-aware mutator for libFuzzer (LLVMFuzzerCustomMutator): most
+ * byte-level mutations of a DTB break its structure block, so the parsers
+ * behind it would see little but malformed trees.  Here a sound tree is
+ * edited with libfdt (properties set to edge values or deleted, nodes
+ * added, removed or grafted from another input), and some of the time its
+ * bytes are corrupted where the walker and the parsers do arithmetic: a
+ * property's length, a token, a header field.  A quarter of the time, and
+ * always for an input that is not a sound tree, libFuzzer's own mutations
+ * run (LLVMFuzzerMutate: bit flips, the dictionary, compared values).
+ *
+ * "Sound" means boot/host_dt.c's walk accepts it: libfdt 1.6.1 can loop
+ * for ever on a malformed structure block, so it never edits one.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "fuzz_common.h"
+#include "types.h"
+
+#define WORK_MAX        (2u * FUZZ_BLOB_MAX)
+#define MAX_EDITS       4
+#define GRAFT_DEPTH     3       /* levels copied by a cross-over */
+#define VALUE_MAX       64
+#define LIBFUZZER_ODDS  4       /* one mutation in 4 is libFuzzer's own */
+#define CHOSEN_ODDS     2       /* one edit in 2 stays under /chosen */
+#define PERCENT         100u
+
+static uint8_t work[WORK_MAX] __attribute__((aligned(8)));
+static uint64_t rng_state;
+
+/* xorshift64*: small, fast, and the same sequence from the same seed. */
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+static unsigned int pick(unsigned int n)
+{
+	return n ? (unsigned int)(rng() % n) : 0;
+}
+
+static void rng_seed(unsigned int seed)
+{
+	rng_state = ((uint64_t)seed << 32) | 0x9e3779b9u;
+	rng();
+}
+
+/* ----------------------------------------------------------- vocabulary */
+
+static const char *const prop_names[] = {
+	"compatible", "memory", "cpus", "vpl011", "reg", "bootargs", "xen,static-mem",
+	"tessera,cpus", "xen,shm-id", "xen,shared-mem", "role", "#address-cells",
+	"#size-cells", "xen,xen-bootargs", "xen,dom0-bootargs", "#xen,static-mem-address-cells",
+	"#xen,static-mem-size-cells", "direct-map", "device_type", "stdout-path", "status",
+	"xen,enhanced", "domain-cpupool", "xen,passthrough", "interrupts", "ranges",
+};
+
+static const char *const strings[] = {
+	"", "owner", "borrower", "abc", "xen,domain", "multiboot,kernel", "multiboot,ramdisk",
+	"multiboot,module", "multiboot,device-tree", "xen,domain-shared-memory-v1",
+	"my-shared-mem-0", "0123456789abcdefXYZ", "dom0_mem=3M dom0_max_vcpus=9", "dom0_mem=0x",
+	"dom0_mem=99999999T", "dom0_mem=128M,max:256M", "memory", "okay", "disabled",
+	"/pl011@9000000", "arm,gic-v3", "console=ttyAMA0 earlycon",
+};
+
+static const uint32_t edge_cells[] = {
+	0, 1, 2, 3, 4, 8, 9, 0x126, 0x127, 0x1000, 0x200000, 0x400000, 0x10000000, 0x40000000,
+	0x40200000, 0x50000000, 0x60000000, 0x80000000, 0x90000000, 0xbfe00000, 0xc0000000,
+	0xfffff000, 0xffe00000, 0xffffffff,
+};
+
+/* Lengths where 32-bit offset arithmetic wraps or nearly does. */
+static const uint32_t edge_lens[] = {
+	0, 1, 3, 4, 0x7fffffff, 0x80000000, 0xffffffec, 0xfffffff0, 0xfffffff4, 0xfffffff8,
+	0xfffffffc, 0xffffffff,
+};
+
+static const char *const node_names[] = {
+	"domU9", "shm", "module@0", "dom0", "k2", "chosen", "memory@0", "cpus", "", "a@b@c",
+	"domU1-shared-mem@60000000",
+};
+
+/* ------------------------------------------------------------ selection */
+
+/* A random node at or below @root (all of the tree from 0). */
+static int random_node_under(const void *fdt, int root)
+{
+	int count = 0, depth = 0, node;
+
+	for (node = root; node >= 0 && (node == root || depth > 0);
+	     node = fdt_next_node(fdt, node, &depth))
+		count++;
+	int target = (int)pick((unsigned int)count);
+
+	depth = 0;
+	for (node = root; target > 0; target--)
+		node = fdt_next_node(fdt, node, &depth);
+	return node >= 0 ? node : root;
+}
+
+static int random_node(const void *fdt)
+{
+	int chosen = fdt_subnode_offset(fdt, 0, "chosen");
+
+	if (chosen >= 0 && pick(CHOSEN_ODDS) == 0)
+		return random_node_under(fdt, chosen);
+	return random_node_under(fdt, 0);
+}
+
+/* A random property offset of @node, or a negative libfdt error. */
+static int random_prop(const void *fdt, int node)
+{
+	int prop, count = 0;
+
+	fdt_for_each_property_offset(prop, fdt, node)
+		count++;
+	if (count == 0)
+		return -FDT_ERR_NOTFOUND;
+	int target = (int)pick((unsigned int)count);
+
+	fdt_for_each_property_offset(prop, fdt, node)
+		if (target-- == 0)
+			return prop;
+	return -FDT_ERR_NOTFOUND;
+}
+
+static int random_value(uint8_t *val)
+{
+	switch (pick(4)) {
+	case 0: {
+		const char *s = strings[pick(ARRAY_SIZE(strings))];
+		size_t n = strlen(s) + 1;
+
+		memcpy(val, s, n);
+		return (int)n;
+	}
+	case 1:
+	case 2: {
+		unsigned int n = pick(7);
+
+		for (unsigned int i = 0; i < n; i++) {
+			fdt32_t c = cpu_to_fdt32(pick(4) ? edge_cells[pick(ARRAY_SIZE(edge_cells))]
+							: (uint32_t)rng());
+			memcpy(val + i * 4, &c, 4);
+		}
+		return (int)n * 4;
+	}
+	default: {
+		int n = (int)pick(VALUE_MAX / 2);
+
+		for (int i = 0; i < n; i++)
+			val[i] = (uint8_t)rng();
+		return n;
+	}
+	}
+}
+
+/* ---------------------------------------------------------- libfdt edits */
+
+static void edit_setprop(void *fdt)
+{
+	uint8_t val[VALUE_MAX];
+	int len = random_value(val);
+	int node = random_node(fdt);
+	int prop = random_prop(fdt, node);
+	const char *name = prop_names[pick(ARRAY_SIZE(prop_names))];
+	char copy[VALUE_MAX];
+
+	if (prop >= 0 && pick(2)) {     /* an existing property gets a new value */
+		fdt_getprop_by_offset(fdt, prop, &name, NULL);
+		snprintf(copy, sizeof(copy), "%s", name ? name : "x");
+		name = copy;
+	}
+	fdt_setprop(fdt, node, name, val, len);
+}
+
+/* One cell of an existing property nudged: addresses and sizes one off. */
+static void edit_cell(void *fdt)
+{
+	int node = random_node(fdt), prop = random_prop(fdt, node), len;
+
+	if (prop < 0)
+		return;
+	const char *name;
+	const void *v = fdt_getprop_by_offset(fdt, prop, &name, &len);
+
+	if (v == NULL || len < 4)
+		return;
+	void *cell = (uint8_t *)(uintptr_t)v + 4 * pick((unsigned int)len / 4);
+	uint32_t c = fdt32_ld(cell);
+	static const int32_t nudges[] = { 1, -1, 0x1000, -0x1000, 0x200000, -0x200000 };
+
+	c = pick(3) ? c + (uint32_t)nudges[pick(ARRAY_SIZE(nudges))] :
+		      edge_cells[pick(ARRAY_SIZE(edge_cells))];
+	fdt32_st(cell, c);
+}
+
+static void edit_delprop(void *fdt)
+{
+	int node = random_node(fdt), prop = random_prop(fdt, node);
+	const char *name;
+	char copy[VALUE_MAX];
+
+	if (prop < 0 || fdt_getprop_by_offset(fdt, prop, &name, NULL) == NULL || name == NULL)
+		return;
+	snprintf(copy, sizeof(copy), "%s", name);
+	fdt_delprop(fdt, node, copy);
+}
+
+static void edit_node(void *fdt)
+{
+	int node = random_node(fdt);
+
+	if (pick(2) && node > 0) {
+		fdt_del_node(fdt, node);
+		return;
+	}
+	int child = fdt_add_subnode(fdt, node, node_names[pick(ARRAY_SIZE(node_names))]);
+	const char *compat = strings[pick(ARRAY_SIZE(strings))];
+
+	if (child >= 0)
+		fdt_setprop_string(fdt, child, "compatible", compat);
+}
+
+/* @src's node @from (and @depth levels below) as a new child of @to in @dst. */
+static void graft(void *dst, int to, const void *src, int from, int depth)
+{
+	int len, prop, child;
+	const char *name = fdt_get_name(src, from, &len);
+	char copy[VALUE_MAX];
+
+	if (name == NULL || len <= 0 || (size_t)len >= sizeof(copy))
+		return;
+	memcpy(copy, name, (size_t)len);
+	copy[len] = '\0';
+	int node = fdt_add_subnode(dst, to, copy);
+
+	if (node < 0)
+		return;
+	fdt_for_each_property_offset(prop, src, from) {
+		const void *v = fdt_getprop_by_offset(src, prop, &name, &len);
+
+		if (v && name && fdt_setprop(dst, node, name, v, len) != 0)
+			return;
+		node = fdt_subnode_offset(dst, to, copy);   /* setprop moved what follows */
+		if (node < 0)
+			return;
+	}
+	if (depth == 0)
+		return;
+	fdt_for_each_subnode(child, src, from) {
+		graft(dst, node, src, child, depth - 1);
+		node = fdt_subnode_offset(dst, to, copy);
+		if (node < 0)
+			return;
+	}
+}
+
+/* ----------------------------------------------------- byte corruptions */
+
+static uint8_t *struct_at(void *fdt, int off)
+{
+	return (uint8_t *)fdt + fdt_off_dt_struct(fdt) + off;
+}
+
+/* A random token's offset, found with libfdt on the still sound tree. */
+static int random_token(const void *fdt, uint32_t want_tag)
+{
+	int off = 0, next, count = 0, target = -1, found = -1;
+	uint32_t tag;
+
+	for (int pass = 0; pass < 2; pass++) {
+		int seen = 0;
+
+		off = 0;
+		while ((tag = fdt_next_tag(fdt, off, &next)) != FDT_END && next >= 0) {
+			if (want_tag == 0 || tag == want_tag) {
+				if (pass == 1 && seen == target)
+					found = off;
+				seen++;
+			}
+			off = next;
+		}
+		count = seen;
+		if (count == 0)
+			return -1;
+		target = (int)pick((unsigned int)count);
+	}
+	return found;
+}
+
+static void corrupt(void *fdt)
+{
+	switch (pick(5)) {
+	case 0: {               /* a property's length */
+		int at = random_token(fdt, FDT_PROP);
+
+		if (at >= 0) {
+			uint32_t len = pick(2) ? edge_lens[pick(ARRAY_SIZE(edge_lens))] :
+						 fdt_size_dt_struct(fdt) - (uint32_t)at - pick(16);
+			fdt32_st(struct_at(fdt, at + FDT_TAGSIZE), len);
+		}
+		break;
+	}
+	case 1: {               /* a property's name offset */
+		int at = random_token(fdt, FDT_PROP);
+
+		if (at >= 0)
+			fdt32_st(struct_at(fdt, at + 2 * FDT_TAGSIZE),
+				 pick(2) ? fdt_size_dt_strings(fdt) - pick(4) : (uint32_t)rng());
+		break;
+	}
+	case 2: {               /* a token becomes another (or none) */
+		int at = random_token(fdt, 0);
+
+		if (at >= 0)
+			fdt32_st(struct_at(fdt, at), pick(8) ? 1 + pick(9) : (uint32_t)rng());
+		break;
+	}
+	case 3: {               /* a header field */
+		static const uint32_t fields[] = {
+			offsetof(struct fdt_header, totalsize), offsetof(struct fdt_header, off_dt_struct),
+			offsetof(struct fdt_header, off_dt_strings),
+			offsetof(struct fdt_header, off_mem_rsvmap), offsetof(struct fdt_header, version),
+			offsetof(struct fdt_header, size_dt_strings),
+			offsetof(struct fdt_header, size_dt_struct),
+		};
+		uint32_t field = fields[pick(ARRAY_SIZE(fields))];
+		uint8_t *p = (uint8_t *)fdt + field;
+		uint32_t v = fdt32_ld((const fdt32_t *)p);
+
+		v = pick(2) ? v + (uint32_t)(int32_t)(pick(17) - 8) : edge_lens[pick(ARRAY_SIZE(edge_lens))];
+		fdt32_st(p, v);
+		break;
+	}
+	default: {              /* one bit anywhere in the structure block */
+		uint32_t size = fdt_size_dt_struct(fdt);
+
+		if (size)
+			*struct_at(fdt, (int)pick(size)) ^= (uint8_t)(1u << pick(8));
+		break;
+	}
+	}
+}
+
+/* -------------------------------------------------------------- driving */
+
+/*
+ * A tree libfdt may edit: its bytes are all there, the walk accepts it
+ * (after which fdt_check_full cannot loop) and so does fdt_check_full,
+ * which also checks the blocks the walk does not read (fdt_open_into
+ * trusts their sizes).
+ */
+static bool sound(const uint8_t *data, size_t size)
+{
+	struct host_dt h;
+
+	if (size < sizeof(struct fdt_header) || fdt_totalsize(data) > size)
+		return false;
+	host_dt_scan(data, &h);
+	return !h.malformed && fdt_check_full(data, size) == 0;
+}
+
+/* @work, packed, back into @data if it fits; else 0. */
+static size_t work_out(uint8_t *data, size_t max_size)
+{
+	if (fdt_pack(work) != 0 || fdt_totalsize(work) > max_size)
+		return 0;
+	memcpy(data, work, fdt_totalsize(work));
+	return fdt_totalsize(work);
+}
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	rng_seed(seed);
+	if (pick(LIBFUZZER_ODDS) == 0 || !sound(data, size) ||
+	    fdt_open_into(data, work, (int)sizeof(work)) != 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	for (unsigned int n = 1 + pick(MAX_EDITS); n > 0; n--) {
+		switch (pick(5)) {
+		case 0: edit_setprop(work); break;
+		case 1: edit_cell(work); break;
+		case 2: edit_delprop(work); break;
+		default: edit_node(work); break;
+		}
+	}
+	if (fdt_pack(work) == 0 && pick(PERCENT) < fuzz_corrupt_percent)
+		corrupt(work);   /* last: the tree may be malformed from here on */
+	size_t out = fdt_totalsize(work) <= max_size ? fdt_totalsize(work) : 0;
+
+	if (out == 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	memcpy(data, work, out);
+	return out;
+}
+
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2,
+				 size_t size2, uint8_t *out, size_t max_out_size, unsigned int seed)
+{
+	rng_seed(seed);
+	if (!sound(data1, size1) || !sound(data2, size2) ||
+	    fdt_open_into(data1, work, (int)sizeof(work)) != 0)
+		return 0;
+	int from = random_node(data2);
+
+	graft(work, random_node(work), data2, from > 0 ? from : 0, GRAFT_DEPTH);
+	return work_out(out, max_out_size);
+}

@@ -1,0 +1,68 @@
+#pragma once
+/*
+ * What the libFuzzer harnesses (tests/fuzz/fuzz_*.c, docs/fuzzing.md)
+ * share: the input as boot sees it, boot's parse pipeline, the invariants
+ * an accepted configuration must hold, and the structure-aware mutator.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "host_dt.h"
+
+/* Inputs larger than this are not DTBs boot could be given here (-max_len). */
+#define FUZZ_BLOB_MAX  0x10000u
+
+/* libFuzzer's entry points (the harness defines the first). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2,
+				 size_t size2, uint8_t *out, size_t max_out_size, unsigned int seed);
+
+/*
+ * How often, in percent, the structure-aware mutator (dtb_mutate.c) ends by
+ * corrupting the tree's bytes: each harness sets it for what it tests.
+ */
+extern const unsigned int fuzz_corrupt_percent;
+
+/* An invariant broke: say which and abort, which libFuzzer reports as a crash. */
+void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+#define FUZZ_ASSERT(cond, ...) do { if (!(cond)) fuzz_fail(__VA_ARGS__); } while (0)
+
+/* A DTB's start is 8-byte aligned (the arm64 boot protocol; libfdt checks it). */
+#define FDT_ALIGNMENT  8u
+
+/*
+ * The end of @size fresh bytes (page-rounded) that an unmapped page
+ * follows.  fuzz_guarded_place() then puts @size bytes, 8-aligned, as
+ * close to @end as that allows, and has ASan poison the rest of
+ * @capacity: a read past them faults, or in the uninstrumented libfdt
+ * goes unnoticed only within the up to 7 bytes of alignment padding.
+ */
+uint8_t *fuzz_guarded_alloc(size_t size);
+void *fuzz_guarded_place(uint8_t *end, size_t capacity, size_t size);
+
+/*
+ * @data as boot is given a DTB, in a guarded buffer (above).  NULL when
+ * @data cannot be one: shorter than a header, longer than FUZZ_BLOB_MAX,
+ * or fdt_totalsize() bytes are not there (boot reads what the header says).
+ */
+const void *fuzz_blob(const uint8_t *data, size_t size);
+
+/* The machine cfg_parse() checks configurations against (QEMU virt, 2 GiB). */
+extern const struct cfg_platform fuzz_platform;
+
+/*
+ * What boot does with the host DT up to the configuration: the walk, then
+ * cfg_parse() against fuzz_platform with /chosen's offset as a hint, then
+ * every invariant of fuzz_check_config().  Returns cfg_parse()'s result,
+ * or -1 when the walk found the tree malformed (boot powers off there).
+ */
+int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct config *cfg,
+		    struct cfg_errors *errs);
+
+/* What the rest of the hypervisor relies on in a configuration cfg_parse() accepted. */
+void fuzz_check_config(const struct cfg_platform *plat, const struct config *cfg);
+/* Every error line is "config: /<path>: ..." and NUL-terminated; @ret is the count. */
+void fuzz_check_errors(int ret, const struct cfg_errors *errs);

@@ -21,6 +21,13 @@
 #include "host_dt.h"
 #include "types.h"
 
+/* DT spec §5.2: the versions whose structure block the walk reads, and the first with its size. */
+#define HOST_DT_VERSION_MIN    16u
+#define HOST_DT_VERSION_SIZED  17u
+
+/* DT spec §5.4.1: FDT_PROP is followed by its value length and name offset. */
+#define FDT_PROP_HEADER  (2u * sizeof(fdt32_t))
+
 /* Every GIC the driver knows, or refuses by name (gic/gic.c). */
 static const char *const gic_compatibles[] = { GIC_DT_V3, GIC_DT_V2_VIRT, GIC_DT_V2_PLAIN };
 
@@ -31,9 +38,6 @@ static bool is_gic(const void *fdt, int node)
 			return true;
 	return false;
 }
-
-/* DT spec §5.4.1: FDT_PROP is followed by its value length and name offset. */
-#define FDT_PROP_HEADER  (2u * sizeof(fdt32_t))
 
 /* @name (@len bytes, no NUL needed) is @want, with or without a unit address. */
 static bool name_is(const char *name, size_t len, const char *want)
@@ -95,13 +99,18 @@ static void host_dt_add_top(struct host_dt *h, uint64_t at, const char *name, si
 /*
  * The structure block: where it is and how long.  Version 16 headers have
  * no size_dt_struct (DT spec §5.2): the block may then run to the end of
- * the blob, as libfdt assumes too.  0 when the header puts it outside.
+ * the blob, as libfdt assumes too.  Before version 16 the block had other
+ * rules (libfdt aligns a property value of 8 bytes or more to 8): those
+ * are not read at all.  0 when the header puts the block outside the blob.
  */
 static uint64_t host_dt_struct_size(const void *fdt)
 {
 	uint64_t total = fdt_totalsize(fdt), off = fdt_off_dt_struct(fdt);
-	uint64_t size = fdt_version(fdt) >= 17 ? fdt_size_dt_struct(fdt) : total - off;
+	uint64_t size = fdt_version(fdt) >= HOST_DT_VERSION_SIZED ? fdt_size_dt_struct(fdt) :
+								      total - off;
 
+	if (fdt_version(fdt) < HOST_DT_VERSION_MIN)
+		return 0;
 	return off <= total && size <= total - off && size <= INT32_MAX ? size : 0;
 }
 

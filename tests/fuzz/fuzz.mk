@@ -9,30 +9,43 @@
 #                            minimise tests/fuzz/corpus/<harness> with what
 #                            the campaigns found (build/fuzz/work/<harness>)
 #   make fuzz-cov            line coverage of the corpus (llvm-cov)
-# Each harness is tests/fuzz/fuzz_<name>.c plus FUZZ_SRCS_<name>.
 FUZZ_CC      ?= clang
 FUZZ_HARNESSES := cfg host_dt guest_fdt
 FUZZ_TIME    ?= 3600
 FUZZ_HARNESS ?= $(FUZZ_HARNESSES)
 FUZZ_INC     := -Iinclude -Idt -Iboot -Itests/fuzz
-FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARNINGS) -fno-omit-frame-pointer -DTS_HOST_BUILD \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_BASE_CFLAGS := -std=c11 -O1 -g $(WARNINGS) -fno-omit-frame-pointer -DTS_HOST_BUILD \
+                -fno-sanitize-recover=all
+# The code under test gets libFuzzer's coverage instrumentation; the
+# harnesses' support code (mutator, buffers, invariants) and code another
+# harness tests only ASan and UBSan, so that it adds no coverage features.
+FUZZ_CFLAGS  := $(FUZZ_BASE_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_PLAIN_CFLAGS := $(FUZZ_BASE_CFLAGS) -fsanitize=address,undefined
 # Source-based coverage for fuzz-cov: the same sources, no sanitizers.
 FUZZ_COV_CFLAGS := -std=c11 -O0 -g $(WARNINGS) -DTS_HOST_BUILD \
                 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping
-FUZZ_COMMON  := tests/fuzz/fuzz_common.c tests/fuzz/dtb_mutate.c boot/host_dt.c
-FUZZ_SRCS_cfg       := tests/fuzz/fuzz_config.c $(wildcard dt/cfg*.c)
-FUZZ_SRCS_host_dt   :=
-FUZZ_SRCS_guest_fdt := tests/fuzz/fuzz_config.c $(wildcard dt/cfg*.c) dt/guest_fdt.c
+# Per harness: FUZZ_SRCS_<name> is tested (instrumented), FUZZ_PLAIN_<name> is not.
+FUZZ_SUPPORT := tests/fuzz/fuzz_common.c tests/fuzz/dtb_mutate.c
+FUZZ_SRCS_cfg        := tests/fuzz/fuzz_cfg.c $(wildcard dt/cfg*.c)
+FUZZ_PLAIN_cfg       := $(FUZZ_SUPPORT) tests/fuzz/fuzz_config.c boot/host_dt.c
+FUZZ_SRCS_host_dt    := tests/fuzz/fuzz_host_dt.c boot/host_dt.c
+FUZZ_PLAIN_host_dt   := $(FUZZ_SUPPORT)
+FUZZ_SRCS_guest_fdt  := tests/fuzz/fuzz_guest_fdt.c dt/guest_fdt.c $(wildcard dt/cfg*.c)
+FUZZ_PLAIN_guest_fdt := $(FUZZ_SUPPORT) tests/fuzz/fuzz_config.c boot/host_dt.c
 FUZZ_BINS    := $(FUZZ_HARNESSES:%=$(B)/fuzz/fuzz_%)
 FUZZ_DEPS    := $(wildcard include/*.h include/public/*.h dt/*.h boot/host_dt.h tests/fuzz/*.h)
 
+$(B)/fuzz/plain/%.o: %.c $(FUZZ_DEPS)
+	$(Q)mkdir -p $(dir $@)
+	$(if $(V),,@echo "  FUZZCC  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_PLAIN_CFLAGS) $(FUZZ_INC) -c $< -o $@
+
 define fuzz_rule
-$(B)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_COMMON) $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS)
+$(B)/fuzz/fuzz_$(1): $(FUZZ_SRCS_$(1)) $(FUZZ_PLAIN_$(1):%.c=$(B)/fuzz/plain/%.o) $(FUZZ_DEPS)
 	$$(Q)mkdir -p $(B)/fuzz
 	$$(if $$(V),,@echo "  FUZZCC  $$@")
-	$$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INC) -o $$@ $$(filter %.c,$$^) -lfdt
-$(B)/fuzz/cov_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_COMMON) $(FUZZ_SRCS_$(1)) $(FUZZ_DEPS)
+	$$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_INC) -o $$@ $$(filter %.c %.o,$$^) -lfdt
+$(B)/fuzz/cov_$(1): $(FUZZ_SRCS_$(1)) $(FUZZ_PLAIN_$(1)) $(FUZZ_DEPS)
 	$$(Q)mkdir -p $(B)/fuzz
 	$$(if $$(V),,@echo "  FUZZCOV $$@")
 	$$(Q)$(FUZZ_CC) $(FUZZ_COV_CFLAGS) $(FUZZ_INC) -o $$@ $$(filter %.c,$$^) -lfdt

@@ -106,7 +106,9 @@ run_merge() {
     prepare "$h" || return 1
     new=$OUT/merge-$h
     rm -rf "$new" && mkdir -p "$new"
-    "$OUT/fuzz_$h" $(common_opts "$h") -merge=1 "$new" "tests/fuzz/corpus/$h" "$OUT/work/$h" \
+    # -use_counters=0: one input per edge reached, not per hit-count bucket,
+    # keeps the repository's corpus small; build/fuzz/work keeps the rest.
+    "$OUT/fuzz_$h" $(common_opts "$h") -merge=1 -use_counters=0 "$new" "tests/fuzz/corpus/$h" "$OUT/work/$h" \
       >"$OUT/logs/merge-$h.log" 2>&1 || { tail -20 "$OUT/logs/merge-$h.log"; return 1; }
     # Regression inputs of past findings stay whatever coverage they add.
     cp tests/fuzz/corpus/"$h"/finding-* "$new"/ 2>/dev/null

@@ -383,10 +383,11 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 	    fdt_open_into(data, work, (int)sizeof(work)) != 0)
 		return LLVMFuzzerMutate(data, size, max_size);
 	for (unsigned int n = 1 + pick(MAX_EDITS); n > 0; n--) {
-		switch (pick(5)) {
-		case 0: edit_setprop(work); break;
-		case 1: edit_cell(work); break;
-		case 2: edit_delprop(work); break;
+		switch (pick(11)) {
+		case 0: case 1: edit_setprop(work); break;
+		case 2: case 3: edit_cell(work); break;
+		case 4: case 5: edit_delprop(work); break;
+		case 6: fdt_set_boot_cpuid_phys(work, pick(FUZZ_PLATFORMS)); break;
 		default: edit_node(work); break;
 		}
 	}

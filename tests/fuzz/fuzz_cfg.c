@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the configuration parser (dt/cfg*.c): each input
  * is a host DTB, taken through what boot does with it (the walk of
- * boot/host_dt.c, then cfg_parse() with /chosen's offset), and every
+ * boot/host_dt.c, then cfg_parse() with /chosen's offset, on one of the
+ * platforms of fuzz_common.c), and every
  * configuration cfg_parse() accepts must hold the invariants of
  * fuzz_common.c.  Seeds: tests/fuzz/corpus/cfg/ (docs/fuzzing.md).
  */
@@ -11,6 +12,7 @@ const unsigned int fuzz_corrupt_percent = 10;
 
 static struct config cfg;
 static struct cfg_errors errs;
+static struct cfg_platform plat;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,6 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct host_dt h;
 
 	if (fdt != NULL)
-		fuzz_boot_parse(fdt, &h, &cfg, &errs);
+		fuzz_boot_parse(fdt, &h, &plat, &cfg, &errs);
 	return 0;
 }

@@ -16,13 +16,51 @@
 #include "fuzz_common.h"
 #include "types.h"
 
-/* QEMU virt with -m 2G and Tessera's image and DTB near the start of RAM. */
-const struct cfg_platform fuzz_platform = {
-	.ram = { { 0x40000000, 0x80000000 } },
-	.ram_count = 1,
-	.reserved = { { 0x40000000, 0x100000 }, { 0x40200000, 0x200000 } },
-	.reserved_count = 2,
-	.cpu_count = 4,
+/*
+ * The machines cfg_parse() checks configurations against, as
+ * platform_describe() and platform_describe_devices() would give them.
+ */
+const struct cfg_platform fuzz_platforms[FUZZ_PLATFORMS] = {
+	{       /* QEMU virt, GICv3, -m 2G, 4 CPUs: what the seeds were written for */
+		.ram = { { 0x40000000, 0x80000000 } },
+		.ram_count = 1,
+		.reserved = { { 0x40000000, 0x100000 }, { 0x40200000, 0x200000 } },
+		.reserved_count = 2,
+		.cpu_count = 4,
+		.ipa_bits = 40,
+		.host = { .gic_version = 3, .gicd = { 0x08000000, 0x10000 },
+			  .gicr = { 0x080a0000, 0xf60000 }, .uart = { 0x09000000, 0x1000 },
+			  .uart_intid = 33 },
+	},
+	{       /* virt, GICv2, -m 4G (RAM past 4 GiB), 8 CPUs, 36-bit IPA */
+		.ram = { { 0x40000000, 0x100000000 } },
+		.ram_count = 1,
+		.reserved = { { 0x40000000, 0x200000 }, { 0x48000000, 0x100000 } },
+		.reserved_count = 2,
+		.cpu_count = 8,
+		.ipa_bits = 36,
+		.host = { .gic_version = 2, .gicd = { 0x08000000, 0x10000 },
+			  .gicc = { 0x08010000, 0x10000 }, .uart = { 0x09000000, 0x1000 },
+			  .uart_intid = 33 },
+	},
+	{       /* two RAM ranges, 2 CPUs, 32-bit IPA, neither GIC nor console known */
+		.ram = { { 0x40000000, 0x40000000 }, { 0x100000000, 0x40000000 } },
+		.ram_count = 2,
+		.reserved = { { 0x40000000, 0x200000 } },
+		.reserved_count = 1,
+		.cpu_count = 2,
+		.ipa_bits = 32,
+	},
+	{       /* one CPU, 1 GiB, the default IPA size */
+		.ram = { { 0x40000000, 0x40000000 } },
+		.ram_count = 1,
+		.reserved = { { 0x40000000, 0x400000 } },
+		.reserved_count = 1,
+		.cpu_count = 1,
+		.host = { .gic_version = 3, .gicd = { 0x08000000, 0x10000 },
+			  .gicr = { 0x080a0000, 0xf60000 }, .uart = { 0x09000000, 0x1000 },
+			  .uart_intid = 33 },
+	},
 };
 
 void fuzz_fail(const char *fmt, ...)

@@ -50,17 +50,23 @@ void *fuzz_guarded_place(uint8_t *end, size_t capacity, size_t size);
  */
 const void *fuzz_blob(const uint8_t *data, size_t size);
 
-/* The machine cfg_parse() checks configurations against (QEMU virt, 2 GiB). */
-extern const struct cfg_platform fuzz_platform;
+/*
+ * The machines configurations are checked against (fuzz_common.c).  The
+ * DTB header's boot_cpuid_phys picks one: Tessera reads that field
+ * nowhere, so it is free to carry the choice, and the mutator varies it.
+ */
+#define FUZZ_PLATFORMS 4u
+extern const struct cfg_platform fuzz_platforms[FUZZ_PLATFORMS];
 
 /*
  * What boot does with the host DT up to the configuration: the walk, then
- * cfg_parse() against fuzz_platform with /chosen's offset as a hint, then
- * every invariant of fuzz_check_config().  Returns cfg_parse()'s result,
- * or -1 when the walk found the tree malformed (boot powers off there).
+ * cfg_parse() against the platform the header picks, with /chosen's
+ * offset as a hint, then every invariant of fuzz_check_config().  Returns
+ * cfg_parse()'s result, or -1 when the walk found the tree malformed (boot
+ * powers off there).  @plat: the platform used.
  */
-int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct config *cfg,
-		    struct cfg_errors *errs);
+int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct cfg_platform *plat,
+		    struct config *cfg, struct cfg_errors *errs);
 
 /* What the rest of the hypervisor relies on in a configuration cfg_parse() accepted. */
 void fuzz_check_config(const struct cfg_platform *plat, const struct config *cfg);

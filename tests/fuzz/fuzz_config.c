@@ -13,20 +13,19 @@
 
 /* ------------------------------------------------------- the boot pipeline */
 
-int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct config *cfg,
-		    struct cfg_errors *errs)
+int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct cfg_platform *plat,
+		    struct config *cfg, struct cfg_errors *errs)
 {
-	struct cfg_platform plat = fuzz_platform;
-
 	host_dt_scan(fdt, h);
 	if (h->malformed)
 		return -1;
-	plat.chosen_hint = h->chosen > 0 ? h->chosen : 0;   /* as platform_describe() */
-	int ret = cfg_parse(fdt, &plat, cfg, errs);
+	*plat = fuzz_platforms[fdt_boot_cpuid_phys(fdt) % FUZZ_PLATFORMS];
+	plat->chosen_hint = h->chosen > 0 ? h->chosen : 0;   /* as platform_describe() */
+	int ret = cfg_parse(fdt, plat, cfg, errs);
 
 	fuzz_check_errors(ret, errs);
 	if (ret == 0)
-		fuzz_check_config(&plat, cfg);
+		fuzz_check_config(plat, cfg);
 	return ret;
 }
 

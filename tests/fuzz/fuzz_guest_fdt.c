@@ -6,9 +6,10 @@
  *   - guest_fdt_size_bound() is at most GUEST_FDT_MAX_SIZE, and the tree
  *     builds in a buffer of exactly that bound (a write past it faults);
  *   - the result passes fdt_check_full() and fits its bound;
- *   - it says what the configuration says: RAM size, vCPUs, bootargs,
- *     initrd, one xen-shmem node per region the partition names (address,
- *     size, id), no address range of the tree overlapping another;
+ *   - it says what the configuration says: RAM banks as the partition's
+ *     map has them, the vpl011 at the map's address as stdout-path, vCPUs,
+ *     bootargs, initrd, one xen-shmem node per region the partition names
+ *     (address, size, id), no address range of the tree overlapping another;
  *   - one byte less than the tree needs gives -TS_ENOMEM and no tree.
  */
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 
 #include "fuzz_common.h"
 #include "guest_fdt.h"
-#include "public/guest_platform.h"
 #include "tserr.h"
 #include "types.h"
 
@@ -29,6 +29,7 @@ const unsigned int fuzz_corrupt_percent = 5;
 
 static struct config cfg;
 static struct cfg_errors errs;
+static struct cfg_platform plat;
 
 struct range_list {
 	unsigned int count;
@@ -171,12 +172,27 @@ static void check_no_overlap(const struct cfg_partition *p, const struct range_l
 {
 	for (unsigned int i = 0; i < l->count; i++)
 		for (unsigned int j = 0; j < i; j++)
-			FUZZ_ASSERT(!ranges_overlap(l->r[i].base, l->r[i].size, l->r[j].base,
+			FUZZ_ASSERT(l->r[i].size == 0 || l->r[j].size == 0 ||
+				    !ranges_overlap(l->r[i].base, l->r[i].size, l->r[j].base,
 						    l->r[j].size),
 				    "%s: %s 0x%llx+0x%llx overlaps %s 0x%llx+0x%llx", p->name,
 				    l->what[i], (unsigned long long)l->r[i].base,
 				    (unsigned long long)l->r[i].size, l->what[j],
 				    (unsigned long long)l->r[j].base, (unsigned long long)l->r[j].size);
+}
+
+/* stdout-path names the vpl011 node, at the map's address. */
+static void check_uart(const void *fdt, const struct cfg_partition *p)
+{
+	const char *path = str_prop(fdt, fdt_path_offset(fdt, "/chosen"), "stdout-path");
+	int node = path ? fdt_path_offset(fdt, path) : -FDT_ERR_NOTFOUND, len;
+	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+
+	FUZZ_ASSERT(reg && len == 4 * 2 * ROOT_CELLS &&
+		    cells(reg, ROOT_CELLS) == p->map.uart.base &&
+		    cells(reg + ROOT_CELLS, ROOT_CELLS) == p->map.uart.size,
+		    "%s: stdout-path %s is not the vpl011 at 0x%llx", p->name, path ? path : "(none)",
+		    (unsigned long long)p->map.uart.base);
 }
 
 /* What the tree says against what the configuration says. */
@@ -186,6 +202,8 @@ static void check_tree(const void *fdt, unsigned int part, uint64_t initrd, uint
 	static struct range_list l;
 	uint64_t ram = 0;
 	int node;
+
+	unsigned int memory_nodes = 0;
 
 	l.count = 0;
 	FUZZ_ASSERT(fdt_address_cells(fdt, 0) == ROOT_CELLS && fdt_size_cells(fdt, 0) == ROOT_CELLS,
@@ -197,25 +215,44 @@ static void check_tree(const void *fdt, unsigned int part, uint64_t initrd, uint
 		if (fdt_getprop(fdt, node, "reg", NULL) == NULL)
 			continue;
 		add_reg_ranges(fdt, node, fdt_get_name(fdt, node, NULL), &l);
-		if (type && strcmp(type, "memory") == 0)
-			for (unsigned int i = first; i < l.count; i++)
-				ram += l.r[i].size;
+		if (!type || strcmp(type, "memory") != 0)
+			continue;
+		/* The banks of the partition's map, in order, and nothing else. */
+		memory_nodes++;
+		FUZZ_ASSERT(l.count - first == p->map.ram_count, "%s: %u RAM ranges, %u banks", p->name,
+			    l.count - first, p->map.ram_count);
+		for (unsigned int i = first; i < l.count; i++) {
+			FUZZ_ASSERT(l.r[i].base == p->map.ram[i - first].base &&
+				    l.r[i].size == p->map.ram[i - first].size,
+				    "%s: RAM range %u is not bank %u", p->name, i - first, i - first);
+			ram += l.r[i].size;
+		}
 	}
+	FUZZ_ASSERT(memory_nodes == 1, "%s: %u memory nodes", p->name, memory_nodes);
 	FUZZ_ASSERT(ram == p->mem_bytes, "%s: /memory says 0x%llx bytes, the configuration 0x%llx",
 		    p->name, (unsigned long long)ram, (unsigned long long)p->mem_bytes);
+	check_uart(fdt, p);
 	check_cpus(fdt, p);
 	check_chosen(fdt, p, initrd, initrd_size);
 	check_regions(fdt, part, &l);
 	check_no_overlap(p, &l);
 }
 
-/* core/partition.c: the DTB in the last GUEST_FDT_MAX_SIZE of RAM, the initrd below it. */
+/*
+ * core/partition.c: the DTB in the last GUEST_FDT_MAX_SIZE of the first RAM
+ * bank, the initrd below it (a ramdisk that does not fit there stops the
+ * partition from starting: the tree is then built without one).
+ */
 static void initrd_place(const struct cfg_partition *p, uint64_t *initrd, uint64_t *size)
 {
-	uint64_t dtb = GUEST_RAM_BASE + p->mem_bytes - GUEST_FDT_MAX_SIZE;
+	const struct cfg_range *bank = &p->map.ram[0];
+
+	FUZZ_ASSERT(p->map.ram_count >= 1 && bank->size >= GUEST_FDT_MAX_SIZE,
+		    "%s: first RAM bank 0x%llx bytes", p->name, (unsigned long long)bank->size);
+	uint64_t dtb = bank->base + bank->size - GUEST_FDT_MAX_SIZE;
 
 	*initrd = *size = 0;
-	if (p->ramdisk.present && p->ramdisk.size <= dtb - GUEST_RAM_BASE) {
+	if (p->ramdisk.present && p->ramdisk.size <= dtb - bank->base) {
 		*size = p->ramdisk.size;
 		*initrd = align_down(dtb - *size, SZ_4K);
 	}
@@ -253,7 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const void *fdt = fuzz_blob(data, size);
 	struct host_dt h;
 
-	if (fdt == NULL || fuzz_boot_parse(fdt, &h, &cfg, &errs) != 0)
+	if (fdt == NULL || fuzz_boot_parse(fdt, &h, &plat, &cfg, &errs) != 0)
 		return 0;
 	for (unsigned int part = 0; part < cfg.partition_count; part++)
 		build_partition(part);

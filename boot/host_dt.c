@@ -96,12 +96,20 @@ static void host_dt_add_top(struct host_dt *h, uint64_t at, const char *name, si
 	h->top[h->top_count++] = (int)at;
 }
 
+/* The structure block as the walk reads it. */
+struct dt_block {
+	const char *base;
+	uint64_t size;
+	uint64_t strings_size;          /* a property's name offset must be below it */
+};
+
 /*
  * The structure block: where it is and how long.  Version 16 headers have
  * no size_dt_struct (DT spec §5.2): the block may then run to the end of
  * the blob, as libfdt assumes too.  Before version 16 the block had other
  * rules (libfdt aligns a property value of 8 bytes or more to 8): those
- * are not read at all.  0 when the header puts the block outside the blob.
+ * are not read at all.  The block starts 4-byte aligned (DT spec §5.4).
+ * 0 when the header puts the block elsewhere.
  */
 static uint64_t host_dt_struct_size(const void *fdt)
 {
@@ -109,9 +117,54 @@ static uint64_t host_dt_struct_size(const void *fdt)
 	uint64_t size = fdt_version(fdt) >= HOST_DT_VERSION_SIZED ? fdt_size_dt_struct(fdt) :
 								      total - off;
 
-	if (fdt_version(fdt) < HOST_DT_VERSION_MIN)
+	if (fdt_version(fdt) < HOST_DT_VERSION_MIN ||
+	    !is_aligned((uintptr_t)fdt + off, FDT_TAGSIZE))
 		return 0;
 	return off <= total && size <= total - off && size <= INT32_MAX ? size : 0;
+}
+
+/*
+ * The strings block inside the blob and ending in a NUL: then every name
+ * offset below its size starts a terminated name (DT spec §5.5), and one
+ * comparison per property checks it.  The strings block's size, or 0.
+ */
+static uint64_t host_dt_strings_size(const void *fdt)
+{
+	uint64_t total = fdt_totalsize(fdt), off = fdt_off_dt_strings(fdt);
+	uint64_t size = fdt_size_dt_strings(fdt);
+
+	if (off > total || size > total - off || size == 0)
+		return 0;
+	return ((const char *)fdt)[off + size - 1] == '\0' ? size : 0;
+}
+
+/*
+ * The memory reservation block (DT spec §5.3): entries of an address and a
+ * size, ended by one whose size is 0, all inside the blob.  Boot reserves
+ * what it lists: an unended list would be skipped without a word.
+ */
+static bool host_dt_rsvmap_ok(const void *fdt)
+{
+	uint64_t total = fdt_totalsize(fdt), at = fdt_off_mem_rsvmap(fdt);
+
+	for (; at <= total && total - at >= sizeof(struct fdt_reserve_entry);
+	     at += sizeof(struct fdt_reserve_entry)) {
+		const char *size = (const char *)fdt + at + offsetof(struct fdt_reserve_entry, size);
+		if (fdt64_ld((const fdt64_t *)size) == 0)   /* byte loads: any alignment */
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A big-endian word of the structure block, at an offset that is a
+ * multiple of 4 in a block that starts at one (host_dt_struct_size() checks
+ * it, libfdt checks the blob's 8-byte alignment): one aligned load, where
+ * fdt32_ld() reads bytes one by one.
+ */
+static uint32_t word_at(const char *p)
+{
+	return fdt32_to_cpu(*(const fdt32_t *)__builtin_assume_aligned(p, FDT_TAGSIZE));
 }
 
 /*
@@ -119,25 +172,26 @@ static uint64_t host_dt_struct_size(const void *fdt)
  * advances @*off past it and returns the tag, or returns 0 (not a tag)
  * when the token runs past the block.  @name/@name_len: a node's name.
  */
-static uint32_t host_dt_token(const char *base, uint64_t size, uint64_t *off,
-			      const char **name, size_t *name_len)
+static uint32_t host_dt_token(const struct dt_block *b, uint64_t *off, const char **name,
+			      size_t *name_len)
 {
-	uint32_t tag = fdt32_ld((const fdt32_t *)(base + *off));
+	uint32_t tag = word_at(b->base + *off);
 	uint64_t at = *off + FDT_TAGSIZE;
 
 	if (tag == FDT_BEGIN_NODE) {
-		const char *nul = memchr(base + at, '\0', size - at);
+		const char *nul = memchr(b->base + at, '\0', b->size - at);
 		if (nul == NULL)
 			return 0;
-		*name = base + at;
+		*name = b->base + at;
 		*name_len = (size_t)(nul - *name);
 		at += *name_len + 1;
 	} else if (tag == FDT_PROP) {
-		if (size - at < FDT_PROP_HEADER)
+		if (b->size - at < FDT_PROP_HEADER)
 			return 0;
-		uint64_t len = fdt32_ld((const fdt32_t *)(base + at));
+		uint64_t len = word_at(b->base + at);
+		uint64_t nameoff = word_at(b->base + at + sizeof(fdt32_t));
 		at += FDT_PROP_HEADER;
-		if (len > size - at)
+		if (len > b->size - at || nameoff >= b->strings_size)
 			return 0;
 		at += len;
 	}
@@ -146,26 +200,28 @@ static uint32_t host_dt_token(const char *base, uint64_t size, uint64_t *off,
 }
 
 /*
- * The grammar of DT spec §5.4.1: NOPs anywhere; one root node, whose
- * properties and child nodes nest by FDT_BEGIN_NODE/FDT_END_NODE; then
- * FDT_END.  Notes each top-level node on the way.  Returns true when the
+ * The grammar of DT spec §5.4.1: NOPs anywhere; one root node, without a
+ * name, whose properties (named inside the strings block) and child nodes
+ * nest by FDT_BEGIN_NODE/FDT_END_NODE; then FDT_END.  Notes each top-level node on the way.  Returns true when the
  * block follows it; otherwise sets h->malformed_at to the first bad token.
  */
 static bool host_dt_walk(const void *fdt, struct host_dt *h)
 {
-	uint64_t size = host_dt_struct_size(fdt), off = 0, at = 0;
-	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
+	struct dt_block b = { (const char *)fdt + fdt_off_dt_struct(fdt), host_dt_struct_size(fdt),
+			      host_dt_strings_size(fdt) };
+	uint64_t off = 0, at = 0;
 	unsigned int depth = 0;
 	bool root_closed = false, ok = true;
 
-	while (ok && size - off >= FDT_TAGSIZE) {
+	while (ok && b.size - off >= FDT_TAGSIZE) {
 		const char *name = NULL;
 		size_t len = 0;
 
 		at = off;
-		switch (host_dt_token(base, size, &off, &name, &len)) {
+		switch (host_dt_token(&b, &off, &name, &len)) {
 		case FDT_BEGIN_NODE:
-			ok = !root_closed;
+			/* The root has no name (DT spec §2.2.1): libfdt would put one in every path. */
+			ok = !root_closed && (depth > 0 || len == 0);
 			if (ok && ++depth == 2)
 				host_dt_add_top(h, at, name, len);
 			break;
@@ -187,7 +243,7 @@ static bool host_dt_walk(const void *fdt, struct host_dt *h)
 			ok = false;
 			break;
 		}
-		ok = ok && off <= size;
+		ok = ok && off <= b.size;
 	}
 	h->malformed_at = (uint32_t)(ok ? off : at);   /* ran out of block, or a bad token */
 	return false;
@@ -202,7 +258,7 @@ static void host_dt_clear(struct host_dt *h)
 void host_dt_scan(const void *fdt, struct host_dt *h)
 {
 	host_dt_clear(h);
-	if (fdt_check_header(fdt) != 0 || !host_dt_walk(fdt, h)) {
+	if (fdt_check_header(fdt) != 0 || !host_dt_rsvmap_ok(fdt) || !host_dt_walk(fdt, h)) {
 		/* Nothing from a malformed tree: libfdt must not walk it either. */
 		uint32_t at = h->malformed_at;
 		host_dt_clear(h);

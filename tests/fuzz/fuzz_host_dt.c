@@ -55,28 +55,48 @@ static bool ref_walk(const void *fdt, struct ref *r)
 	bool root_closed = false;
 
 	memset(r, 0, sizeof(*r));
-	/* Before version 16 the block had other rules: boot does not read those. */
-	if (fdt_check_header(fdt) != 0 || fdt_version(fdt) < 16)
+	/*
+	 * Before version 16 the block had other rules: boot does not read
+	 * those.  The reservation map must end (libfdt counts its entries).
+	 */
+	if (fdt_check_header(fdt) != 0 || fdt_version(fdt) < 16 || fdt_num_mem_rsv(fdt) < 0)
 		return ref_fail(r, 0);
 	uint64_t size = ref_struct_size(fdt);
+	uint64_t ssize = fdt_size_dt_strings(fdt);
+	const char *strings = (const char *)fdt + fdt_off_dt_strings(fdt);
+	/* A strings block ending in its last name's NUL (DT spec §5.5). */
+	bool strings_ok = ssize > 0 && fdt_off_dt_strings(fdt) + ssize <= fdt_totalsize(fdt) &&
+			  strings[ssize - 1] == '\0';
 
-	if (fdt_off_dt_struct(fdt) + size > fdt_totalsize(fdt) || size > INT32_MAX)
+	/* A structure block at a 4-byte aligned offset (DT spec §5.4). */
+	if (fdt_off_dt_struct(fdt) + size > fdt_totalsize(fdt) || size > INT32_MAX ||
+	    fdt_off_dt_struct(fdt) % FDT_TAGSIZE != 0)
 		return ref_fail(r, 0);
 	for (;;) {
 		if (ref_len_too_big(fdt, off, size))
 			return ref_fail(r, off);
 		uint32_t tag = fdt_next_tag(fdt, off, &next);
 
+		if (tag == FDT_PROP && next >= 0) {
+			const struct fdt_property *p = fdt_offset_ptr(fdt, off, sizeof(*p));
+
+			if (!strings_ok || !p || !fdt_get_string(fdt, (int)fdt32_ld(&p->nameoff), NULL))
+				return ref_fail(r, off);
+		}
+
 		/* libfdt: a token it cannot read ends as FDT_END with a negative next. */
 		if (next < 0 || (uint64_t)next > size)
 			return ref_fail(r, off);
 		switch (tag) {
-		case FDT_BEGIN_NODE:
-			if (root_closed)
+		case FDT_BEGIN_NODE: {
+			const char *name = fdt_offset_ptr(fdt, off + FDT_TAGSIZE, 1);
+
+			if (root_closed || (depth == 0 && (!name || *name != '\0')))
 				return ref_fail(r, off);
 			if (++depth == 2 && r->top_count++ < HOST_DT_MAX_TOP)
 				r->top[r->top_count - 1] = off;
 			break;
+		}
 		case FDT_END_NODE:
 			if (depth == 0)
 				return ref_fail(r, off);
@@ -257,6 +277,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_unset(&h);
 		return 0;
 	}
+	/* What the walk accepts, libfdt's own full check accepts too. */
+	int full = fdt_check_full(fdt, fdt_totalsize(fdt));
+
+	FUZZ_ASSERT(full == 0, "the walk accepts what fdt_check_full refuses: %s", fdt_strerror(full));
 	check_agrees(fdt, &h, &r);
 	boot_lookups(fdt, &h);
 	return 0;

@@ -365,6 +365,13 @@ static void test_grammar(void **state)
 	assert_true(h.malformed);
 	free(fdt);
 
+	fdt = build_tree(0);                  /* a root with a name: "x/chosen" in libfdt's paths */
+	*((char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE) = 'x';
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, 0);
+	free(fdt);
+
 	fdt = build_tree(0);                  /* FDT_END_NODE with no node open */
 	set_tag(fdt, 0, FDT_END_NODE);
 	scan(fdt, &h);
@@ -402,6 +409,77 @@ static void test_versions(void **state)
 	assert_false(h.malformed);
 	assert_int_equal(h.chosen, node(fdt, "/chosen"));
 	assert_int_equal(h.top_count, 7);
+	free(fdt);
+}
+
+/* The structure block 2 bytes further on: libfdt reads it, the walk does not. */
+static void test_struct_misaligned(void **state)
+{
+	(void)state;
+	void *fdt = build_tree(0);
+	uint32_t total = fdt_totalsize(fdt), off = fdt_off_dt_struct(fdt);
+	char *moved = calloc(1, total + 2);
+	struct host_dt h;
+
+	assert_non_null(moved);
+	memcpy(moved, fdt, off);
+	memcpy(moved + off + 2, (char *)fdt + off, total - off);
+	fdt_set_off_dt_struct(moved, off + 2);
+	fdt_set_off_dt_strings(moved, fdt_off_dt_strings(fdt) + 2);
+	fdt_set_totalsize(moved, total + 2);
+	assert_int_equal(fdt_path_offset(moved, "/chosen") >= 0, 1);
+	scan(moved, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, 0);
+	free(moved);
+	free(fdt);
+}
+
+/*
+ * The memory reservation map must end inside the blob: libfdt's
+ * fdt_num_mem_rsv() fails on it, and boot's loop over the reservations
+ * would then reserve nothing without a word.
+ */
+static void test_rsvmap(void **state)
+{
+	(void)state;
+	void *fdt = build_tree(0);
+	struct host_dt h;
+
+	/* The map's terminating entry is the last 16 bytes before the structure block. */
+	fdt_set_off_mem_rsvmap(fdt, fdt_totalsize(fdt) - 8);
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	fdt_set_off_mem_rsvmap(fdt, fdt_off_dt_struct(fdt) - 16);
+	scan(fdt, &h);
+	assert_false(h.malformed);
+	free(fdt);
+}
+
+/*
+ * A property's name must be inside the strings block, which must end in
+ * a NUL: libfdt skips a property whose name it cannot read, so the
+ * property would be silently missing.
+ */
+static void test_prop_names(void **state)
+{
+	(void)state;
+	void *fdt = build_tree(0);
+	struct fdt_property *p = raw_prop(fdt, "/chosen", "marker");
+	uint32_t at = struct_offset(fdt, p);
+	struct host_dt h;
+
+	p->nameoff = cpu_to_fdt32(fdt_size_dt_strings(fdt));
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, at);
+	free(fdt);
+
+	fdt = build_tree(0);                  /* the block's last name loses its NUL */
+	fdt_set_size_dt_strings(fdt, fdt_size_dt_strings(fdt) - 1);
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, node(fdt, "/") + 8);  /* the root's first property */
 	free(fdt);
 }
 
@@ -480,6 +558,9 @@ int main(void)
 		cmocka_unit_test(test_block_past_totalsize),
 		cmocka_unit_test(test_grammar),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_struct_misaligned),
+		cmocka_unit_test(test_rsvmap),
+		cmocka_unit_test(test_prop_names),
 		cmocka_unit_test(test_nops),
 		cmocka_unit_test(test_many_top_nodes),
 		cmocka_unit_test(test_names),

@@ -107,6 +107,8 @@ static bool ref_walk(const void *fdt, struct ref *r)
 				return ref_fail(r, off);
 			break;
 		case FDT_NOP:
+			if (root_closed)
+				return ref_fail(r, off);
 			break;
 		default:   /* FDT_END */
 			if (!root_closed)

@@ -498,6 +498,21 @@ static void test_nops(void **state)
 	assert_int_equal(h.psci, NO_OFFSET);
 	assert_int_equal(h.memory_count, 1);
 	free(fdt);
+
+	/* Not between the root's end and FDT_END: fdt_check_full refuses that (fuzz_host_dt). */
+	int end_node, end;
+	fdt = build_tree(0);
+	assert_int_equal(fdt_nop_property(fdt, node(fdt, "/pl011@9000000"), "compatible"), 0);
+	root_end(fdt, &end_node, &end);
+	/* ... NOP NOP } }; END  ->  ... NOP } }; NOP END */
+	set_tag(fdt, end - 12, FDT_END_NODE);
+	set_tag(fdt, end - 8, FDT_END_NODE);
+	set_tag(fdt, end - 4, FDT_NOP);
+	assert_int_not_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, end - 4);
+	free(fdt);
 }
 
 /* More top-level nodes than HOST_DT_MAX_TOP: the rest are only not listed. */

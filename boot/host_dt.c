@@ -63,8 +63,11 @@ static void host_dt_note(const void *fdt, int node, const char *name, size_t len
 	} else if (name_is(name, len, "reserved-memory")) {
 		h->reserved = node;
 	} else if (name_is(name, len, "memory")) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		if (type && strcmp(type, "memory") == 0 && h->memory_count < HOST_DT_MAX_MEMORY)
+		int type_len;
+		const char *type = fdt_getprop(fdt, node, "device_type", &type_len);
+		/* The value's own bytes: strcmp would read on into the padding. */
+		if (type && type_len == sizeof("memory") && memcmp(type, "memory", sizeof("memory")) == 0 &&
+		    h->memory_count < HOST_DT_MAX_MEMORY)
 			h->memory[h->memory_count++] = node;
 	} else if (h->gic < 0 && (name_is(name, len, "intc") || name_is(name, len, "interrupt-controller")) &&
 		   is_gic(fdt, node)) {

@@ -2,7 +2,7 @@
 # tests use gcc, and libFuzzer needs clang's -fsanitize=fuzzer.
 #   make fuzz-build          build/fuzz/fuzz_<harness> for every harness
 #   make fuzz-ci             corpus replay + a short run each (make test runs it)
-#   make fuzz [FUZZ_TIME=s] [FUZZ_HARNESS=name]
+#   make fuzz [FUZZ_TIME=s] [FUZZ_RUNS=n] [FUZZ_HARNESS=name]
 #                            the long campaign, one harness after another,
 #                            niced, one process (-jobs=1 in effect)
 #   make fuzz-merge [FUZZ_HARNESS=name]
@@ -12,6 +12,7 @@
 FUZZ_CC      ?= clang
 FUZZ_HARNESSES := cfg host_dt guest_fdt
 FUZZ_TIME    ?= 3600
+FUZZ_RUNS    ?= -1
 FUZZ_HARNESS ?= $(FUZZ_HARNESSES)
 FUZZ_INC     := -Iinclude -Idt -Iboot -Itests/fuzz
 FUZZ_BASE_CFLAGS := -std=c11 -O1 -g $(WARNINGS) -fno-omit-frame-pointer -DTS_HOST_BUILD \
@@ -59,7 +60,7 @@ fuzz-ci: fuzz-build
 	$(Q)bash tests/fuzz/run.sh ci $(FUZZ_HARNESSES)
 
 fuzz: fuzz-build
-	$(Q)FUZZ_TIME=$(FUZZ_TIME) bash tests/fuzz/run.sh long $(FUZZ_HARNESS)
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) bash tests/fuzz/run.sh long $(FUZZ_HARNESS)
 
 fuzz-merge: fuzz-build
 	$(Q)bash tests/fuzz/run.sh merge $(FUZZ_HARNESS)

@@ -182,8 +182,8 @@ static void check_agrees(const void *fdt, const struct host_dt *h, const struct 
 	for (unsigned int i = 0; i < h->memory_count; i++) {
 		const char *type = fdt_getprop(fdt, h->memory[i], "device_type", &len);
 
-		FUZZ_ASSERT(type && len >= (int)strlen("memory") &&
-			    memcmp(type, "memory", strlen("memory")) == 0,
+		FUZZ_ASSERT(type && len == (int)sizeof("memory") &&
+			    memcmp(type, "memory", sizeof("memory")) == 0,
 			    "memory[%u] is not device_type memory", i);
 	}
 	if (h->gic >= 0) {

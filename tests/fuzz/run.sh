@@ -4,7 +4,8 @@
 #   run.sh ci <harness>...     per harness two tests: the corpus replayed,
 #                              then FUZZ_CI_TIME seconds of fuzzing with a
 #                              fixed seed; ends "fuzz: N passed, M failed"
-#   run.sh long <harness>...   FUZZ_TIME seconds each, niced, one process;
+#   run.sh long <harness>...   FUZZ_TIME seconds each (or FUZZ_RUNS inputs,
+#                              whichever comes first), niced, one process;
 #                              appends a line per run to build/fuzz/campaigns.tsv
 #   run.sh merge <harness>...  minimise tests/fuzz/corpus/<harness> together
 #                              with what the runs found (build/fuzz/work/)
@@ -21,6 +22,7 @@ cd "$top" || exit 1
 FUZZ_CI_TIME=${FUZZ_CI_TIME:-4}         # seconds of fuzzing per harness in make test
 FUZZ_CI_SEED=${FUZZ_CI_SEED:-1}
 FUZZ_TIME=${FUZZ_TIME:-3600}
+FUZZ_RUNS=${FUZZ_RUNS:--1}              # -1: no limit
 FUZZ_UNIT_TIMEOUT=${FUZZ_UNIT_TIMEOUT:-5}
 MAX_LEN=65536                           # FUZZ_BLOB_MAX in fuzz_common.h
 OUT=build/fuzz
@@ -83,7 +85,7 @@ run_long() {
     log=$OUT/logs/long-$h-$(date +%Y%m%dT%H%M%S).log
     echo "fuzz_$h: $FUZZ_TIME s, log $log"
     start=$(date +%s)
-    nice -n 19 "$OUT/fuzz_$h" $(common_opts "$h") -max_total_time="$FUZZ_TIME" \
+    nice -n 19 "$OUT/fuzz_$h" $(common_opts "$h") -max_total_time="$FUZZ_TIME" -runs="$FUZZ_RUNS" \
       "$OUT/work/$h" "tests/fuzz/corpus/$h" >"$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))

@@ -79,7 +79,8 @@ run_ci() {
 run_long() {
   local h log rc start secs execs cov ft corp commit
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-  git diff --quiet HEAD 2>/dev/null || commit="$commit+dirty"
+  # Uncommitted changes outside the documentation make the binaries another commit's.
+  git diff --quiet HEAD -- . ':!docs' ':!*.md' 2>/dev/null || commit="$commit+dirty"
   for h in "$@"; do
     prepare "$h" || return 1
     log=$OUT/logs/long-$h-$(date +%Y%m%dT%H%M%S).log

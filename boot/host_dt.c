@@ -203,9 +203,9 @@ static uint32_t host_dt_token(const struct dt_block *b, uint64_t *off, const cha
 }
 
 /*
- * The grammar of DT spec §5.4.1: NOPs anywhere before the root ends; one
- * root node, without a name, whose properties (named inside the strings
- * block) and child nodes nest by FDT_BEGIN_NODE/FDT_END_NODE; then FDT_END.  Notes each top-level node on the way.  Returns true when the
+ * The grammar of DT spec §5.4.1: one root node at offset 0, without a
+ * name, whose properties (named inside the strings block), child nodes
+ * and NOPs nest by FDT_BEGIN_NODE/FDT_END_NODE; then FDT_END.  Notes each top-level node on the way.  Returns true when the
  * block follows it; otherwise sets h->malformed_at to the first bad token.
  */
 static bool host_dt_walk(const void *fdt, struct host_dt *h)
@@ -236,7 +236,12 @@ static bool host_dt_walk(const void *fdt, struct host_dt *h)
 			ok = depth > 0;
 			break;
 		case FDT_NOP:
-			ok = !root_closed;   /* after the root only FDT_END, as fdt_check_full wants */
+			/*
+			 * Inside the root only: libfdt takes offset 0 for the root
+			 * (fdt_parent_offset, fdt_path_offset("/")), and after it
+			 * fdt_check_full wants FDT_END.
+			 */
+			ok = depth > 0;
 			break;
 		case FDT_END:
 			if (root_closed)

@@ -107,7 +107,7 @@ static bool ref_walk(const void *fdt, struct ref *r)
 				return ref_fail(r, off);
 			break;
 		case FDT_NOP:
-			if (root_closed)
+			if (depth == 0)   /* libfdt wants the root at offset 0 */
 				return ref_fail(r, off);
 			break;
 		default:   /* FDT_END */

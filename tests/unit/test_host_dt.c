@@ -513,6 +513,25 @@ static void test_nops(void **state)
 	assert_nothing_found(&h);
 	assert_int_equal(h.malformed_at, end - 4);
 	free(fdt);
+
+	/*
+	 * Nor before the root: fdt_check_full allows it, but libfdt takes
+	 * offset 0 for the root: fdt_path_offset() and fdt_parent_offset()
+	 * then fail for every node (fuzz_host_dt).  The root's #address-cells makes room:
+	 * / { #address-cells ...  ->  NOP / { NOP NOP NOP ...
+	 */
+	fdt = build_tree(0);
+	set_tag(fdt, 0, FDT_NOP);
+	set_tag(fdt, 4, FDT_BEGIN_NODE);
+	set_tag(fdt, 8, 0);
+	for (int at = 12; at < 24; at += 4)
+		set_tag(fdt, at, FDT_NOP);
+	assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);
+	assert_true(fdt_path_offset(fdt, "/chosen") < 0);
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, 0);
+	free(fdt);
 }
 
 /* More top-level nodes than HOST_DT_MAX_TOP: the rest are only not listed. */

@@ -5,9 +5,10 @@
  * edited with libfdt (properties set to edge values or deleted, nodes
  * added, removed or grafted from another input), and some of the time its
  * bytes are corrupted where the walker and the parsers do arithmetic: a
- * property's length, a token, a header field.  A quarter of the time, and
- * always for an input that is not a sound tree, libFuzzer's own mutations
- * run (LLVMFuzzerMutate: bit flips, the dictionary, compared values).
+ * property's length, a token, a header field.  Some of the time (each
+ * harness says how often), and always for an input that is not a sound
+ * tree, libFuzzer's own mutations run (LLVMFuzzerMutate: bit flips, the
+ * dictionary, compared values).
  *
  * "Sound" means boot/host_dt.c's walk accepts it: libfdt 1.6.1 can loop
  * for ever on a malformed structure block, so it never edits one.
@@ -24,7 +25,6 @@
 #define MAX_EDITS       4
 #define GRAFT_DEPTH     3       /* levels copied by a cross-over */
 #define VALUE_MAX       64
-#define LIBFUZZER_ODDS  4       /* one mutation in 4 is libFuzzer's own */
 #define CHOSEN_ODDS     2       /* one edit in 2 stays under /chosen */
 #define PERCENT         100u
 
@@ -379,7 +379,7 @@ static size_t work_out(uint8_t *data, size_t max_size)
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
 {
 	rng_seed(seed);
-	if (pick(LIBFUZZER_ODDS) == 0 || !sound(data, size) ||
+	if (pick(PERCENT) < fuzz_libfuzzer_percent || !sound(data, size) ||
 	    fdt_open_into(data, work, (int)sizeof(work)) != 0)
 		return LLVMFuzzerMutate(data, size, max_size);
 	for (unsigned int n = 1 + pick(MAX_EDITS); n > 0; n--) {

@@ -8,6 +8,7 @@
  */
 #include "fuzz_common.h"
 
+const unsigned int fuzz_libfuzzer_percent = 20;
 const unsigned int fuzz_corrupt_percent = 10;
 
 static struct config cfg;

@@ -75,6 +75,29 @@ void fuzz_fail(const char *fmt, ...)
 	abort();
 }
 
+/* ------------------------------------------------------------- counting */
+
+static unsigned long long outcomes[FUZZ_OUTCOMES], inputs;
+
+static void fuzz_count_print(void)
+{
+	static const char *const names[FUZZ_OUTCOMES] = {
+		[FUZZ_NOT_DTB] = "not a DTB", [FUZZ_MALFORMED] = "malformed",
+		[FUZZ_REJECTED] = "rejected", [FUZZ_ACCEPTED] = "accepted",
+		[FUZZ_TREES] = "guest trees built",
+	};
+
+	fprintf(stderr, "fuzz: %llu inputs:", inputs);
+	for (unsigned int i = 0; i < FUZZ_OUTCOMES; i++)
+		fprintf(stderr, "%s %llu %s", i ? "," : "", outcomes[i], names[i]);
+	fputc('\n', stderr);
+}
+
+void fuzz_count(enum fuzz_outcome o)
+{
+	outcomes[o]++;
+}
+
 /* ------------------------------------------------------------- the blob */
 
 uint8_t *fuzz_guarded_alloc(size_t size)
@@ -103,11 +126,16 @@ const void *fuzz_blob(const uint8_t *data, size_t size)
 {
 	static uint8_t *end;
 
-	if (size < sizeof(struct fdt_header) || size > FUZZ_BLOB_MAX ||
-	    fdt_totalsize(data) > size || fdt_totalsize(data) < sizeof(struct fdt_header))
-		return NULL;
-	if (end == NULL)
+	if (end == NULL) {
 		end = fuzz_guarded_alloc(FUZZ_BLOB_MAX);
+		atexit(fuzz_count_print);
+	}
+	inputs++;
+	if (size < sizeof(struct fdt_header) || size > FUZZ_BLOB_MAX ||
+	    fdt_totalsize(data) > size || fdt_totalsize(data) < sizeof(struct fdt_header)) {
+		fuzz_count(FUZZ_NOT_DTB);
+		return NULL;
+	}
 	/* Only totalsize bytes: what lies beyond the blob is not the blob's. */
 	size = fdt_totalsize(data);
 	uint8_t *blob = fuzz_guarded_place(end, FUZZ_BLOB_MAX, size);

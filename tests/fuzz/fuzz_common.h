@@ -21,10 +21,27 @@ size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8
 				 size_t size2, uint8_t *out, size_t max_out_size, unsigned int seed);
 
 /*
- * How often, in percent, the structure-aware mutator (dtb_mutate.c) ends by
- * corrupting the tree's bytes: each harness sets it for what it tests.
+ * Each harness tunes the structure-aware mutator (dtb_mutate.c) for what it
+ * tests: how often, in percent, libFuzzer's own byte-level mutations run
+ * instead, and how often an edit ends by corrupting the tree's bytes.
  */
+extern const unsigned int fuzz_libfuzzer_percent;
 extern const unsigned int fuzz_corrupt_percent;
+
+/*
+ * What became of the inputs: counted, and printed on one line when the run
+ * ends ("fuzz: N inputs: ..."), so that a campaign shows how many reached
+ * the code past each gate.
+ */
+enum fuzz_outcome {
+	FUZZ_NOT_DTB,           /* fuzz_blob() refused it */
+	FUZZ_MALFORMED,         /* the walk refused it */
+	FUZZ_REJECTED,          /* cfg_parse() reported errors */
+	FUZZ_ACCEPTED,          /* a configuration (fuzz_host_dt: a sound tree) */
+	FUZZ_TREES,             /* guest DTs built and checked */
+	FUZZ_OUTCOMES
+};
+void fuzz_count(enum fuzz_outcome o);
 
 /* An invariant broke: say which and abort, which libFuzzer reports as a crash. */
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

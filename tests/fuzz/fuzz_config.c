@@ -17,13 +17,16 @@ int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct cfg_platform *pla
 		    struct config *cfg, struct cfg_errors *errs)
 {
 	host_dt_scan(fdt, h);
-	if (h->malformed)
+	if (h->malformed) {
+		fuzz_count(FUZZ_MALFORMED);
 		return -1;
+	}
 	*plat = fuzz_platforms[fdt_boot_cpuid_phys(fdt) % FUZZ_PLATFORMS];
 	plat->chosen_hint = h->chosen > 0 ? h->chosen : 0;   /* as platform_describe() */
 	int ret = cfg_parse(fdt, plat, cfg, errs);
 
 	fuzz_check_errors(ret, errs);
+	fuzz_count(ret == 0 ? FUZZ_ACCEPTED : FUZZ_REJECTED);
 	if (ret == 0)
 		fuzz_check_config(plat, cfg);
 	return ret;

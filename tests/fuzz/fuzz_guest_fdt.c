@@ -22,6 +22,7 @@
 #include "tserr.h"
 #include "types.h"
 
+const unsigned int fuzz_libfuzzer_percent = 10;
 const unsigned int fuzz_corrupt_percent = 5;
 
 #define MAX_RANGES   (CFG_MAX_REGIONS + 8)
@@ -277,6 +278,7 @@ static void build_partition(unsigned int part)
 
 	FUZZ_ASSERT(total <= bound, "%s: %zu bytes over the bound %zu", p->name, total, bound);
 	check_tree(buf, part, initrd, initrd_size);
+	fuzz_count(FUZZ_TREES);
 	/* One byte short: an error, and nothing that passes for a tree. */
 	uint8_t *less = out_buffer(total - 1);
 

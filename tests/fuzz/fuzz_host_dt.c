@@ -15,6 +15,7 @@
 #include "fuzz_common.h"
 #include "types.h"
 
+const unsigned int fuzz_libfuzzer_percent = 40;
 const unsigned int fuzz_corrupt_percent = 60;
 
 #define NAME_MAX_PATH 256
@@ -273,6 +274,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(h.malformed == !r.ok, "the walk says %s (at 0x%x), the reference %s (at 0x%x)",
 		    h.malformed ? "malformed" : "sound", h.malformed_at,
 		    r.ok ? "sound" : "malformed", r.bad_at);
+	fuzz_count(h.malformed ? FUZZ_MALFORMED : FUZZ_ACCEPTED);
 	if (h.malformed) {
 		FUZZ_ASSERT(h.malformed_at == r.bad_at, "malformed at 0x%x, the reference 0x%x",
 			    h.malformed_at, r.bad_at);

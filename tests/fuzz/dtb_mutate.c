@@ -53,12 +53,17 @@ static void rng_seed(unsigned int seed)
 
 /* ----------------------------------------------------------- vocabulary */
 
+/* The names dt/cfg_props.c's tables know (docs/configuration.md §11), and boot's. */
 static const char *const prop_names[] = {
 	"compatible", "memory", "cpus", "vpl011", "reg", "bootargs", "xen,static-mem",
 	"tessera,cpus", "xen,shm-id", "xen,shared-mem", "role", "#address-cells",
 	"#size-cells", "xen,xen-bootargs", "xen,dom0-bootargs", "#xen,static-mem-address-cells",
 	"#xen,static-mem-size-cells", "direct-map", "device_type", "stdout-path", "status",
-	"xen,enhanced", "domain-cpupool", "xen,passthrough", "interrupts", "ranges",
+	"xen,enhanced", "domain-cpupool", "xen,passthrough", "interrupts", "ranges", "sve",
+	"capabilities", "trap-unmapped-accesses", "passthrough", "nr_spis", "max_grant_frames",
+	"max_grant_version", "max_maptrack_frames", "colors", "llc-colors", "xen,static-heap",
+	"xen,domain-p2m-mem-mb", "xen,uefi-binary", "xen,uefi-cfg-load", "linux,phandle",
+	"phandle", "xen,cpupool", "xen,evtchn-v1", "method",
 };
 
 static const char *const strings[] = {

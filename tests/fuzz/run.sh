@@ -113,8 +113,8 @@ run_merge() {
     # keeps the repository's corpus small; build/fuzz/work keeps the rest.
     "$OUT/fuzz_$h" $(common_opts "$h") -merge=1 -use_counters=0 "$new" "tests/fuzz/corpus/$h" "$OUT/work/$h" \
       >"$OUT/logs/merge-$h.log" 2>&1 || { tail -20 "$OUT/logs/merge-$h.log"; return 1; }
-    # Regression inputs of past findings stay whatever coverage they add.
-    cp tests/fuzz/corpus/"$h"/finding-* "$new"/ 2>/dev/null
+    # Past findings (finding-*) and hand-made seeds (seed-*) stay whatever they add.
+    cp tests/fuzz/corpus/"$h"/finding-* tests/fuzz/corpus/"$h"/seed-* "$new"/ 2>/dev/null
     rm -f tests/fuzz/corpus/"$h"/* && cp "$new"/* "tests/fuzz/corpus/$h/"
     echo "fuzz_$h: corpus $(ls "tests/fuzz/corpus/$h" | wc -l) inputs, $(du -sh "tests/fuzz/corpus/$h" | cut -f1)"
   done

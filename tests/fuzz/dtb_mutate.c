@@ -10,6 +10,11 @@
  * tree, libFuzzer's own mutations run (LLVMFuzzerMutate: bit flips, the
  * dictionary, compared values).
  *
+ * An input may carry, after the host DTB, the trees its boot modules hold
+ * (fuzz_common.h: the partial device trees of passthrough): each edit
+ * works on the host DTB or on one of those, as often as each other, and
+ * leaves the rest as it was.
+ *
  * "Sound" means boot/host_dt.c's walk accepts it: libfdt 1.6.1 can loop
  * for ever on a malformed structure block, so it never edits one.
  */
@@ -25,7 +30,7 @@
 #define MAX_EDITS       4
 #define GRAFT_DEPTH     3       /* levels copied by a cross-over */
 #define VALUE_MAX       64
-#define CHOSEN_ODDS     2       /* one edit in 2 stays under /chosen */
+#define CHOSEN_ODDS     2       /* one edit in 2 stays under /chosen or /passthrough */
 #define PERCENT         100u
 
 static uint8_t work[WORK_MAX] __attribute__((aligned(8)));
@@ -64,6 +69,9 @@ static const char *const prop_names[] = {
 	"max_grant_version", "max_maptrack_frames", "colors", "llc-colors", "xen,static-heap",
 	"xen,domain-p2m-mem-mb", "xen,uefi-binary", "xen,uefi-cfg-load", "linux,phandle",
 	"phandle", "xen,cpupool", "xen,evtchn-v1", "method",
+	/* a partial device tree's (dt/cfg_passthrough.c) */
+	"xen,reg", "xen,path", "xen,force-assign-without-iommu", "interrupt-parent",
+	"interrupts-extended", "#interrupt-cells", "interrupt-controller", "serial0",
 };
 
 static const char *const strings[] = {
@@ -72,12 +80,17 @@ static const char *const strings[] = {
 	"my-shared-mem-0", "0123456789abcdefXYZ", "dom0_mem=3M dom0_max_vcpus=9", "dom0_mem=0x",
 	"dom0_mem=99999999T", "dom0_mem=128M,max:256M", "memory", "okay", "disabled",
 	"/pl011@9000000", "arm,gic-v3", "console=ttyAMA0 earlycon",
+	"simple-bus", "/pl031@9010000", "/pl061@9030000", "/virtio_mmio@a003e00", "/intc@8000000",
+	"/passthrough/rtc@9010000", "arm,pl031", "arm,gic-400",
 };
 
 static const uint32_t edge_cells[] = {
 	0, 1, 2, 3, 4, 8, 9, 0x126, 0x127, 0x1000, 0x200000, 0x400000, 0x10000000, 0x40000000,
 	0x40200000, 0x50000000, 0x60000000, 0x80000000, 0x90000000, 0xbfe00000, 0xc0000000,
 	0xfffff000, 0xffe00000, 0xffffffff,
+	/* passthrough: QEMU virt's devices, SPI numbers, Xen's GIC phandle and its neighbours */
+	0x9010000, 0x9030000, 0xa003000, 0x8000000, 0x22000000, 0x3001000, 1, 2, 0x2f, 64, 65000,
+	64999,
 };
 
 /* Lengths where 32-bit offset arithmetic wraps or nearly does. */
@@ -88,7 +101,7 @@ static const uint32_t edge_lens[] = {
 
 static const char *const node_names[] = {
 	"domU9", "shm", "module@0", "dom0", "k2", "chosen", "memory@0", "cpus", "", "a@b@c",
-	"domU1-shared-mem@60000000",
+	"domU1-shared-mem@60000000", "passthrough", "aliases", "gic", "rtc@9010000",
 };
 
 /* ------------------------------------------------------------ selection */
@@ -109,12 +122,15 @@ static int random_node_under(const void *fdt, int root)
 	return node >= 0 ? node : root;
 }
 
+/* Half of the time under /chosen (a host tree) or /passthrough (a partial tree). */
 static int random_node(const void *fdt)
 {
-	int chosen = fdt_subnode_offset(fdt, 0, "chosen");
+	int focus = fdt_subnode_offset(fdt, 0, "chosen");
 
-	if (chosen >= 0 && pick(CHOSEN_ODDS) == 0)
-		return random_node_under(fdt, chosen);
+	if (focus < 0)
+		focus = fdt_subnode_offset(fdt, 0, "passthrough");
+	if (focus >= 0 && pick(CHOSEN_ODDS) == 0)
+		return random_node_under(fdt, focus);
 	return random_node_under(fdt, 0);
 }
 
@@ -372,21 +388,56 @@ static bool sound(const uint8_t *data, size_t size)
 	return !h.malformed && fdt_check_full(data, size) == 0;
 }
 
-/* @work, packed, back into @data if it fits; else 0. */
-static size_t work_out(uint8_t *data, size_t max_size)
+/*
+ * An input's pieces (fuzz_common.h): the host DTB, then the tail's trees,
+ * each at an 8-byte boundary.  A tree that does not say its length (not a
+ * DTB) runs to the end of the input.
+ */
+struct piece {
+	size_t at, len;
+};
+
+static unsigned int split(const uint8_t *data, size_t size, struct piece *p, unsigned int max)
 {
-	if (fdt_pack(work) != 0 || fdt_totalsize(work) > max_size)
-		return 0;
-	memcpy(data, work, fdt_totalsize(work));
-	return fdt_totalsize(work);
+	size_t at = fuzz_tail_offset(data, size);
+	unsigned int n = 0;
+
+	if (at == size && (size < sizeof(struct fdt_header) || fdt_totalsize(data) > size))
+		return 0;                            /* no DTB at all */
+	p[n++] = (struct piece){ 0, fdt_totalsize(data) };
+	while (at < size && n < max) {
+		size_t left = size - at, len = left;
+
+		if (left >= sizeof(struct fdt_header) && fdt_magic(data + at) == FDT_MAGIC &&
+		    fdt_totalsize(data + at) >= sizeof(struct fdt_header) &&
+		    fdt_totalsize(data + at) <= left)
+			len = fdt_totalsize(data + at);
+		p[n++] = (struct piece){ at, len };
+		at += align_up(len, FDT_ALIGNMENT);
+	}
+	return n;
 }
 
-size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+/* The tree in @work, packed, in place of piece @p of @data; the new size, or 0. */
+static size_t replace_piece(uint8_t *data, size_t size, size_t max_size, struct piece p)
 {
-	rng_seed(seed);
-	if (pick(PERCENT) < fuzz_libfuzzer_percent || !sound(data, size) ||
-	    fdt_open_into(data, work, (int)sizeof(work)) != 0)
-		return LLVMFuzzerMutate(data, size, max_size);
+	static uint8_t rest[FUZZ_BLOB_MAX];
+	size_t after = align_up(p.at + p.len, FDT_ALIGNMENT);
+	size_t rest_len = after < size ? size - after : 0;
+	size_t len = fdt_totalsize(work), padded = align_up(len, FDT_ALIGNMENT);
+
+	if (rest_len > sizeof(rest) || p.at + (rest_len ? padded : len) + rest_len > max_size)
+		return 0;
+	memcpy(rest, data + after, rest_len);
+	memcpy(data + p.at, work, len);
+	memset(data + p.at + len, 0, rest_len ? padded - len : 0);
+	memcpy(data + p.at + (rest_len ? padded : len), rest, rest_len);
+	return p.at + (rest_len ? padded : len) + rest_len;
+}
+
+/* Edits, then maybe a corruption, of the sound tree in @work. */
+static void edit_work(void)
+{
 	for (unsigned int n = 1 + pick(MAX_EDITS); n > 0; n--) {
 		switch (pick(11)) {
 		case 0: case 1: edit_setprop(work); break;
@@ -398,23 +449,56 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 	}
 	if (fdt_pack(work) == 0 && pick(PERCENT) < fuzz_corrupt_percent)
 		corrupt(work);   /* last: the tree may be malformed from here on */
-	size_t out = fdt_totalsize(work) <= max_size ? fdt_totalsize(work) : 0;
+}
 
-	if (out == 0)
-		return LLVMFuzzerMutate(data, size, max_size);
-	memcpy(data, work, out);
-	return out;
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+	struct piece pieces[1 + FUZZ_MODULE_READS];
+
+	rng_seed(seed);
+	unsigned int n = split(data, size, pieces, ARRAY_SIZE(pieces));
+	/* The host DTB, or one of the tail's trees (the modules), as often as each other. */
+	struct piece p = n == 0 ? (struct piece){ 0, size } :
+		         pieces[n > 1 && pick(2) ? 1 + pick(n - 1) : 0];
+	size_t out = 0;
+
+	if (n > 0 && pick(PERCENT) >= fuzz_libfuzzer_percent && sound(data + p.at, p.len) &&
+	    fdt_open_into(data + p.at, work, (int)sizeof(work)) == 0) {
+		edit_work();
+		out = replace_piece(data, size, max_size, p);
+	}
+	return out ? out : LLVMFuzzerMutate(data, size, max_size);
 }
 
 size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2,
 				 size_t size2, uint8_t *out, size_t max_out_size, unsigned int seed)
 {
-	rng_seed(seed);
-	if (!sound(data1, size1) || !sound(data2, size2) ||
-	    fdt_open_into(data1, work, (int)sizeof(work)) != 0)
-		return 0;
-	int from = random_node(data2);
+	struct piece a[1 + FUZZ_MODULE_READS], b[1 + FUZZ_MODULE_READS];
+	unsigned int na = split(data1, size1, a, ARRAY_SIZE(a));
+	unsigned int nb = split(data2, size2, b, ARRAY_SIZE(b));
 
-	graft(work, random_node(work), data2, from > 0 ? from : 0, GRAFT_DEPTH);
-	return work_out(out, max_out_size);
+	rng_seed(seed);
+	if (na == 0 || nb == 0 || size1 > max_out_size)
+		return 0;
+	memcpy(out, data1, size1);
+	/* Host DTBs with host DTBs, partial trees with partial trees. */
+	unsigned int i = na > 1 && nb > 1 && pick(2) ? 1 + pick(na - 1) : 0;
+	unsigned int j = i ? 1 + pick(nb - 1) : 0;
+
+	if (i > 0 && pick(2)) {         /* the other input's module as is */
+		if (!sound(data2 + b[j].at, b[j].len) ||
+		    fdt_open_into(data2 + b[j].at, work, (int)sizeof(work)) != 0)
+			return 0;
+		return replace_piece(out, size1, max_out_size, a[i]);
+	}
+	if (!sound(data1 + a[i].at, a[i].len) || !sound(data2 + b[j].at, b[j].len) ||
+	    fdt_open_into(data1 + a[i].at, work, (int)sizeof(work)) != 0)
+		return 0;
+	const void *src = data2 + b[j].at;
+	int from = random_node(src);
+
+	graft(work, random_node(work), src, from > 0 ? from : 0, GRAFT_DEPTH);
+	if (fdt_pack(work) != 0)
+		return 0;
+	return replace_piece(out, size1, max_out_size, a[i]);
 }

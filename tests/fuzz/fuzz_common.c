@@ -84,6 +84,7 @@ static void fuzz_count_print(void)
 	static const char *const names[FUZZ_OUTCOMES] = {
 		[FUZZ_NOT_DTB] = "not a DTB", [FUZZ_MALFORMED] = "malformed",
 		[FUZZ_REJECTED] = "rejected", [FUZZ_ACCEPTED] = "accepted",
+		[FUZZ_PASSTHROUGH] = "with passthrough",
 		[FUZZ_TREES] = "guest trees built",
 	};
 
@@ -122,6 +123,68 @@ void *fuzz_guarded_place(uint8_t *end, size_t capacity, size_t size)
 	return at;
 }
 
+/* The current input's tail (fuzz_common.h) and how many modules were read from it. */
+static const uint8_t *tail;
+static size_t tail_size;
+static unsigned int module_reads;
+
+size_t fuzz_tail_offset(const uint8_t *data, size_t size)
+{
+	if (size < sizeof(struct fdt_header) || fdt_totalsize(data) > size)
+		return size;
+	size_t at = align_up((size_t)fdt_totalsize(data), FDT_ALIGNMENT);
+
+	return at < size ? at : size;
+}
+
+/* The bytes of the tail's DTB number @n (counting from 0, wrapping around). */
+static const uint8_t *tail_tree(unsigned int n, size_t *len)
+{
+	size_t at = 0, slot_len[FUZZ_MODULE_READS];
+	const uint8_t *slot[FUZZ_MODULE_READS];
+	unsigned int count = 0;
+
+	while (at < tail_size && count < FUZZ_MODULE_READS) {
+		size_t left = tail_size - at, mine = left;
+
+		/* A tree that says how long it is ends there; anything else runs to the end. */
+		if (left >= sizeof(struct fdt_header) && fdt_magic(tail + at) == FDT_MAGIC &&
+		    fdt_totalsize(tail + at) >= sizeof(struct fdt_header) &&
+		    fdt_totalsize(tail + at) <= left)
+			mine = fdt_totalsize(tail + at);
+		slot[count] = tail + at;
+		slot_len[count++] = mine;
+		at += align_up(mine, FDT_ALIGNMENT);
+	}
+	if (count == 0)
+		return NULL;
+	*len = slot_len[n % count];
+	return slot[n % count];
+}
+
+const void *fuzz_read_module(uint64_t base, uint64_t size)
+{
+	static uint8_t *end[FUZZ_MODULE_READS];
+	size_t len;
+
+	(void)base;
+	if (module_reads >= FUZZ_MODULE_READS || size > FUZZ_BLOB_MAX)
+		return NULL;
+	const uint8_t *tree = tail_tree(module_reads, &len);
+
+	if (tree == NULL)
+		return NULL;
+	unsigned int n = module_reads++;
+
+	if (end[n] == NULL)
+		end[n] = fuzz_guarded_alloc(FUZZ_BLOB_MAX);
+	uint8_t *buf = fuzz_guarded_place(end[n], FUZZ_BLOB_MAX, (size_t)size);
+
+	memcpy(buf, tree, len < size ? len : (size_t)size);
+	memset(buf + (len < size ? len : size), 0, len < size ? (size_t)size - len : 0);
+	return buf;
+}
+
 const void *fuzz_blob(const uint8_t *data, size_t size)
 {
 	static uint8_t *end;
@@ -136,6 +199,11 @@ const void *fuzz_blob(const uint8_t *data, size_t size)
 		fuzz_count(FUZZ_NOT_DTB);
 		return NULL;
 	}
+	size_t at = fuzz_tail_offset(data, size);
+
+	tail = data + at;
+	tail_size = size - at;
+	module_reads = 0;
 	/* Only totalsize bytes: what lies beyond the blob is not the blob's. */
 	size = fdt_totalsize(data);
 	uint8_t *blob = fuzz_guarded_place(end, FUZZ_BLOB_MAX, size);

@@ -38,6 +38,7 @@ enum fuzz_outcome {
 	FUZZ_MALFORMED,         /* the walk refused it */
 	FUZZ_REJECTED,          /* cfg_parse() reported errors */
 	FUZZ_ACCEPTED,          /* a configuration (fuzz_host_dt: a sound tree) */
+	FUZZ_PASSTHROUGH,       /* of those, configurations that pass devices through */
 	FUZZ_TREES,             /* guest DTs built and checked */
 	FUZZ_OUTCOMES
 };
@@ -68,6 +69,22 @@ void *fuzz_guarded_place(uint8_t *end, size_t capacity, size_t size);
 const void *fuzz_blob(const uint8_t *data, size_t size);
 
 /*
+ * The boot modules a configuration names, as far as cfg_parse() reads them
+ * (cfg_platform.read_module: the partial device trees of device
+ * passthrough).  An input is the host DTB (fdt_totalsize() bytes), then,
+ * from the next 8-byte boundary, the tail: what the modules hold.  The
+ * tail may be several DTBs one after another, each at an 8-byte boundary:
+ * the first module read gets the first, the next the next, and when they
+ * run out the reads start again from the first.  Each read gets a guarded
+ * buffer of exactly the module's size (the tree, zero-padded when the
+ * module is larger), which stays valid until the next input.
+ */
+#define FUZZ_MODULE_READS CFG_MAX_PARTITIONS
+const void *fuzz_read_module(uint64_t base, uint64_t size);
+/* Where @data's tail starts (@size when it has none): the mutator's business too. */
+size_t fuzz_tail_offset(const uint8_t *data, size_t size);
+
+/*
  * The machines configurations are checked against (fuzz_common.c).  The
  * DTB header's boot_cpuid_phys picks one: Tessera reads that field
  * nowhere, so it is free to carry the choice, and the mutator varies it.
@@ -86,6 +103,6 @@ int fuzz_boot_parse(const void *fdt, struct host_dt *h, struct cfg_platform *pla
 		    struct config *cfg, struct cfg_errors *errs);
 
 /* What the rest of the hypervisor relies on in a configuration cfg_parse() accepted. */
-void fuzz_check_config(const struct cfg_platform *plat, const struct config *cfg);
+void fuzz_check_config(const void *fdt, const struct cfg_platform *plat, const struct config *cfg);
 /* Every error line is "config: /<path>: ..." and NUL-terminated; @ret is the count. */
 void fuzz_check_errors(int ret, const struct cfg_errors *errs);

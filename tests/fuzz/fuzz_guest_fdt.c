@@ -10,6 +10,9 @@
  *     map has them, the vpl011 at the map's address as stdout-path, vCPUs,
  *     bootargs, initrd, one xen-shmem node per region the partition names
  *     (address, size, id), no address range of the tree overlapping another;
+ *   - the partial device tree's /aliases and /passthrough merged as Xen
+ *     does (xen,* properties dropped, interrupt-parent on the guest's GIC,
+ *     everything else as it was), and no phandle twice;
  *   - one byte less than the tree needs gives -TS_ENOMEM and no tree.
  */
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #include "fuzz_common.h"
 #include "guest_fdt.h"
+#include "public/guest_platform.h"
 #include "tserr.h"
 #include "types.h"
 
@@ -196,6 +200,95 @@ static void check_uart(const void *fdt, const struct cfg_partition *p)
 		    (unsigned long long)p->map.uart.base);
 }
 
+/* ------------------------------------------------------ merged partial tree */
+
+static bool is_xen_prop(const char *name)
+{
+	return strncmp(name, "xen,", strlen("xen,")) == 0;
+}
+
+/* The next property of @node from offset @off on (or the first, @off < 0), skipping Xen's own. */
+static int next_merged_prop(const void *fdt, int node, int off, bool skip_xen)
+{
+	const char *name;
+
+	off = off < 0 ? fdt_first_property_offset(fdt, node) : fdt_next_property_offset(fdt, off);
+	while (skip_xen && off >= 0 && fdt_getprop_by_offset(fdt, off, &name, NULL) &&
+	       is_xen_prop(name))
+		off = fdt_next_property_offset(fdt, off);
+	return off;
+}
+
+/*
+ * The guest's copy @g of partial-tree node @n (Xen's dom0less merge): the
+ * same name, the same properties in order, without xen,* ones, and
+ * interrupt-parent on the guest's GIC; the same children, recursively.
+ */
+static void check_merged_node(const char *who, const void *pfdt, int n, const void *gfdt, int g)
+{
+	int pl, gl, po = -1, go = -1, pc, gc;
+	const char *pn = fdt_get_name(pfdt, n, &pl), *gn = fdt_get_name(gfdt, g, &gl);
+
+	FUZZ_ASSERT(pn && gn && pl == gl && memcmp(pn, gn, (size_t)pl) == 0,
+		    "%s: merged node %s is %s", who, pn ? pn : "?", gn ? gn : "?");
+	for (;;) {
+		po = next_merged_prop(pfdt, n, po, true);
+		go = next_merged_prop(gfdt, g, go, false);
+		if (po < 0 || go < 0)
+			break;
+		const char *pname, *gname;
+		const void *pv = fdt_getprop_by_offset(pfdt, po, &pname, &pl);
+		const void *gv = fdt_getprop_by_offset(gfdt, go, &gname, &gl);
+
+		FUZZ_ASSERT(pv && gv && strcmp(pname, gname) == 0, "%s: %s: property %s became %s", who,
+			    pn, pv ? pname : "?", gv ? gname : "?");
+		if (strcmp(gname, "interrupt-parent") == 0)
+			FUZZ_ASSERT(gl == 4 && fdt32_ld(gv) == GUEST_PHANDLE_GIC,
+				    "%s: %s: interrupt-parent is not the guest's GIC", who, pn);
+		else
+			FUZZ_ASSERT(pl == gl && memcmp(pv, gv, (size_t)pl) == 0,
+				    "%s: %s: %s changed in the merge", who, pn, pname);
+	}
+	FUZZ_ASSERT(po < 0 && go < 0, "%s: %s: %s properties than the partial tree's", who, pn,
+		    po < 0 ? "more" : "fewer");
+	pc = fdt_first_subnode(pfdt, n);
+	gc = fdt_first_subnode(gfdt, g);
+	for (; pc >= 0 && gc >= 0; pc = fdt_next_subnode(pfdt, pc), gc = fdt_next_subnode(gfdt, gc))
+		check_merged_node(who, pfdt, pc, gfdt, gc);
+	FUZZ_ASSERT(pc < 0 && gc < 0, "%s: %s: children differ in number", who, pn);
+}
+
+/* /aliases and /passthrough of the partial tree, as the guest's; phandles unique. */
+static void check_merged(const void *fdt, const struct cfg_partition *p)
+{
+	static const char *const merged[] = { "aliases", "passthrough" };
+	static uint32_t phandles[GUEST_FDT_MAX_SIZE / 16];
+	unsigned int count = 0;
+	int node, depth = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(merged); i++) {
+		int n = p->pt_fdt ? fdt_subnode_offset(p->pt_fdt, 0, merged[i]) : -FDT_ERR_NOTFOUND;
+		int g = fdt_subnode_offset(fdt, 0, merged[i]);
+
+		FUZZ_ASSERT((n >= 0) == (g >= 0), "%s: /%s in the guest tree %s", p->name, merged[i],
+			    g >= 0 ? "from nowhere" : "missing");
+		if (n >= 0)
+			check_merged_node(p->name, p->pt_fdt, n, fdt, g);
+	}
+	/* A phandle names one node (DT spec 2.3.3): the merged ones and Tessera's must not meet. */
+	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		uint32_t ph = fdt_get_phandle(fdt, node);
+
+		if (ph == 0)
+			continue;
+		for (unsigned int i = 0; i < count; i++)
+			FUZZ_ASSERT(phandles[i] != ph, "%s: phandle 0x%x twice in the guest tree",
+				    p->name, ph);
+		FUZZ_ASSERT(count < ARRAY_SIZE(phandles), "too many phandles");
+		phandles[count++] = ph;
+	}
+}
+
 /* What the tree says against what the configuration says. */
 static void check_tree(const void *fdt, unsigned int part, uint64_t initrd, uint64_t initrd_size)
 {
@@ -213,7 +306,11 @@ static void check_tree(const void *fdt, unsigned int part, uint64_t initrd, uint
 		const char *type = str_prop(fdt, node, "device_type");
 		unsigned int first = l.count;
 
-		if (fdt_getprop(fdt, node, "reg", NULL) == NULL)
+		const char *name = fdt_get_name(fdt, node, NULL);
+
+		/* Tessera's own nodes: what a partial tree merges says what its author wrote. */
+		if (fdt_getprop(fdt, node, "reg", NULL) == NULL || strcmp(name, "passthrough") == 0 ||
+		    strcmp(name, "aliases") == 0)
 			continue;
 		add_reg_ranges(fdt, node, fdt_get_name(fdt, node, NULL), &l);
 		if (!type || strcmp(type, "memory") != 0)
@@ -237,6 +334,7 @@ static void check_tree(const void *fdt, unsigned int part, uint64_t initrd, uint
 	check_chosen(fdt, p, initrd, initrd_size);
 	check_regions(fdt, part, &l);
 	check_no_overlap(p, &l);
+	check_merged(fdt, p);
 }
 
 /*

@@ -205,10 +205,11 @@ static uint32_t host_dt_token(const struct dt_block *b, uint64_t *off, const cha
 /*
  * The grammar of DT spec §5.4.1: one root node at offset 0, without a
  * name, whose properties (named inside the strings block), child nodes
- * and NOPs nest by FDT_BEGIN_NODE/FDT_END_NODE; then FDT_END.  Notes each top-level node on the way.  Returns true when the
- * block follows it; otherwise sets h->malformed_at to the first bad token.
+ * and NOPs nest by FDT_BEGIN_NODE/FDT_END_NODE; then FDT_END.  Notes each
+ * top-level node on the way in @h, if given.  Returns true when the block
+ * follows it; otherwise sets @bad_at to the first bad token.
  */
-static bool host_dt_walk(const void *fdt, struct host_dt *h)
+static bool host_dt_walk(const void *fdt, struct host_dt *h, uint32_t *bad_at)
 {
 	struct dt_block b = { (const char *)fdt + fdt_off_dt_struct(fdt), host_dt_struct_size(fdt),
 			      host_dt_strings_size(fdt) };
@@ -225,7 +226,7 @@ static bool host_dt_walk(const void *fdt, struct host_dt *h)
 		case FDT_BEGIN_NODE:
 			/* The root has no name (DT spec §2.2.1): libfdt would put one in every path. */
 			ok = !root_closed && (depth > 0 || len == 0);
-			if (ok && ++depth == 2)
+			if (ok && ++depth == 2 && h != NULL)
 				host_dt_add_top(h, at, name, len);
 			break;
 		case FDT_END_NODE:
@@ -254,7 +255,7 @@ static bool host_dt_walk(const void *fdt, struct host_dt *h)
 		}
 		ok = ok && off <= b.size;
 	}
-	h->malformed_at = (uint32_t)(ok ? off : at);   /* ran out of block, or a bad token */
+	*bad_at = (uint32_t)(ok ? off : at);   /* ran out of block, or a bad token */
 	return false;
 }
 
@@ -264,18 +265,30 @@ static void host_dt_clear(struct host_dt *h)
 	h->chosen = h->cpus = h->psci = h->reserved = h->gic = h->gic_parent = -FDT_ERR_NOTFOUND;
 }
 
+/* The header, the reservation map, then the structure block; top-level nodes into @h if given. */
+static bool host_dt_sound(const void *fdt, struct host_dt *h, uint32_t *bad_at)
+{
+	*bad_at = 0;
+	return fdt_check_header(fdt) == 0 && host_dt_rsvmap_ok(fdt) && host_dt_walk(fdt, h, bad_at);
+}
+
+bool host_dt_check(const void *fdt, uint32_t *bad_at)
+{
+	return host_dt_sound(fdt, NULL, bad_at);
+}
+
 void host_dt_scan(const void *fdt, struct host_dt *h)
 {
+	uint32_t at;
+
 	host_dt_clear(h);
-	if (fdt_check_header(fdt) != 0 || !host_dt_rsvmap_ok(fdt) || !host_dt_walk(fdt, h)) {
+	if (!host_dt_sound(fdt, h, &at)) {
 		/* Nothing from a malformed tree: libfdt must not walk it either. */
-		uint32_t at = h->malformed_at;
 		host_dt_clear(h);
 		h->malformed = true;
 		h->malformed_at = at;
 		return;
 	}
-	h->malformed_at = 0;
 	if (!h->top_truncated) {
 		for (unsigned int i = 0; i < h->top_count; i++)
 			host_dt_note(fdt, h->top[i], h->top_name[i], (size_t)h->top_len[i], h);

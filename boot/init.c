@@ -188,7 +188,7 @@ void boot_primary(uint64_t dtb)
 	pcpus[0].stack_top = (uint64_t)(uintptr_t)boot_stack + PCPU_STACK_SIZE;
 	pcpu_bind(0);
 	host_dt_scan(fdt, &host_dt);
-	/* A broken header or structure block: libfdt must not walk it (boot/host_dt.h). */
+	/* A broken header or structure block: libfdt must not walk it (include/host_dt.h). */
 	if (host_dt.malformed)
 		psci_host_system_off();      /* no DT, no console: nothing to say it on */
 	boot_console(fdt);

@@ -22,6 +22,7 @@
 
 #include "cfg_internal.h"
 #include "guest_fdt.h"
+#include "host_dt.h"
 #include "public/guest_platform.h"
 
 #define PT_BUS              "passthrough"
@@ -762,7 +763,23 @@ static const void *open_partial(struct cfg_ctx *ctx, const struct cfg_module *m)
 		cfg_error(ctx->errs, m->path, "reg", "the partial device tree cannot be read");
 		return NULL;
 	}
-	int err = fdt_check_full(fdt, m->size);
+	/*
+	 * The host DT walk's checks before fdt_check_full(): libfdt 1.6.1
+	 * loops for ever on a property length that wraps its offset,
+	 * fdt_check_full() included (docs/fuzzing.md).  The walk reads what
+	 * the header says: the module must hold that much.
+	 */
+	int err = m->size < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED : fdt_check_header(fdt);
+	if (!err && fdt_totalsize(fdt) > m->size)
+		err = -FDT_ERR_TRUNCATED;
+	uint32_t bad_at;
+	if (!err && !host_dt_check(fdt, &bad_at)) {
+		cfg_error(ctx->errs, m->path, "reg", "not a valid flattened device tree (malformed at "
+			  "structure-block offset 0x%x)", bad_at);
+		return NULL;
+	}
+	if (!err)
+		err = fdt_check_full(fdt, m->size);
 	if (err) {
 		cfg_error(ctx->errs, m->path, "reg", "not a valid flattened device tree (%s)",
 			  fdt_strerror(err));

@@ -182,7 +182,7 @@ struct config {
 /*
  * Read /chosen of the flattened device tree @fdt into @cfg, checking every
  * rule of DESIGN.md §4 against @plat.  @fdt must be a tree host_dt_scan()
- * did not find malformed (boot/host_dt.h): libfdt cannot walk any other.  Returns 0 when the configuration is
+ * did not find malformed (include/host_dt.h): libfdt cannot walk any other.  Returns 0 when the configuration is
  * valid; otherwise the number of errors, each recorded in @errs.  Never
  * stops at the first error.
  */

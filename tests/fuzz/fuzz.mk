@@ -14,7 +14,7 @@ FUZZ_HARNESSES := cfg host_dt guest_fdt
 FUZZ_TIME    ?= 3600
 FUZZ_RUNS    ?= -1
 FUZZ_HARNESS ?= $(FUZZ_HARNESSES)
-FUZZ_INC     := -Iinclude -Idt -Iboot -Itests/fuzz
+FUZZ_INC     := -Iinclude -Idt -Itests/fuzz
 FUZZ_BASE_CFLAGS := -std=c11 -O1 -g $(WARNINGS) -fno-omit-frame-pointer -DTS_HOST_BUILD \
                 -fno-sanitize-recover=all
 # The code under test gets libFuzzer's coverage instrumentation; the
@@ -34,7 +34,7 @@ FUZZ_PLAIN_host_dt   := $(FUZZ_SUPPORT)
 FUZZ_SRCS_guest_fdt  := tests/fuzz/fuzz_guest_fdt.c dt/guest_fdt.c $(wildcard dt/cfg*.c)
 FUZZ_PLAIN_guest_fdt := $(FUZZ_SUPPORT) tests/fuzz/fuzz_config.c boot/host_dt.c
 FUZZ_BINS    := $(FUZZ_HARNESSES:%=$(B)/fuzz/fuzz_%)
-FUZZ_DEPS    := $(wildcard include/*.h include/public/*.h dt/*.h boot/host_dt.h tests/fuzz/*.h)
+FUZZ_DEPS    := $(wildcard include/*.h include/public/*.h dt/*.h tests/fuzz/*.h)
 
 $(B)/fuzz/plain/%.o: %.c $(FUZZ_DEPS)
 	$(Q)mkdir -p $(dir $@)

@@ -1,5 +1,4 @@
 # The host DT walker (boot/host_dt.c): crafted DTBs, each in a buffer of
 # exactly its size; a walk that never returns fails through SIGALRM.
 UNIT_TESTS += host_dt
-UNIT_SRCS_host_dt := boot/host_dt.c boot/host_dt.h
-UNIT_CFLAGS_host_dt := -Iboot
+UNIT_SRCS_host_dt := boot/host_dt.c

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,54 @@ static void test_pt_aliases_and_plain_nodes(void **state)
 	       "string");
 }
 
+static void on_alarm(int sig)
+{
+	static const char msg[] = "test_cfg_pt: cfg_parse did not return: hang\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/*
+ * fuzz_cfg's first finding on partial trees: a property length near 2^32
+ * wraps libfdt 1.6.1's offset back onto the property's own tag, and
+ * fdt_check_full() looped for ever on it (boot would hang before any
+ * partition starts).  The host DT walk's checks refuse the tree first.
+ * Also a module shorter than its tree's header says.
+ */
+static void test_pt_prop_len_wraps(void **state)
+{
+	static const uint32_t lens[] = { 0xfffffff4u, 0xfffffff0u, 0xffffffffu, 0x80000000u };
+	char want[CFG_ERROR_LEN];
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(lens); i++) {
+		set_partial(0, PARTIAL(RTC));
+		int node = fdt_path_offset(pt_blob[0], "/passthrough/rtc@9010000");
+		struct fdt_property *prop = (struct fdt_property *)fdt_get_property(
+			pt_blob[0], node, "xen,force-assign-without-iommu", NULL);
+		assert_non_null(prop);
+		prop->len = cpu_to_fdt32(lens[i]);
+		unsigned int at = (unsigned int)((char *)prop - (char *)pt_blob[0] -
+						 fdt_off_dt_struct(pt_blob[0]));
+		snprintf(want, sizeof(want), "config: /chosen/domU1/module@44000000: reg: not a valid "
+			 "flattened device tree (malformed at structure-block offset 0x%x)", at);
+		alarm(10);
+		int ret = parse(HOST_MARKED(DOMU1));
+		alarm(0);
+		EXPECT(ret, want);
+	}
+	set_partial(0, PARTIAL(RTC));
+	pt_len[0] = 0x40;       /* the module: 64 bytes, less than the tree */
+	EXPECT(parse(HOST_MARKED(DOMAIN("domU1", 42000000,
+					"module@44000000 {\ncompatible = \"multiboot,device-tree\", "
+					"\"multiboot,module\";\nreg = <0x44000000 0x40>;\n};\n"))),
+	       "config: /chosen/domU1/module@44000000: reg: not a valid flattened device tree "
+	       "(FDT_ERR_TRUNCATED)");
+}
+
 /*
  * Robustness: a valid partial tree with bytes flipped (fixed-seed PRNG)
  * through cfg_parse() under ASan/UBSan.  Whatever it accepts must build
@@ -554,7 +603,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_no_passthrough_node, teardown),
 		cmocka_unit_test_teardown(test_pt_module_rules, teardown),
 		cmocka_unit_test_teardown(test_pt_aliases_and_plain_nodes, teardown),
+		cmocka_unit_test_teardown(test_pt_prop_len_wraps, teardown),
 		cmocka_unit_test_teardown(test_pt_mutated_partials, teardown),
 	};
+	signal(SIGALRM, on_alarm);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

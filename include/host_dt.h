@@ -1,8 +1,10 @@
 #pragma once
 /*
  * Where boot's nodes are in the host DT (boot/host_dt.c): one pass over
- * the structure block.  Pure C over libfdt; compiles for the host too
- * (tests/unit/test_host_dt.c, tests/fuzz/fuzz_host_dt.c).
+ * the structure block, which also checks it.  Pure C over libfdt; compiles
+ * for the host too (tests/unit/test_host_dt.c, tests/fuzz/fuzz_host_dt.c).
+ * The check alone serves the other device trees the boot loader hands
+ * over (dt/cfg_passthrough.c: a partial device tree).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,3 +35,11 @@ struct host_dt {
  */
 void host_dt_scan(const void *fdt, struct host_dt *h);
 int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path, size_t len);
+
+/*
+ * The checks of host_dt_scan() alone, on any blob whose fdt_totalsize()
+ * bytes are readable: true when libfdt may walk it (then fdt_check_full()
+ * returns too).  Otherwise @bad_at is the structure-block offset of the
+ * first bad token (0 for a bad header or reservation map).
+ */
+bool host_dt_check(const void *fdt, uint32_t *bad_at);

@@ -29,6 +29,7 @@
 #define PT_ALIASES          "aliases"
 #define PT_GIC              "gic"       /* Xen's interrupt-controller placeholder (init_intc_phandle) */
 #define PT_XEN_PREFIX       "xen,"
+#define PT_PHANDLES_MAX     32u         /* phandles of one partial tree (a clock or two in practice) */
 /* The GIC binding's three-cell specifier (bindings/interrupt-controller/arm,gic-v3.yaml). */
 #define GIC_SPEC_CELLS      3u
 #define GIC_SPEC_SPI        0u
@@ -52,6 +53,9 @@ struct pt_ctx {
 	struct cfg_partition *p;
 	uint32_t gic_phandle;           /* of Xen's /gic placeholder; 0: none */
 	unsigned int bytes;             /* what the merged nodes add to the guest DT */
+	unsigned int phandle_count;     /* phandles seen: /gic's and the merged nodes' */
+	uint32_t phandle[PT_PHANDLES_MAX];
+	int phandle_node[PT_PHANDLES_MAX];
 };
 
 /* A host node of a device: its path, offset and MMIO ranges (CPU addresses). */
@@ -580,14 +584,44 @@ static unsigned int fdt_cost(size_t name_len, size_t value_len, bool node)
 	return FDT_PROP_COST + (unsigned int)align_up(value_len, FDT_ALIGN) + (unsigned int)name_len + 1;
 }
 
+/*
+ * A phandle names one node (devicetree specification 2.3.3): the guest
+ * would otherwise get a tree in which a reference means either node.  A
+ * node may carry the same value as phandle and as linux,phandle.
+ */
+static void note_phandle(struct pt_ctx *pc, const char *path, const char *name, int node,
+			 uint32_t ph)
+{
+	char other[CFG_PATH_MAX];
+
+	for (unsigned int i = 0; i < pc->phandle_count; i++) {
+		if (pc->phandle[i] != ph || pc->phandle_node[i] == node)
+			continue;
+		if (fdt_get_path(pc->sub.fdt, pc->phandle_node[i], other, sizeof(other)) != 0)
+			strcpy(other, "another node");
+		cfg_error(pc->ctx->errs, path, name, "0x%x is also %s's: a phandle names one node",
+			  ph, other);
+		return;
+	}
+	if (pc->phandle_count == PT_PHANDLES_MAX) {
+		cfg_error(pc->ctx->errs, path, name, "more than %u phandles in one partial device "
+			  "tree", PT_PHANDLES_MAX);
+		return;
+	}
+	pc->phandle[pc->phandle_count] = ph;
+	pc->phandle_node[pc->phandle_count++] = node;
+}
+
 /* A phandle the merged nodes may keep: below Tessera's own (guest_platform.h). */
-static void check_phandle(struct pt_ctx *pc, const char *path, const char *name, const void *v,
-			  int len)
+static void check_phandle(struct pt_ctx *pc, const char *path, const char *name, int node,
+			  const void *v, int len)
 {
 	uint32_t ph = len == CFG_CELL_BYTES ? (uint32_t)cfg_cells_value(v, 0, 1) : 0;
 
-	if (ph != 0 && ph < GUEST_PHANDLE_FIRST)
+	if (ph != 0 && ph < GUEST_PHANDLE_FIRST) {
+		note_phandle(pc, path, name, node, ph);
 		return;
+	}
 	cfg_error(pc->ctx->errs, path, name, "must be one cell below 0x%x (the guest tree's own "
 		  "phandles start there)", GUEST_PHANDLE_FIRST);
 }
@@ -605,8 +639,8 @@ static void check_irq_parent(struct pt_ctx *pc, const char *path, const void *v,
 }
 
 /* One property of a node being merged: counted, and judged. */
-static void walk_prop(struct pt_ctx *pc, const char *path, int depth, const char *name,
-		      const void *v, int len)
+static void walk_prop(struct pt_ctx *pc, const char *path, int node, int depth,
+		      const char *name, const void *v, int len)
 {
 	bool xen = xen_prop(name);
 
@@ -616,7 +650,7 @@ static void walk_prop(struct pt_ctx *pc, const char *path, int depth, const char
 	else if (!xen)
 		pc->bytes += fdt_cost(strlen(name), (size_t)len, false);
 	if (name_is(name, "phandle") || name_is(name, "linux,phandle"))
-		check_phandle(pc, path, name, v, len);
+		check_phandle(pc, path, name, node, v, len);
 	else if (name_is(name, "interrupt-parent"))
 		check_irq_parent(pc, path, v, len);
 	else if (name_is(name, "interrupts-extended"))
@@ -642,7 +676,7 @@ static void walk_subtree(struct pt_ctx *pc, int node, int depth)
 		int len;
 		const void *v = fdt_getprop_by_offset(pc->sub.fdt, off, &pname, &len);
 		if (v)
-			walk_prop(pc, path, depth, pname, v, len);
+			walk_prop(pc, path, node, depth, pname, v, len);
 	}
 	fdt_for_each_subnode(child, pc->sub.fdt, node)
 		walk_subtree(pc, child, depth + 1);
@@ -716,6 +750,18 @@ static void parse_aliases(struct pt_ctx *pc, int node)
 	}
 }
 
+/* Xen's /gic placeholder: its phandle is what the devices' interrupt-parent names. */
+static void parse_gic(struct pt_ctx *pc, int node)
+{
+	char path[CFG_PATH_MAX];
+
+	pc->gic_phandle = fdt_get_phandle(pc->sub.fdt, node);
+	if (pc->gic_phandle == 0)
+		return;
+	pt_path(path, pc, node);
+	note_phandle(pc, path, "phandle", node, pc->gic_phandle);
+}
+
 /* The root: only cells, /passthrough, /aliases and the /gic placeholder. */
 static void parse_root(struct pt_ctx *pc)
 {
@@ -735,7 +781,7 @@ static void parse_root(struct pt_ctx *pc)
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
 		if (name_is(name, PT_GIC))
-			pc->gic_phandle = fdt_get_phandle(fdt, node);
+			parse_gic(pc, node);
 		else if (name_is(name, PT_BUS))
 			bus = node;
 		else if (!name_is(name, PT_ALIASES))

@@ -539,6 +539,47 @@ static void test_pt_prop_len_wraps(void **state)
 }
 
 /*
+ * fuzz_guest_fdt's finding: two nodes of a partial tree with one phandle
+ * were merged as they were, and the guest got a tree in which a reference
+ * names either.  dtc refuses such a tree: the values are patched in.
+ */
+static void test_pt_phandle_twice(void **state)
+{
+	(void)state;
+#define CLK(n, ph) n " {\ncompatible = \"fixed-clock\";\n#clock-cells = <0>;\n" \
+	"clock-frequency = <24000000>;\nphandle = <" #ph ">;\n};\n"
+	set_partial(0, PARTIAL(CLK("clk1", 0x20) CLK("clk2", 0x21) RTC));
+	int clk2 = fdt_path_offset(pt_blob[0], "/passthrough/clk2");
+	assert_int_equal(fdt_setprop_inplace_u32(pt_blob[0], clk2, "phandle", 0x20), 0);
+	EXPECT(parse(HOST_MARKED(DOMU1)),
+	       "config: " P1 "/clk2: phandle: 0x20 is also /passthrough/clk1's: a phandle names "
+	       "one node");
+	/* The /gic placeholder's phandle is taken too. */
+	uint32_t gic = fdt_get_phandle(pt_blob[0], fdt_path_offset(pt_blob[0], "/gic"));
+	assert_int_not_equal(gic, 0);
+	assert_int_equal(fdt_setprop_inplace_u32(pt_blob[0], clk2, "phandle", gic), 0);
+	char want[CFG_ERROR_LEN];
+	snprintf(want, sizeof(want), "config: " P1 "/clk2: phandle: 0x%x is also /gic's: a phandle "
+		 "names one node", gic);
+	EXPECT(parse(HOST_MARKED(DOMU1)), want);
+	/* phandle and linux,phandle of one node may agree. */
+	set_partial(0, PARTIAL("clk1 {\nphandle = <0x20>;\nlinux,phandle = <0x20>;\n};\n" RTC));
+	EXPECT_OK(parse(HOST_MARKED(DOMU1)));
+	/* At most 32 in one tree: /gic's and 31 more. */
+	static char body[8192];
+	size_t n = 0;
+	for (unsigned int i = 0; i < 32; i++)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "c%u {\nphandle = <%u>;\n};\n", i,
+				      0x100 + i);
+	char src[sizeof(body) + 1024];
+	snprintf(src, sizeof(src), PARTIAL("%s" RTC), body);
+	set_partial(0, src);
+	EXPECT(parse(HOST_MARKED(DOMU1)),
+	       "config: " P1 "/c31: phandle: more than 32 phandles in one partial device tree");
+#undef CLK
+}
+
+/*
  * Robustness: a valid partial tree with bytes flipped (fixed-seed PRNG)
  * through cfg_parse() under ASan/UBSan.  Whatever it accepts must build
  * into a guest tree within the bound the parser counted.
@@ -604,6 +645,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_module_rules, teardown),
 		cmocka_unit_test_teardown(test_pt_aliases_and_plain_nodes, teardown),
 		cmocka_unit_test_teardown(test_pt_prop_len_wraps, teardown),
+		cmocka_unit_test_teardown(test_pt_phandle_twice, teardown),
 		cmocka_unit_test_teardown(test_pt_mutated_partials, teardown),
 	};
 	signal(SIGALRM, on_alarm);

@@ -3,7 +3,8 @@
  * byte-level mutations of a DTB break its structure block, so the parsers
  * behind it would see little but malformed trees.  Here a sound tree is
  * edited with libfdt (properties set to edge values or deleted, nodes
- * added, removed or grafted from another input), and some of the time its
+ * added, removed, renamed (also to a sibling's name) or grafted from
+ * another input), and some of the time its
  * bytes are corrupted where the walker and the parsers do arithmetic: a
  * property's length, a token, a header field.  Some of the time (each
  * harness says how often), and always for an input that is not a sound
@@ -249,6 +250,34 @@ static void edit_node(void *fdt)
 		fdt_setprop_string(fdt, child, "compatible", compat);
 }
 
+/*
+ * A node renamed: to a name of the vocabulary or, half of the time, to a
+ * sibling's, which libfdt's fdt_add_subnode() never makes: two nodes of
+ * one name (a tree dtc would refuse, one a boot loader may still hand over).
+ */
+static void edit_rename(void *fdt)
+{
+	int node = random_node(fdt), parent = node > 0 ? fdt_parent_offset(fdt, node) : -1;
+	const char *name = node_names[pick(ARRAY_SIZE(node_names))];
+	char copy[VALUE_MAX];
+	int sibling, len;
+
+	if (parent < 0)
+		return;
+	if (pick(2)) {
+		fdt_for_each_subnode(sibling, fdt, parent) {
+			const char *s = fdt_get_name(fdt, sibling, &len);
+
+			if (sibling != node && s && len > 0 && (size_t)len < sizeof(copy) && pick(2)) {
+				memcpy(copy, s, (size_t)len + 1);
+				name = copy;
+				break;
+			}
+		}
+	}
+	fdt_set_name(fdt, node, name);
+}
+
 /* @src's node @from (and @depth levels below) as a new child of @to in @dst. */
 static void graft(void *dst, int to, const void *src, int from, int depth)
 {
@@ -439,11 +468,12 @@ static size_t replace_piece(uint8_t *data, size_t size, size_t max_size, struct 
 static void edit_work(void)
 {
 	for (unsigned int n = 1 + pick(MAX_EDITS); n > 0; n--) {
-		switch (pick(11)) {
+		switch (pick(12)) {
 		case 0: case 1: edit_setprop(work); break;
 		case 2: case 3: edit_cell(work); break;
 		case 4: case 5: edit_delprop(work); break;
 		case 6: fdt_set_boot_cpuid_phys(work, pick(FUZZ_PLATFORMS)); break;
+		case 7: edit_rename(work); break;
 		default: edit_node(work); break;
 		}
 	}

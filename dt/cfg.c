@@ -464,6 +464,9 @@ static void set_partition_name(struct cfg_ctx *ctx, struct cfg_partition *p, con
 {
 	size_t len = strlen(name);
 
+	/* libfdt reads a node without a name (dtc writes none): nothing could name the partition. */
+	if (len == 0)
+		cfg_error(ctx->errs, p->path, "name", "empty: a partition is named by its node");
 	if (len >= CFG_NAME_MAX) {
 		cfg_error(ctx->errs, p->path, "name", "\"%s\" is longer than %u characters", name,
 			  CFG_NAME_MAX - 1);

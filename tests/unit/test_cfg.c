@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libfdt.h>
+
 #include "config.h"
 #include "types.h"
 
@@ -659,6 +661,17 @@ static void test_name_too_long(void **state)
 	EXPECT(parse(DTS(DOMU("domU-with-a-very-long-name-abcdefgh", 42000000, ""))),
 	       "config: /chosen/domU-with-a-very-long-name-abcdefgh: name: "
 	       "\"domU-with-a-very-long-name-abcdefgh\" is longer than 31 characters");
+}
+
+/* fuzz_guest_fdt's finding: a domain node without a name gave a partition named "". */
+static void test_name_empty(void **state)
+{
+	(void)state;
+	void *dtb = dtc_string(DTS(DOMU("domU1", 42000000, "")));
+	assert_int_equal(fdt_set_name(dtb, fdt_path_offset(dtb, "/chosen/domU1"), ""), 0);
+	int ret = cfg_parse(dtb, &plat_virt, &cfg, &errs);
+	free(dtb);
+	EXPECT(ret, "config: /chosen/: name: empty: a partition is named by its node");
 }
 
 static void test_too_many_partitions(void **state)
@@ -1324,6 +1337,7 @@ int main(void)
 		cmocka_unit_test(test_pin_count),
 		cmocka_unit_test(test_duplicate_name),
 		cmocka_unit_test(test_name_too_long),
+		cmocka_unit_test(test_name_empty),
 		cmocka_unit_test(test_too_many_partitions),
 		cmocka_unit_test(test_no_partitions),
 		cmocka_unit_test(test_no_chosen),

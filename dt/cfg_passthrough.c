@@ -762,12 +762,53 @@ static void parse_gic(struct pt_ctx *pc, int node)
 	note_phandle(pc, path, "phandle", node, pc->gic_phandle);
 }
 
+/* The root's children a partial tree may have (passthrough.txt), each once. */
+enum pt_root_child { PT_ROOT_OTHER = 0, PT_ROOT_GIC = 1, PT_ROOT_BUS = 2, PT_ROOT_ALIASES = 4 };
+
+static enum pt_root_child root_child(const char *name)
+{
+	if (name_is(name, PT_GIC))
+		return PT_ROOT_GIC;
+	if (name_is(name, PT_BUS))
+		return PT_ROOT_BUS;
+	return name_is(name, PT_ALIASES) ? PT_ROOT_ALIASES : PT_ROOT_OTHER;
+}
+
+/*
+ * The root's children: /gic read, /passthrough's offset returned (or -1).
+ * libfdt reads two nodes of one name, which dtc refuses: the merge would
+ * take the first, so a second one is an error.
+ */
+static int parse_root_children(struct pt_ctx *pc, const char *path)
+{
+	const void *fdt = pc->sub.fdt;
+	unsigned int seen = 0;
+	int node, bus = -1;
+
+	fdt_for_each_subnode(node, fdt, 0) {
+		const char *name = fdt_get_name(fdt, node, NULL);
+		enum pt_root_child which = root_child(name);
+		if (which == PT_ROOT_OTHER || (seen & which)) {
+			cfg_error(pc->ctx->errs, path, name, which == PT_ROOT_OTHER ?
+				  "not merged: a partial device tree gives only /passthrough, "
+				  "/aliases and /gic" : "a second one: a partial device tree has one");
+			continue;
+		}
+		seen |= which;
+		if (which == PT_ROOT_GIC)
+			parse_gic(pc, node);
+		else if (which == PT_ROOT_BUS)
+			bus = node;
+	}
+	return bus;
+}
+
 /* The root: only cells, /passthrough, /aliases and the /gic placeholder. */
 static void parse_root(struct pt_ctx *pc)
 {
 	const void *fdt = pc->sub.fdt;
 	char path[CFG_PATH_MAX];
-	int off, node, bus = -1;
+	int off, node, bus;
 
 	pt_path(path, pc, 0);
 	fdt_for_each_property_offset(off, fdt, 0) {
@@ -778,16 +819,7 @@ static void parse_root(struct pt_ctx *pc)
 		cfg_error(pc->ctx->errs, path, name, "not merged: a partial device tree gives only "
 			  "/passthrough, /aliases and /gic");
 	}
-	fdt_for_each_subnode(node, fdt, 0) {
-		const char *name = fdt_get_name(fdt, node, NULL);
-		if (name_is(name, PT_GIC))
-			parse_gic(pc, node);
-		else if (name_is(name, PT_BUS))
-			bus = node;
-		else if (!name_is(name, PT_ALIASES))
-			cfg_error(pc->ctx->errs, path, name, "not merged: a partial device tree gives "
-				  "only /passthrough, /aliases and /gic");
-	}
+	bus = parse_root_children(pc, path);
 	if (bus < 0)
 		cfg_error(pc->ctx->errs, path, PT_BUS, "missing: the devices go under /passthrough");
 	else

@@ -580,6 +580,39 @@ static void test_pt_phandle_twice(void **state)
 }
 
 /*
+ * fuzz_guest_fdt's finding: a partial tree with two /passthrough nodes.
+ * The checks read the last, the merge took the first, unchecked (xen,*
+ * properties, phandles, interrupt-parent, its size in the guest tree); a
+ * second /aliases was silently dropped.  dtc refuses two nodes of one
+ * name: the names are patched in.
+ */
+static void test_pt_root_child_twice(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "passthrough", "aliases", "gic" };
+	static const char *const stand_in[] = { "passthroug2", "aliase2", "gi2" };
+	char src[4096], want[CFG_ERROR_LEN];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		/* The second one would break rules if it were read: a device without xen,reg. */
+		snprintf(src, sizeof(src), "/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\n"
+			 "gic: gic {\n#interrupt-cells = <3>;\ninterrupt-controller;\n};\n"
+			 "passthrough {\ncompatible = \"simple-bus\";\nranges;\n#address-cells = <2>;\n"
+			 "#size-cells = <2>;\n" RTC "};\naliases {\n};\n"
+			 "%s {\ncompatible = \"simple-bus\";\nranges;\n#address-cells = <2>;\n"
+			 "#size-cells = <2>;\nx {\nxen,path = \"/pl061@9030000\";\n};\n};\n};\n",
+			 stand_in[i]);
+		set_partial(0, src);
+		int node = fdt_subnode_offset(pt_blob[0], 0, stand_in[i]);
+		assert_true(node > 0);
+		assert_int_equal(fdt_set_name(pt_blob[0], node, names[i]), 0);
+		snprintf(want, sizeof(want), "config: /chosen/domU1/module@44000000:/: %s: a second "
+			 "one: a partial device tree has one", names[i]);
+		EXPECT(parse(HOST_MARKED(DOMU1)), want);
+	}
+}
+
+/*
  * Robustness: a valid partial tree with bytes flipped (fixed-seed PRNG)
  * through cfg_parse() under ASan/UBSan.  Whatever it accepts must build
  * into a guest tree within the bound the parser counted.
@@ -646,6 +679,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_aliases_and_plain_nodes, teardown),
 		cmocka_unit_test_teardown(test_pt_prop_len_wraps, teardown),
 		cmocka_unit_test_teardown(test_pt_phandle_twice, teardown),
+		cmocka_unit_test_teardown(test_pt_root_child_twice, teardown),
 		cmocka_unit_test_teardown(test_pt_mutated_partials, teardown),
 	};
 	signal(SIGALRM, on_alarm);

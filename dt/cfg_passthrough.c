@@ -547,13 +547,14 @@ static void check_guest_interrupts(struct pt_ctx *pc, int node, const char *path
 	}
 }
 
-static void parse_device(struct pt_ctx *pc, int node, unsigned int ac, unsigned int sc)
+static void parse_device(struct pt_ctx *pc, int node, const char *bus_path, unsigned int ac,
+			 unsigned int sc)
 {
 	struct config *cfg = pc->ctx->cfg;
 	char path[CFG_PATH_MAX];
 	struct pt_host h;
 
-	pt_path(path, pc, node);
+	cfg_child_path(path, bus_path, fdt_get_name(pc->sub.fdt, node, NULL));
 	if (cfg->pt_device_count >= CFG_MAX_PT_DEVICES) {
 		cfg_error(pc->ctx->errs, path, "xen,path", "more than %u passed-through devices",
 			  CFG_MAX_PT_DEVICES);
@@ -597,7 +598,9 @@ static void note_phandle(struct pt_ctx *pc, const char *path, const char *name, 
 	for (unsigned int i = 0; i < pc->phandle_count; i++) {
 		if (pc->phandle[i] != ph || pc->phandle_node[i] == node)
 			continue;
-		if (fdt_get_path(pc->sub.fdt, pc->phandle_node[i], other, sizeof(other)) != 0)
+		/* fdt_get_path() walks from the root: only for a message that is kept. */
+		if (pc->ctx->errs->count >= CFG_MAX_ERRORS ||
+		    fdt_get_path(pc->sub.fdt, pc->phandle_node[i], other, sizeof(other)) != 0)
 			strcpy(other, "another node");
 		cfg_error(pc->ctx->errs, path, name, "0x%x is also %s's: a phandle names one node",
 			  ph, other);
@@ -658,13 +661,12 @@ static void walk_prop(struct pt_ctx *pc, const char *path, int node, int depth,
 }
 
 /* The /passthrough subtree (depth 0 = /passthrough itself) as it will be merged. */
-static void walk_subtree(struct pt_ctx *pc, int node, int depth)
+static void walk_subtree(struct pt_ctx *pc, int node, const char *path, int depth)
 {
-	char path[CFG_PATH_MAX];
+	char child_path[CFG_PATH_MAX];
 	int off, child;
 	const char *name = fdt_get_name(pc->sub.fdt, node, NULL);
 
-	pt_path(path, pc, node);
 	if (depth + 1 > (int)GUEST_FDT_PT_DEPTH_MAX) {
 		cfg_error(pc->ctx->errs, path, name, "nested deeper than %u levels",
 			  GUEST_FDT_PT_DEPTH_MAX);
@@ -678,8 +680,11 @@ static void walk_subtree(struct pt_ctx *pc, int node, int depth)
 		if (v)
 			walk_prop(pc, path, node, depth, pname, v, len);
 	}
-	fdt_for_each_subnode(child, pc->sub.fdt, node)
-		walk_subtree(pc, child, depth + 1);
+	/* Each child's path from its parent's: fdt_get_path() walks the tree from the root. */
+	fdt_for_each_subnode(child, pc->sub.fdt, node) {
+		cfg_child_path(child_path, path, fdt_get_name(pc->sub.fdt, child, NULL));
+		walk_subtree(pc, child, child_path, depth + 1);
+	}
 }
 
 /*
@@ -723,10 +728,10 @@ static void parse_bus(struct pt_ctx *pc, int bus)
 				  "missing or not 1 or 2 (xen,reg is read in these cells)");
 		return;
 	}
-	walk_subtree(pc, bus, 0);
+	walk_subtree(pc, bus, path, 0);
 	fdt_for_each_subnode(node, fdt, bus)
 		if (has_xen_prop(fdt, node))
-			parse_device(pc, node, ac, sc);
+			parse_device(pc, node, path, ac, sc);
 }
 
 /* /aliases is merged as is: string properties only, no children. */

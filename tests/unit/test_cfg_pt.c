@@ -539,6 +539,62 @@ static void test_pt_prop_len_wraps(void **state)
 }
 
 /*
+ * A large partial tree costs time in proportion to its size: each node's
+ * path was fdt_get_path(), a walk from the root, and 4000 nodes took a
+ * second on the host (16000 sixteen times that: SIGALRM).  It is too
+ * large for the guest tree anyway.
+ */
+static void test_pt_large_tree_linear(void **state)
+{
+	enum { NODES = 16000, SIZE = NODES * 16 + 4096 };
+	char name[16];
+	void *fdt = malloc(SIZE);
+
+	(void)state;
+	assert_non_null(fdt);
+	/* dtc's parser runs out of stack on so many siblings: libfdt writes it. */
+	assert_int_equal(fdt_create(fdt, SIZE), 0);
+	assert_int_equal(fdt_finish_reservemap(fdt), 0);
+	assert_int_equal(fdt_begin_node(fdt, ""), 0);
+	assert_int_equal(fdt_property_u32(fdt, "#address-cells", 2), 0);
+	assert_int_equal(fdt_property_u32(fdt, "#size-cells", 2), 0);
+	assert_int_equal(fdt_begin_node(fdt, "passthrough"), 0);
+	assert_int_equal(fdt_property_string(fdt, "compatible", "simple-bus"), 0);
+	assert_int_equal(fdt_property(fdt, "ranges", NULL, 0), 0);
+	assert_int_equal(fdt_property_u32(fdt, "#address-cells", 2), 0);
+	assert_int_equal(fdt_property_u32(fdt, "#size-cells", 2), 0);
+	for (unsigned int i = 0; i < NODES; i++) {
+		snprintf(name, sizeof(name), "n%u", i);
+		assert_int_equal(fdt_begin_node(fdt, name), 0);
+		assert_int_equal(fdt_end_node(fdt), 0);
+	}
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_finish(fdt), 0);
+	set_partial(0, NULL);
+	pt_blob[0] = fdt;
+	pt_len[0] = fdt_totalsize(fdt);
+	alarm(5);
+	int ret = parse(HOST_MARKED(DOMAIN("domU1", 42000000,
+					   "module@44000000 {\ncompatible = \"multiboot,device-tree\", "
+					   "\"multiboot,module\";\nreg = <0x44000000 0x100000>;\n};\n")));
+	alarm(0);
+	/*
+	 * /passthrough 8 + 12 bytes; its properties 12 each plus value and
+	 * name: compatible 12 + 11, ranges 0 + 7, the cells 4 + 15 and 4 + 12.
+	 */
+	char want[CFG_ERROR_LEN];
+	unsigned int bytes = 20 + 4 * 12 + (12 + 11) + (0 + 7) + (4 + 15) + (4 + 12);
+	for (unsigned int i = 0; i < NODES; i++) {
+		snprintf(name, sizeof(name), "n%u", i);
+		bytes += 8 + (unsigned int)align_up(strlen(name) + 1, 4);
+	}
+	snprintf(want, sizeof(want), "config: /chosen/domU1/module@44000000: reg: its nodes take %u "
+		 "bytes in the guest device tree, which has room for %u", bytes, GUEST_FDT_PT_MAX);
+	EXPECT(ret, want);
+}
+
+/*
  * fuzz_guest_fdt's finding: two nodes of a partial tree with one phandle
  * were merged as they were, and the guest got a tree in which a reference
  * names either.  dtc refuses such a tree: the values are patched in.
@@ -679,6 +735,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_aliases_and_plain_nodes, teardown),
 		cmocka_unit_test_teardown(test_pt_prop_len_wraps, teardown),
 		cmocka_unit_test_teardown(test_pt_phandle_twice, teardown),
+		cmocka_unit_test_teardown(test_pt_large_tree_linear, teardown),
 		cmocka_unit_test_teardown(test_pt_root_child_twice, teardown),
 		cmocka_unit_test_teardown(test_pt_mutated_partials, teardown),
 	};

@@ -12,7 +12,8 @@
  *     (address, size, id), no address range of the tree overlapping another;
  *   - the partial device tree's /aliases and /passthrough merged as Xen
  *     does (xen,* properties dropped, interrupt-parent on the guest's GIC,
- *     everything else as it was), and no phandle twice;
+ *     everything else as it was); no phandle twice, no two siblings of one
+ *     name;
  *   - one byte less than the tree needs gives -TS_ENOMEM and no tree.
  */
 #include <stdlib.h>
@@ -264,7 +265,7 @@ static void check_merged(const void *fdt, const struct cfg_partition *p)
 	static const char *const merged[] = { "aliases", "passthrough" };
 	static uint32_t phandles[GUEST_FDT_MAX_SIZE / 16];
 	unsigned int count = 0;
-	int node, depth = 0;
+	int node, depth;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(merged); i++) {
 		int n = p->pt_fdt ? fdt_subnode_offset(p->pt_fdt, 0, merged[i]) : -FDT_ERR_NOTFOUND;
@@ -275,8 +276,23 @@ static void check_merged(const void *fdt, const struct cfg_partition *p)
 		if (n >= 0)
 			check_merged_node(p->name, p->pt_fdt, n, fdt, g);
 	}
+	/* No two children of a node with one name (DT spec 2.2.1): a path names one node. */
+	for (node = 0, depth = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+		int a, b, la, lb;
+
+		fdt_for_each_subnode(a, fdt, node) {
+			const char *na = fdt_get_name(fdt, a, &la);
+
+			for (b = fdt_next_subnode(fdt, a); b >= 0; b = fdt_next_subnode(fdt, b)) {
+				const char *nb = fdt_get_name(fdt, b, &lb);
+
+				FUZZ_ASSERT(la != lb || memcmp(na, nb, (size_t)la) != 0,
+					    "%s: two nodes %s in the guest tree", p->name, na);
+			}
+		}
+	}
 	/* A phandle names one node (DT spec 2.3.3): the merged ones and Tessera's must not meet. */
-	for (node = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
+	for (node = 0, depth = 0; node >= 0 && depth >= 0; node = fdt_next_node(fdt, node, &depth)) {
 		uint32_t ph = fdt_get_phandle(fdt, node);
 
 		if (ph == 0)

@@ -660,6 +660,31 @@ static void walk_prop(struct pt_ctx *pc, const char *path, int node, int depth,
 		cfg_error(pc->ctx->errs, path, name, "not supported (use interrupts)");
 }
 
+/*
+ * Does an earlier child of @parent have @child's name?  libfdt reads two
+ * nodes of one name, which dtc refuses (devicetree specification 2.2.1).
+ * Each child is compared with those before it: only while the merged
+ * nodes fit the guest tree (GUEST_FDT_PT_MAX bounds their number), since
+ * a larger tree is refused anyway.
+ */
+static bool name_taken(const struct pt_ctx *pc, int parent, int child)
+{
+	const void *fdt = pc->sub.fdt;
+	int len, other_len, other;
+	const char *name = fdt_get_name(fdt, child, &len);
+
+	if (pc->bytes > GUEST_FDT_PT_MAX || !name)
+		return false;
+	fdt_for_each_subnode(other, fdt, parent) {
+		if (other == child)
+			return false;
+		const char *o = fdt_get_name(fdt, other, &other_len);
+		if (o && other_len == len && memcmp(o, name, (size_t)len) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The /passthrough subtree (depth 0 = /passthrough itself) as it will be merged. */
 static void walk_subtree(struct pt_ctx *pc, int node, const char *path, int depth)
 {
@@ -682,7 +707,11 @@ static void walk_subtree(struct pt_ctx *pc, int node, const char *path, int dept
 	}
 	/* Each child's path from its parent's: fdt_get_path() walks the tree from the root. */
 	fdt_for_each_subnode(child, pc->sub.fdt, node) {
-		cfg_child_path(child_path, path, fdt_get_name(pc->sub.fdt, child, NULL));
+		const char *child_name = fdt_get_name(pc->sub.fdt, child, NULL);
+		cfg_child_path(child_path, path, child_name);
+		if (name_taken(pc, node, child))
+			cfg_error(pc->ctx->errs, child_path, child_name, "a second node of this name: "
+				  "a path names one node");
 		walk_subtree(pc, child, child_path, depth + 1);
 	}
 }

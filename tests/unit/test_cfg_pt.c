@@ -669,6 +669,24 @@ static void test_pt_root_child_twice(void **state)
 }
 
 /*
+ * fuzz_guest_fdt's finding: two children of one node in a partial tree
+ * with one name were merged as they were; a path in the guest tree named
+ * either.  Names patched in, as dtc refuses them.
+ */
+static void test_pt_sibling_names(void **state)
+{
+	(void)state;
+	set_partial(0, PARTIAL("clk1 {\n};\nclk2 {\nx {\n};\nx2 {\n};\n};\n" RTC));
+	int clk2 = fdt_path_offset(pt_blob[0], "/passthrough/clk2");
+	int x2 = fdt_path_offset(pt_blob[0], "/passthrough/clk2/x2");
+	assert_int_equal(fdt_set_name(pt_blob[0], x2, "x"), 0);
+	assert_int_equal(fdt_set_name(pt_blob[0], clk2, "clk1"), 0);
+	EXPECT(parse(HOST_MARKED(DOMU1)),
+	       "config: " P1 "/clk1: clk1: a second node of this name: a path names one node",
+	       "config: " P1 "/clk1/x: x: a second node of this name: a path names one node");
+}
+
+/*
  * Robustness: a valid partial tree with bytes flipped (fixed-seed PRNG)
  * through cfg_parse() under ASan/UBSan.  Whatever it accepts must build
  * into a guest tree within the bound the parser counted.
@@ -737,6 +755,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_phandle_twice, teardown),
 		cmocka_unit_test_teardown(test_pt_large_tree_linear, teardown),
 		cmocka_unit_test_teardown(test_pt_root_child_twice, teardown),
+		cmocka_unit_test_teardown(test_pt_sibling_names, teardown),
 		cmocka_unit_test_teardown(test_pt_mutated_partials, teardown),
 	};
 	signal(SIGALRM, on_alarm);

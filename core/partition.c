@@ -85,6 +85,7 @@ void partitions_create(const struct config *cfg)
 		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
 			p->vcpus[v] = (struct vcpu){ .part = p, .id = v, .pcpu = p->cfg->pcpu[v] };
 		vpl011_init(p);
+		vpl061_init(p);
 		vgic_register_mmio(p);
 	}
 	passthrough_init();
@@ -329,6 +330,7 @@ static void partition_wait_vcpus_off(struct partition *p)
 static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
 {
 	vgic_init(p);
+	vpl061_reset(p);
 	spin_lock(&p->p2m_lock);
 	int err = partition_build_p2m(p);
 	if (err) {

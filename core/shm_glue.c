@@ -115,6 +115,25 @@ void shm_glue_power_off(void)
 		log_line("shm: dom_shared (0x7ff5) released its %d region%s", n, n == 1 ? "" : "s");
 }
 
+/*
+ * Every partition in @targets hears region @region's doorbell both ways:
+ * the doorbell interrupt (bare-metal guests) and its doorbell GPIO's bell
+ * line (Linux userspace), so either kind of sender reaches either kind of
+ * receiver.
+ */
+static int shm_glue_ring_targets(shm_partmask_t targets, unsigned int region)
+{
+	int rung = 0;
+	for (unsigned int q = 0; targets; q++, targets >>= 1) {
+		if (!(targets & 1))
+			continue;
+		vgic_inject(&partitions[q], &partitions[q].vcpus[0], GUEST_DOORBELL_INTID);
+		vpl061_bell(&partitions[q], region);
+		rung++;
+	}
+	return rung;
+}
+
 int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 {
 	shm_partmask_t targets;
@@ -129,12 +148,14 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 		return TESSERA_RET_DENIED;
 	if (r < 0)
 		return TESSERA_RET_INVALID;
-	int rung = 0;
-	for (unsigned int q = 0; targets; q++, targets >>= 1) {
-		if (!(targets & 1))
-			continue;
-		vgic_inject(&partitions[q], &partitions[q].vcpus[0], GUEST_DOORBELL_INTID);
-		rung++;
-	}
-	return rung;
+	return shm_glue_ring_targets(targets, (unsigned int)r);
+}
+
+int shm_glue_ring_region(struct partition *p, unsigned int region)
+{
+	shm_partmask_t targets;
+	/* Unlocked for the reasons shm_glue_doorbell() gives. */
+	if (shm_region_peers(&table, region, p->index, &targets) != 0)
+		return TESSERA_RET_DENIED;
+	return shm_glue_ring_targets(targets, region);
 }

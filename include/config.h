@@ -121,6 +121,9 @@ struct cfg_guest_map {
 	struct cfg_pt_range pt_range[CFG_MAX_PT_RANGES];
 	uint64_t pt_spis;               /* bit i: INTID 32 + i, the same INTID as on the host */
 	uint64_t pt_spi_edge;           /* bit i: that SPI is edge-triggered (else level) */
+	struct cfg_range gpio;          /* the doorbell PL061 (size 0: none, no shared region) */
+	uint32_t gpio_intid;
+	struct cfg_range ctl;           /* the control device */
 };
 
 struct cfg_partition {

@@ -41,6 +41,13 @@
 #define GUEST_FDT_PT_MAX       0x4000u
 /* How deep the nodes of a partial device tree may nest (/passthrough is 1). */
 #define GUEST_FDT_PT_DEPTH_MAX 8u
+/*
+ * The doorbell GPIO: node 24 + ten properties (12 each) with their values
+ * (compatible 20, reg 16, interrupts 12, clocks 4, clock-names 12, four
+ * cells 16) = 224, the line names (8 of at most 21 bytes: 168) and the
+ * property names (about 120).
+ */
+#define GUEST_FDT_GPIO_BOUND   640u
 /* bootargs: property header + CFG_BOOTARGS_MAX bytes. */
 #define GUEST_FDT_BOOTARGS_BOUND (24u + CFG_BOOTARGS_MAX)
 

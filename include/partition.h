@@ -16,6 +16,7 @@
 #include "vcpu.h"
 #include "vgic.h"
 #include "vpl011.h"
+#include "vpl061.h"
 
 struct partition;
 
@@ -42,6 +43,7 @@ struct partition {
 	uint64_t cntvoff;
 	struct vcpu vcpus[CFG_MAX_VCPUS];
 	struct vpl011 uart;
+	struct vpl061 gpio;               /* the doorbell GPIO (no window without regions) */
 	struct vgic vgic;
 	unsigned int mmio_count;
 	struct mmio_window mmio[PART_MMIO_MAX];

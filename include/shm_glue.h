@@ -31,5 +31,12 @@ int shm_glue_walk(struct partition *p, uint64_t ipa_addr, struct p2m_walk *w, ch
 void shm_glue_print_table(void);
 /* TESSERA_HVC_SHM_DOORBELL from @p for its region at @ipa_addr: how many rung, or TESSERA_RET_*. */
 int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr);
+/*
+ * The same, for region @region (a cfg.regions index) rung by @p's doorbell
+ * GPIO: every other partition with the region mapped gets the doorbell
+ * interrupt and a pulse on its bell line.  How many were rung, or
+ * TESSERA_RET_DENIED when @p's own mapping is gone.
+ */
+int shm_glue_ring_region(struct partition *p, unsigned int region);
 /* Last words: print the table, then dom_shared lets its pages go. */
 void shm_glue_power_off(void);

@@ -356,7 +356,9 @@ static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
 	p->starts++;
 	p->aborts = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
-		p->vcpus[v].exits = p->vcpus[v].fp_saves = 0;
+		memset(p->vcpus[v].exits_by, 0, sizeof(p->vcpus[v].exits_by));
+	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
+		p->vcpus[v].fp_saves = 0;
 	return 0;
 }
 
@@ -385,7 +387,7 @@ static void partition_teardown(struct partition *p, const char *why)
 	spin_unlock(&p->p2m_lock);
 	uint64_t exits = 0, fp_saves = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
-		exits += p->vcpus[v].exits;
+		exits += vcpu_exits(&p->vcpus[v]);
 		fp_saves += p->vcpus[v].fp_saves;
 	}
 	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
@@ -485,6 +487,14 @@ void partition_boot_done(void)
 {
 	if (life_power_release(&power))
 		system_power_off();
+}
+
+uint64_t vcpu_exits(const struct vcpu *v)
+{
+	uint64_t n = 0;
+	for (unsigned int r = 0; r < EXIT_REASONS; r++)
+		n += v->exits_by[r];
+	return n;
 }
 
 void partition_guest_request(struct vcpu *self, enum life_req r, const char *why)

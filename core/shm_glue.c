@@ -105,6 +105,20 @@ void shm_glue_print_table(void)
 	spin_unlock(&table_lock);
 }
 
+void shm_glue_print_refs(void)
+{
+	unsigned int total = 0;
+	for (unsigned int r = 0; r < sys_config->region_count; r++) {
+		spin_lock(&table_lock);
+		unsigned int n = shm_region_refcount(&table, r);
+		spin_unlock(&table_lock);
+		total += n;
+		log_line("stats: shm %s refs %u", sys_config->regions[r].id, n);
+	}
+	log_line("stats: shm references %u in %u region%s", total, sys_config->region_count,
+		 sys_config->region_count == 1 ? "" : "s");
+}
+
 void shm_glue_power_off(void)
 {
 	shm_glue_print_table();

@@ -38,5 +38,10 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr);
  * TESSERA_RET_DENIED when @p's own mapping is gone.
  */
 int shm_glue_ring_region(struct partition *p, unsigned int region);
+/*
+ * The shell's stats: one "stats: shm <id> refs <n>" line per region, then
+ * "stats: shm references <total> in <n> regions".
+ */
+void shm_glue_print_refs(void);
 /* Last words: print the table, then dom_shared lets its pages go. */
 void shm_glue_power_off(void);

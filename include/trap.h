@@ -9,6 +9,18 @@
 
 #include "pcpu.h"
 
+/*
+ * Why a vCPU left its guest, as the shell's stats count them (struct
+ * vcpu.exits_by): the exception classes Tessera handles, an IRQ, an SError,
+ * anything else.
+ */
+enum exit_reason {
+	EXIT_OTHER = 0,          /* the zero default of the EC table in core/trap.c */
+	EXIT_HVC, EXIT_SMC, EXIT_DABT, EXIT_IABT, EXIT_SYSREG, EXIT_IRQ, EXIT_SERROR,
+	EXIT_REASONS,
+};
+extern const char *const exit_reason_names[EXIT_REASONS];
+
 void trap_guest_sync(struct gp_regs *f);
 void trap_guest_irq(struct gp_regs *f);
 void trap_guest_serror(struct gp_regs *f);

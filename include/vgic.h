@@ -49,6 +49,7 @@ struct vgic_cpu {
 	uint32_t priv_cand;         /* INTIDs 0-31 that may be pending (a superset) */
 	uint64_t hcr;               /* last value written to ICH_HCR_EL2 / GICH_HCR */
 	uint16_t lr_used;           /* bitmap of list registers we filled */
+	uint64_t injected;          /* interrupts put in a list register since the start (stats) */
 };
 
 struct vgic {

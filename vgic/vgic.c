@@ -210,6 +210,7 @@ VGIC_PER_VERSION bool timer_fast(unsigned int ver, struct vcpu *v)
 	q->active_or_in_lr = true;
 	q->lr = 0;
 	c->lr_used = 1;
+	c->injected++;
 	return true;
 }
 
@@ -404,6 +405,7 @@ VGIC_PER_VERSION void fill_lrs(unsigned int ver, struct partition *p, struct vcp
 		}
 		vlr_write(ver, n, vlr_make(ver, &d));
 		c->lr_used |= (uint16_t)(1u << n);
+		c->injected++;
 		q->pending = false;
 		q->active_or_in_lr = true;
 		q->lr = (uint8_t)n;

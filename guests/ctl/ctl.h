@@ -1,0 +1,10 @@
+#pragma once
+/* The ctl guest's tests (guests/ctl/ctl.c). */
+#include "guest.h"
+
+#define CTL_ARG_MAX     32
+
+/* Base and size of the first xen,shared-memory-v1 region in /reserved-memory. */
+bool ctl_first_region(uint64_t *base, uint64_t *size);
+/* ctl_test=scrub: run 1 marks RAM and resets, run 2 finds it zeroed. */
+void ctl_scrub(const void *dtb);

@@ -2,6 +2,7 @@
  * ctl: guest side of the run-time control tests (bootargs ctl_test=):
  *   scrub   the private RAM of a partition holds nothing of its last run
  *           after a SYSTEM_RESET (scrub.c);
+ *   gpio    the doorbell GPIO's registers, and rings through it (gpio.c);
  * The first shared region of /reserved-memory carries what must survive a
  * restart: it is not scrubbed (DESIGN.md §6).
  */
@@ -35,7 +36,9 @@ int main(const void *dtb)
 	bootargs_get("ctl_test", test, sizeof(test));
 	if (strcmp(test, "scrub") == 0)
 		ctl_scrub(dtb);
+	else if (strcmp(test, "gpio") == 0)
+		ctl_gpio();
 	else
-		report_fail("ctl-test got=%s want=scrub", test[0] ? test : "none");
+		report_fail("ctl-test got=%s want=scrub|gpio", test[0] ? test : "none");
 	return 0;
 }

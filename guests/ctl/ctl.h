@@ -8,3 +8,5 @@
 bool ctl_first_region(uint64_t *base, uint64_t *size);
 /* ctl_test=scrub: run 1 marks RAM and resets, run 2 finds it zeroed. */
 void ctl_scrub(const void *dtb);
+/* ctl_test=gpio: the doorbell GPIO's registers, then ring or listen (ctl_gpio=). */
+void ctl_gpio(void);

@@ -378,9 +378,7 @@ static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
 	p->starts++;
 	p->aborts = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
-		memset(p->vcpus[v].exits_by, 0, sizeof(p->vcpus[v].exits_by));
-	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
-		p->vcpus[v].fp_saves = 0;
+		vcpu_stats_reset(&p->vcpus[v]);
 	return 0;
 }
 
@@ -410,7 +408,7 @@ static void partition_teardown(struct partition *p, const char *why)
 	uint64_t exits = 0, fp_saves = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 		exits += vcpu_exits(&p->vcpus[v]);
-		fp_saves += p->vcpus[v].fp_saves;
+		fp_saves += pcpus[p->vcpus[v].pcpu].fp_saves;
 	}
 	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
 		 p->cfg->name, why, (unsigned long long)exits, (unsigned long long)fp_saves,
@@ -511,11 +509,18 @@ void partition_boot_done(void)
 		system_power_off();
 }
 
+void vcpu_stats_reset(struct vcpu *v)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];          /* not counting: the vCPU is off */
+	memset(pc->exits, 0, sizeof(pc->exits));
+	pc->fp_saves = 0;
+}
+
 uint64_t vcpu_exits(const struct vcpu *v)
 {
 	uint64_t n = 0;
-	for (unsigned int r = 0; r < EXIT_REASONS; r++)
-		n += v->exits_by[r];
+	for (unsigned int k = 0; k < PCPU_EXIT_KINDS; k++)
+		n += pcpus[v->pcpu].exits[k];
 	return n;
 }
 

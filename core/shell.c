@@ -140,8 +140,7 @@ static void cmd_stats(const char *arg)
 		const struct partition *p = &partitions[i];
 		uint64_t by[EXIT_REASONS] = { 0 }, total = 0, injected = 0;
 		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
-			for (unsigned int r = 0; r < EXIT_REASONS; r++)
-				by[r] += p->vcpus[v].exits_by[r];
+			trap_exits_by_reason(pcpus[p->vcpus[v].pcpu].exits, by);
 			injected += p->vcpus[v].vgic.injected;
 		}
 		char reasons[STATS_LINE_MAX];

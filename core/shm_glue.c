@@ -135,15 +135,15 @@ void shm_glue_power_off(void)
  * line (Linux userspace), so either kind of sender reaches either kind of
  * receiver.
  */
-static int shm_glue_ring_targets(shm_partmask_t targets, unsigned int region)
+static inline __attribute__((always_inline)) int shm_glue_ring_targets(shm_partmask_t targets,
+									unsigned int region)
 {
 	int rung = 0;
-	for (unsigned int q = 0; targets; q++, targets >>= 1) {
-		if (!(targets & 1))
-			continue;
-		vgic_inject(&partitions[q], &partitions[q].vcpus[0], GUEST_DOORBELL_INTID);
-		vpl061_bell(&partitions[q], region);
-		rung++;
+	for (; targets; targets &= targets - 1, rung++) {
+		struct partition *q = &partitions[__builtin_ctz(targets)];
+		vgic_inject(q, &q->vcpus[0], GUEST_DOORBELL_INTID);
+		if (vpl061_listening(&q->gpio))
+			vpl061_bell(q, region);
 	}
 	return rung;
 }

@@ -419,25 +419,10 @@ static trap_fn *const trap_table[ESR_EC_COUNT] = {
 	[ESR_EC_SVE]      = trap_silent_undef,
 };
 
-const char *const exit_reason_names[EXIT_REASONS] = {
-	[EXIT_OTHER] = "other", [EXIT_HVC] = "hvc", [EXIT_SMC] = "smc", [EXIT_DABT] = "dabt",
-	[EXIT_IABT] = "iabt", [EXIT_SYSREG] = "sysreg", [EXIT_IRQ] = "irq", [EXIT_SERROR] = "serror",
-};
-
-/* The stats' name for each exception class; every other class counts as EXIT_OTHER (0). */
-static const uint8_t exit_reason_of[ESR_EC_COUNT] = {
-	[ESR_EC_HVC64]    = EXIT_HVC,
-	[ESR_EC_SMC64]    = EXIT_SMC,
-	[ESR_EC_DABT_LOW] = EXIT_DABT,
-	[ESR_EC_IABT_LOW] = EXIT_IABT,
-	[ESR_EC_SYS64]    = EXIT_SYSREG,
-};
-
 /* On the way back to the guest (the exit is counted by its entry point): the rare work, each behind one test. */
 static inline void trap_return(struct pcpu *pc)
 {
 	struct vcpu *v = pc->vcpu;
-	v->fp_saves += pc->guest_fp_saved;
 	if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))
 		vcpu_check_requests();
 	if (v->vgic.lr_used | v->vgic.maybe_pending)
@@ -448,10 +433,11 @@ void trap_guest_sync(struct gp_regs *f)
 {
 	uint64_t esr = sysreg_read(esr_el2);
 	uint64_t ec = field_get(ESR_EC, esr);
-	this_pcpu()->vcpu->exits_by[exit_reason_of[ec]]++;
+	struct pcpu *pc = this_pcpu();
+	pc->exits[ec]++;
 	trap_fn *fn = trap_table[ec];
 	(fn ? fn : trap_undef)(f, esr);
-	trap_return(this_pcpu());
+	trap_return(pc);
 }
 
 void trap_guest_irq(struct gp_regs *f)
@@ -463,7 +449,7 @@ void trap_guest_irq(struct gp_regs *f)
 	 * else in flight: straight into a list register, hardware-linked.
 	 */
 	uint32_t intid = gic_ack();
-	pc->vcpu->exits_by[EXIT_IRQ]++;
+	pc->exits[PCPU_EXIT_IRQ]++;
 	if ((intid == GIC_PPI_VTIMER && vgic_timer_fast(pc->vcpu)) ||
 	    vgic_spi_hw_fast(pc->vcpu, intid)) {
 		gic_eoi(intid);
@@ -481,7 +467,7 @@ void trap_guest_irq(struct gp_regs *f)
 void trap_guest_serror(struct gp_regs *f)
 {
 	struct partition *p = current_vcpu()->part;
-	current_vcpu()->exits_by[EXIT_SERROR]++;
+	this_pcpu()->exits[PCPU_EXIT_SERROR]++;
 	log_line("%s: SError (ESR 0x%llx, pc 0x%llx): partition stopped", p->cfg->name,
 		 (unsigned long long)sysreg_read(esr_el2), (unsigned long long)f->elr);
 	partition_stop(p, "SError");

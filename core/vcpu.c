@@ -30,6 +30,7 @@ _Static_assert(offsetof(struct gp_regs, elr) == 248, "ELR offset in boot/vectors
 _Static_assert(offsetof(struct pcpu, guest_fp_saved) == PCPU_GUEST_FP_SAVED_OFF,
 	       "PCPU_FP_SAVED in boot/vectors.S");
 _Static_assert(offsetof(struct fp_regs, fpsr) == 512, "FPSR offset in boot/vectors.S");
+_Static_assert(offsetof(struct pcpu, fp_saves) == PCPU_FP_SAVES_OFF, "PCPU_FP_SAVES in boot/vectors.S");
 _Static_assert(GP_REGS_SIZE == 272, "GUEST_FRAME_SIZE in boot/entry.S");
 
 void vcpu_enter_frame(struct gp_regs *f) __attribute__((noreturn));

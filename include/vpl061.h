@@ -7,17 +7,24 @@
  * owns two lines: 2k "ring" (an output; a rising edge rings the region)
  * and 2k+1 "bell" (an input; a ring by another partition pulses it).
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "spinlock.h"
 
 #define VPL061_LINES    8u                      /* PL061_GPIO_NR: one byte per register */
 #define VPL061_REGIONS  (VPL061_LINES / 2u)     /* a ring and a bell line each */
+#define VPL061_BELL_LINES 0xAAu                 /* odd lines: 2k + 1 */
 
 struct partition;
 
 struct vpl061 {
-	struct spinlock lock;       /* guards the registers below (not the region list) */
+	/*
+	 * Guards the registers below against each other's writers; a peer's
+	 * ring reads dir/is/ibe/iev/ie and or-s into ris_edge without it, so
+	 * those are accessed atomically (vdev/vpl061.c).
+	 */
+	struct spinlock lock;
 	uint8_t data;               /* output latch (GPIODATA) */
 	uint8_t dir;                /* GPIODIR: 1 = output */
 	uint8_t is;                 /* GPIOIS: 1 = level-sensitive */
@@ -35,5 +42,13 @@ struct vpl061 {
 void vpl061_init(struct partition *p);
 /* Registers to their reset values, nothing pending: at every start of @p. */
 void vpl061_reset(struct partition *p);
-/* Another partition rang region @region: pulse @p's bell line for it, if it has one. */
+/*
+ * Another partition rang region @region: pulse @p's bell line for it, if
+ * it has one and listens on it (vdev/vpl061.c says why only then).
+ */
 void vpl061_bell(struct partition *p, unsigned int region);
+/* Whether any bell line's interrupt is enabled: the ring's one test for a partition that does not listen. */
+static inline bool vpl061_listening(const struct vpl061 *g)
+{
+	return (__atomic_load_n(&g->ie, __ATOMIC_RELAXED) & VPL061_BELL_LINES) != 0;
+}

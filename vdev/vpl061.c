@@ -7,9 +7,11 @@
  * Region k of the partition has line 2k ("ring", driven as an output: a
  * rising edge of the pin rings the region) and line 2k+1 ("bell", an
  * input held low: another partition's ring pulses it high and low again).
- * Edges are detected on every pin as the PL061 does (GPIOIS/IBE/IEV),
- * latched in GPIORIS whether or not GPIOIE enables them, and cleared by
- * GPIOIC; a level-sensitive line's status is its level.  The combined
+ * Edges of the pins (the ring lines a guest drives) are detected as the
+ * PL061 does (GPIOIS/IBE/IEV), latched in GPIORIS whether or not GPIOIE
+ * enables them, and cleared by GPIOIC; a level-sensitive line's status is
+ * its level.  A bell pulse reaches a line only while its interrupt is
+ * enabled (vpl061_bell).  The combined
  * interrupt (GPIOMIS != 0) is a level SPI (struct cfg_guest_map.gpio_intid).
  */
 #include "partition.h"
@@ -34,7 +36,7 @@
 
 #define LINE_MASK       0xFFu
 #define RING_LINES      0x55u           /* even lines: 2k */
-#define BELL_LINES      0xAAu           /* odd lines: 2k + 1 */
+#define BELL_LINES      VPL061_BELL_LINES
 
 /*
  * PrimeCell identification (DDI 0190B 3.3.13-3.3.14): part 0x061, designer
@@ -59,12 +61,22 @@ static uint8_t vpl061_ris(const struct vpl061 *g)
 	return (uint8_t)((g->ris_edge & ~g->is) | (level & g->is));
 }
 
-/* Latch the edges @rising / @falling where the line's sense asks for them. */
+/* Of the edges @rising / @falling, those the lines' sense asks to latch. */
+static uint8_t vpl061_edges(const struct vpl061 *g, uint8_t rising, uint8_t falling)
+{
+	uint8_t ibe = __atomic_load_n(&g->ibe, __ATOMIC_RELAXED);
+	uint8_t iev = __atomic_load_n(&g->iev, __ATOMIC_RELAXED);
+	uint8_t want = (uint8_t)((ibe & (rising | falling)) | (~ibe & iev & rising) |
+				 (~ibe & ~iev & falling));
+	return (uint8_t)(want & ~__atomic_load_n(&g->is, __ATOMIC_RELAXED));
+}
+
+/* ris_edge changes atomically: a peer's ring latches bits without the lock. */
 static void vpl061_latch(struct vpl061 *g, uint8_t rising, uint8_t falling)
 {
-	uint8_t want = (uint8_t)((g->ibe & (rising | falling)) |
-				 (~g->ibe & g->iev & rising) | (~g->ibe & ~g->iev & falling));
-	g->ris_edge |= (uint8_t)(want & ~g->is);
+	uint8_t bits = vpl061_edges(g, rising, falling);
+	if (bits)
+		__atomic_fetch_or(&g->ris_edge, bits, __ATOMIC_RELAXED);
 }
 
 /* The level of the combined interrupt, as the vGIC samples it. */
@@ -129,17 +141,17 @@ static bool vpl061_write_locked(struct vpl061 *g, uint64_t off, uint8_t v)
 		uint8_t mask = (uint8_t)(off >> GPIODATA_MASK_SHIFT);
 		g->data = (uint8_t)((g->data & ~mask) | (v & mask));
 	} else if (off == GPIODIR) {
-		g->dir = v;
+		__atomic_store_n(&g->dir, v, __ATOMIC_RELAXED);
 	} else if (off == GPIOIS) {
-		g->is = v;
+		__atomic_store_n(&g->is, v, __ATOMIC_RELAXED);
 	} else if (off == GPIOIBE) {
-		g->ibe = v;
+		__atomic_store_n(&g->ibe, v, __ATOMIC_RELAXED);
 	} else if (off == GPIOIEV) {
-		g->iev = v;
+		__atomic_store_n(&g->iev, v, __ATOMIC_RELAXED);
 	} else if (off == GPIOIE) {
 		__atomic_store_n(&g->ie, v, __ATOMIC_RELAXED);
 	} else if (off == GPIOIC) {
-		g->ris_edge &= (uint8_t)~v;
+		__atomic_fetch_and(&g->ris_edge, (uint8_t)~v, __ATOMIC_RELAXED);
 	} else if (off == GPIOAFSEL) {
 		g->afsel = v;
 	} else if (off != GPIORIS && off != GPIOMIS) {
@@ -168,20 +180,33 @@ static bool vpl061_write(struct partition *p, uint64_t off, unsigned int size, u
 	return true;
 }
 
+/*
+ * Without the lock, on the ringing CPU (the doorbell's fast path).  A bell
+ * line is pulsed only while its interrupt is enabled (GPIOIE): a partition
+ * that does not listen on it pays one test, and a program that asks for
+ * the line later gets no event from before (it looks at the region first,
+ * as tdoorbell does).  The sense registers are read once and the edge is
+ * or-ed in atomically: a guest changing the line's configuration at that
+ * very moment sees the edge as the old or the new one, as with a pin
+ * changing on real hardware.
+ */
 void vpl061_bell(struct partition *p, unsigned int region)
 {
 	struct vpl061 *g = &p->gpio;
+	uint8_t listening = __atomic_load_n(&g->ie, __ATOMIC_RELAXED) & BELL_LINES;
+	if (listening == 0)
+		return;
 	for (unsigned int k = 0; k < g->region_count; k++) {
 		if (g->region[k] != region)
 			continue;
-		spin_lock(&g->lock);
 		/* A pulse: high and low again, both edges; an output line ignores it. */
-		uint8_t line = (uint8_t)(bell_line(k) & ~g->dir);
-		vpl061_latch(g, line, line);
-		bool raise = (g->ris_edge & g->ie & line) != 0;
-		spin_unlock(&g->lock);
-		if (raise)
-			vpl061_update_irq(p);
+		uint8_t line = (uint8_t)(bell_line(k) & listening &
+					 ~__atomic_load_n(&g->dir, __ATOMIC_RELAXED));
+		uint8_t bits = vpl061_edges(g, line, line);
+		if (bits == 0)
+			return;
+		__atomic_fetch_or(&g->ris_edge, bits, __ATOMIC_RELAXED);
+		vpl061_update_irq(p);
 		return;
 	}
 }

@@ -169,6 +169,13 @@ uint64_t tlib_now_us(void)
 	return (uint64_t)t.tv_sec * US_PER_S + (uint64_t)t.tv_nsec / NS_PER_US;
 }
 
+uint64_t tlib_now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * US_PER_S * NS_PER_US + (uint64_t)t.tv_nsec;
+}
+
 uint64_t tlib_cpu_us(void)
 {
 	struct rusage u;

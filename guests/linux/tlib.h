@@ -47,6 +47,7 @@ void tlib_unmap(struct tlib_map *m);
 void tlib_barrier(void);
 /* Monotonic time and this process's CPU time (user + system), in microseconds. */
 uint64_t tlib_now_us(void);
+uint64_t tlib_now_ns(void);
 uint64_t tlib_cpu_us(void);
 
 #endif

@@ -22,7 +22,7 @@ WAIT_CPU_MAX_MS = 100           # CPU time the sleeping waiter may use meanwhile
 
 WAIT_RE = re.compile(r"linux: doorbell 0x0 waited (\d+) ms, cpu (\d+) ms$")
 EXCHANGE_RE = re.compile(r"linux: doorbell 0x0 (ping|pong) (\d+) messages( polled)? in (\d+) ms "
-                         r"\((\d+) us per round trip\), cpu (\d+) ms, wakeups (\d+)$")
+                         r"\((\d+) ns per round trip\), cpu (\d+) ms, wakeups (\d+)$")
 
 
 @pytest.fixture(scope="module")

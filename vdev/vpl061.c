@@ -233,7 +233,7 @@ void vpl061_init(struct partition *p)
 			g->region[g->region_count++] = (uint16_t)sys_config->refs[i].region;
 	p->vgic.spi_level[m->gpio_intid - VGIC_NR_PRIVATE] = vpl061_irq_level;
 	p->mmio[p->mmio_count++] = (struct mmio_window){
-		.base = m->gpio.base, .size = m->gpio.size,
+		.name = "doorbell GPIO", .base = m->gpio.base, .size = m->gpio.size,
 		.read = vpl061_read, .write = vpl061_write,
 	};
 }

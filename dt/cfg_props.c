@@ -102,8 +102,8 @@ static const struct cfg_prop_rule domain_props[] = {
 	{ "colors", CFG_REJECTED, "LLC colouring is not supported", NULL },
 	{ "sve", CFG_REJECTED, "SVE is hidden from guests (only <0> is accepted)", is_zero },
 	{ "xen,enhanced", CFG_REJECTED, NOT_PV " (only \"disabled\" is accepted)", is_disabled },
-	{ "capabilities", CFG_REJECTED, "control, hardware and xenstore domains are not "
-	  "supported: every partition has the same rights (only <0> is accepted)", is_zero },
+	{ "capabilities", CFG_SUPPORTED, "DOMAIN_CAPS_CONTROL makes a control partition; hardware "
+	  "and xenstore domains are refused", NULL },
 	{ "trap-unmapped-accesses", CFG_REJECTED, "an access to an unmapped address always gets "
 	  "a data abort (only <1> is accepted)", is_one },
 };

@@ -865,17 +865,43 @@ static void test_props_rejected_by_value(void **state)
 {
 	(void)state;
 	EXPECT(parse(DOMU_WITH("xen,enhanced = \"enabled\";\npassthrough = \"enabled\";\nsve = <128>;\n"
-			       "capabilities = <2>;\ntrap-unmapped-accesses = <0>;\n")),
+			       "trap-unmapped-accesses = <0>;\n")),
 	       "config: /chosen/domU1: xen,enhanced: Xen's PV interfaces (hypercalls, xenstore, grant "
 	       "tables, event channels) are not provided (only \"disabled\" is accepted)",
 	       "config: /chosen/domU1: passthrough: IOMMU mappings for the domain: there is no IOMMU "
 	       "(only \"disabled\" is accepted; devices are assigned with "
 	       "xen,force-assign-without-iommu)",
 	       "config: /chosen/domU1: sve: SVE is hidden from guests (only <0> is accepted)",
-	       "config: /chosen/domU1: capabilities: control, hardware and xenstore domains are not "
-	       "supported: every partition has the same rights (only <0> is accepted)",
 	       "config: /chosen/domU1: trap-unmapped-accesses: an access to an unmapped address always "
 	       "gets a data abort (only <1> is accepted)");
+}
+
+/* Xen's capabilities: DOMAIN_CAPS_CONTROL makes a control partition; dom0 is one by default. */
+static void test_capabilities(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse(DTS(DOMU("domU1", 42000000, "capabilities = <1>;\n")
+			    DOMU("domU2", 43000000, "capabilities = <0>;\n")
+			    DOMU("domU3", 44000000, ""))));
+	assert_true(cfg.partitions[0].control);
+	assert_false(cfg.partitions[1].control);
+	assert_false(cfg.partitions[2].control);
+	EXPECT_OK(parse(DTS("xen,xen-bootargs = \"dom0_mem=128M\";\n" DOM0_KERNEL
+			    DOMU("domU1", 42000000, ""))));
+	assert_string_equal(cfg.partitions[0].name, "dom0");
+	assert_true(cfg.partitions[0].control);
+	assert_false(cfg.partitions[1].control);
+	EXPECT(parse(DTS(DOMU("domU1", 42000000, "capabilities = <2>;\n")
+			 DOMU("domU2", 43000000, "capabilities = <5>;\n")
+			 DOMU("domU3", 44000000, "capabilities = <0x10>;\n")
+			 DOMU("domU4", 45000000, "capabilities = <0 1>;\n"))),
+	       "config: /chosen/domU1: capabilities: 0x2 asks for a hardware domain "
+	       "(DOMAIN_CAPS_HARDWARE): only 0x1 (DOMAIN_CAPS_CONTROL) is supported",
+	       "config: /chosen/domU2: capabilities: 0x5 asks for a xenstore domain "
+	       "(DOMAIN_CAPS_XENSTORE): only 0x1 (DOMAIN_CAPS_CONTROL) is supported",
+	       "config: /chosen/domU3: capabilities: 0x10 asks for capabilities Xen does not define: "
+	       "only 0x1 (DOMAIN_CAPS_CONTROL) is supported",
+	       "config: /chosen/domU4: capabilities: 8 bytes, expected 1 cell (4 bytes)");
 }
 
 /* The values that ask for what Tessera does anyway, and the harmless ones. */
@@ -1418,6 +1444,7 @@ int main(void)
 		cmocka_unit_test(test_direct_map),
 		cmocka_unit_test(test_guest_map_gicv2),
 		cmocka_unit_test(test_shm_guest_rules_gicv2),
+		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_guest_map_tessera_devices),
 		cmocka_unit_test(test_tessera_device_errors),
 		cmocka_unit_test(test_direct_map_errors),

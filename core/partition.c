@@ -23,6 +23,7 @@
 #include "shm_glue.h"
 #include "sysreg.h"
 #include "tserr.h"
+#include "vctl.h"
 
 /* arm64 Image header (Linux Documentation/arch/arm64/booting.rst). */
 #define IMAGE_MAGIC_OFF        0x38
@@ -86,6 +87,7 @@ void partitions_create(const struct config *cfg)
 			p->vcpus[v] = (struct vcpu){ .part = p, .id = v, .pcpu = p->cfg->pcpu[v] };
 		vpl011_init(p);
 		vpl061_init(p);
+		vctl_init(p);
 		vgic_register_mmio(p);
 	}
 	passthrough_init();

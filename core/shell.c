@@ -137,7 +137,7 @@ static void cmd_stats(const char *arg)
 {
 	(void)arg;
 	for (unsigned int i = 0; i < partition_count; i++) {
-		const struct partition *p = &partitions[i];
+		struct partition *p = &partitions[i];
 		uint64_t by[EXIT_REASONS] = { 0 }, total = 0, injected = 0;
 		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
 			trap_exits_by_reason(pcpus[p->vcpus[v].pcpu].exits, by);
@@ -150,13 +150,15 @@ static void cmd_stats(const char *arg)
 			n += (size_t)snprintf(reasons + n, sizeof(reasons) - n, "%s%s %llu", r ? " " : "",
 					      exit_reason_names[r], (unsigned long long)by[r]);
 		}
+		spin_lock(&p->p2m_lock);        /* the stage-2 tables' readers hold it */
+		unsigned int table_pages = p->p2m.table_pages;
+		spin_unlock(&p->p2m_lock);
 		log_line("stats: %s %s: exits %llu (%s), aborts injected %llu, interrupts injected %llu, "
-			 "stage-2 table pages %u", p->cfg->name,
-			 p->state == PART_RUNNING ? "running" : p->state == PART_STOPPING ? "stopping" : "stopped",
+			 "stage-2 table pages %u", p->cfg->name, life_state_name(partition_state(p)),
 			 (unsigned long long)total, reasons, (unsigned long long)p->aborts,
-			 (unsigned long long)injected, p->p2m.table_pages);
+			 (unsigned long long)injected, table_pages);
 	}
-	log_line("stats: stage-2 page pool: %u free, %u in use", mm_pages_free(), mm_pages_in_use());
+	log_line("stats: stage-2 page pool: %u free, %u in use", mm_pages_unused(), mm_pages_in_use());
 	shm_glue_print_refs();
 }
 

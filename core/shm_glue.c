@@ -105,6 +105,16 @@ void shm_glue_print_table(void)
 	spin_unlock(&table_lock);
 }
 
+int shm_glue_region(unsigned int region, struct shm_region *out)
+{
+	if (region >= sys_config->region_count)
+		return -TS_EINVAL;
+	spin_lock(&table_lock);
+	*out = table.regions[region];
+	spin_unlock(&table_lock);
+	return 0;
+}
+
 void shm_glue_print_refs(void)
 {
 	unsigned int total = 0;

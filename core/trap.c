@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "console.h"
+#include "control.h"
 #include "gic.h"
 #include "irq.h"
 #include "partition.h"
@@ -197,10 +198,12 @@ static void trap_hvc(struct gp_regs *f, uint64_t esr)
 	uint32_t fn = (uint32_t)f->x[0];
 	if ((fn & SMCCC_OWNER_MASK) == SMCCC_OWNER_STD)
 		psci_guest_call(f);
+	else if (fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT)
+		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
 	else if (fn == TESSERA_HVC_SHM_DOORBELL)
 		f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell(current_vcpu()->part, f->x[1]);
 	else
-		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
+		ctl_hvc(current_vcpu()->part, f);
 }
 
 static void trap_smc(struct gp_regs *f, uint64_t esr)

@@ -64,6 +64,7 @@
 #define GIC_NODE_PREFIX         "interrupt-controller@"
 #define UART_NODE_PREFIX        "pl011@"
 #define GPIO_NODE_PREFIX        "pl061@"
+#define CTL_NODE_PREFIX         "control@"
 /* bindings/gpio/gpio.txt: <line flags>; interrupts <line type> (pl061-gpio.yaml). */
 #define GPIO_CELLS              2u
 #define GPIO_INTR_CELLS         2u
@@ -378,6 +379,20 @@ static void gfw_gpio(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_end(w);
 }
 
+/* The control device (vdev/vctl.c, docs/hypercalls.md): in every partition, control or not. */
+static void gfw_ctl(struct gfw *w, const struct cfg_guest_map *m)
+{
+	char name[NODE_NAME_MAX];
+
+	if (m->ctl.size == 0)
+		return;
+	node_name_format(name, CTL_NODE_PREFIX, m->ctl.base);
+	gfw_begin(w, name);
+	gfw_reg(w, m->ctl.base, m->ctl.size);
+	gfw_str(w, "compatible", "tessera,control");
+	gfw_end(w);
+}
+
 /*
  * One region as the xen,shared-memory-v1 binding has it.  The whole region
  * is mapped from its start, so xen,offset is 0 for owners and borrowers.
@@ -576,6 +591,7 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_hypervisor(w, cfg, part_index);
 	gfw_passthrough(w, p);
 	gfw_gpio(w, cfg, part_index);
+	gfw_ctl(w, &p->map);
 	gfw_end(w);
 	if (w->err == 0)
 		w->err = fdt_finish(w->fdt);

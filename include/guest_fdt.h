@@ -16,10 +16,11 @@
  * value padded to 4; a node costs 8 bytes (FDT_BEGIN_NODE, FDT_END_NODE)
  * plus its NUL-terminated name padded to 4.
  *
- * Everything but the CPUs, the shared regions and bootargs: the 40-byte
- * header, the empty memory reservation map, the fixed nodes, both initrd
- * properties and the strings block measure 1441 bytes; rounded up with
- * margin for later properties.
+ * Everything but the CPUs, the shared regions, the doorbell GPIO and
+ * bootargs: the 40-byte header, the empty memory reservation map, the fixed
+ * nodes (the control device's included), both initrd properties and the
+ * strings block measure about 1550 bytes; rounded up with margin for later
+ * properties.
  */
 #define GUEST_FDT_BASE_BOUND   2560u
 /*

@@ -68,6 +68,7 @@ enum pcpu_request {
 	PCPU_REQ_NONE = 0,
 	PCPU_REQ_RUN = 1,        /* run pcpu->vcpu from its pending boot state */
 	PCPU_REQ_STOP = 2,       /* stop the vCPU running here */
+	PCPU_REQ_CTL = 3,        /* serve the control requests posted here (core/control.c) */
 };
 
 extern struct pcpu pcpus[TS_MAX_CPUS];

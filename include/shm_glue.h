@@ -10,6 +10,7 @@
 #include "types.h"
 
 struct partition;
+struct shm_region;
 
 int shm_glue_init(const struct config *cfg);
 /* Install @p's shared mappings; on failure logs why and changes nothing. */
@@ -38,6 +39,8 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr);
  * TESSERA_RET_DENIED when @p's own mapping is gone.
  */
 int shm_glue_ring_region(struct partition *p, unsigned int region);
+/* A copy of region @region's record in the ownership table: 0, or -TS_EINVAL. */
+int shm_glue_region(unsigned int region, struct shm_region *out);
 /*
  * The shell's stats: one "stats: shm <id> refs <n>" line per region, then
  * "stats: shm references <total> in <n> regions".

@@ -3,6 +3,7 @@
  *   scrub   the private RAM of a partition holds nothing of its last run
  *           after a SYSTEM_RESET (scrub.c);
  *   gpio    the doorbell GPIO's registers, and rings through it (gpio.c);
+ *   crash   dies, then reports that someone started it again (crash.c);
  * The first shared region of /reserved-memory carries what must survive a
  * restart: it is not scrubbed (DESIGN.md §6).
  */
@@ -38,7 +39,9 @@ int main(const void *dtb)
 		ctl_scrub(dtb);
 	else if (strcmp(test, "gpio") == 0)
 		ctl_gpio();
+	else if (strcmp(test, "crash") == 0)
+		ctl_crash();
 	else
-		report_fail("ctl-test got=%s want=scrub|gpio", test[0] ? test : "none");
+		report_fail("ctl-test got=%s want=scrub|gpio|crash", test[0] ? test : "none");
 	return 0;
 }

@@ -61,7 +61,7 @@
 
 /* The control device (docs/hypercalls.md): life cycle and ownership table from a partition. */
 #define GUEST_CTL_BASE          0x22020000ull
-#define GUEST_CTL_SIZE          0x00001000ull
+#define GUEST_CTL_SIZE          0x00010000ull
 
 /*
  * Shared-memory doorbell (include/public/tessera_hvc.h): PPI 15, INTID 31,

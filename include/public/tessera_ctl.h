@@ -21,15 +21,7 @@
  * Guest ABI: plain constants only.
  */
 
-/* ---- return codes (x0, or the low 32 bits of an operation register) ----- */
-#define TESSERA_RET_OK              0    /* done by this call */
-#define TESSERA_RET_ALREADY         1    /* it already was as asked: nothing done */
-#define TESSERA_RET_JOINED          2    /* another request was under way: waited for it */
-#define TESSERA_RET_NOT_SUPPORTED   (-1) /* unknown function or register */
-#define TESSERA_RET_INVALID         (-2) /* no such partition or region */
-#define TESSERA_RET_DENIED          (-3) /* the caller is not a control partition */
-#define TESSERA_RET_FAILED          (-4) /* the start failed (console says why): stopped */
-#define TESSERA_RET_REFUSED         (-5) /* not started: the machine is powering off */
+#include "tessera_hvc.h"     /* the return codes TESSERA_RET_* */
 
 /* ---- partition state word ---------------------------------------------------- */
 /*
@@ -56,44 +48,61 @@
 #define TESSERA_SHM_ID_BYTES        16u  /* region ids, NUL-padded */
 #define TESSERA_DOM_SHARED_ID       0x7FF5u
 
-/* ---- hypercalls (HVC #0; x0 = function ID) ---------------------------------- */
+/* ---- hypercalls (HVC #0; x0 = function ID, x0 back = TESSERA_RET_*) ----------- */
 /*
- * SELF: x0 = the caller's partition ID, x1 = [15:0] partitions, [31:16]
- * regions, bit 32 the caller is a control partition.  Anyone may call it.
+ * SELF: x1 = the SELF word, x2 = the COUNTS word (below).  Any partition
+ * may call it: it is how a program learns whether it may control.
  */
 #define TESSERA_HVC_CTL_SELF        0xC6000010u
-/*
- * PART_INFO(x1 = ID): x0 = TESSERA_RET_*, x1 = state word, x2-x5 = name
- * (TESSERA_NAME_BYTES, little-endian bytes, NUL-padded).
- */
+/* PART_INFO(x1 = ID): x1 = state word, x2-x5 = name (TESSERA_NAME_BYTES, NUL-padded). */
 #define TESSERA_HVC_CTL_PART_INFO   0xC6000011u
 /*
- * STOP / START / RESTART (x1 = ID): x0 = TESSERA_RET_*, x1 = the state the
- * partition is in when the call returns (STOPPED or RUNNING).  The work is
- * done on the target partition's own CPU; the call returns once it is done.
- * A partition that stops or restarts itself does not return from the call.
+ * STOP / START / RESTART (x1 = ID): x1 = the result word (below).  The
+ * work is done on the target partition's own CPU (its vCPU 0's); the call
+ * returns once it is done.  A partition that stops or restarts itself
+ * does not return from the call.
  */
 #define TESSERA_HVC_CTL_STOP        0xC6000012u
 #define TESSERA_HVC_CTL_START       0xC6000013u
 #define TESSERA_HVC_CTL_RESTART     0xC6000014u
 /*
- * SHM_INFO(x1 = region index): x0 = TESSERA_RET_*, x1 = [15:0] owner ID
- * (TESSERA_DOM_SHARED_ID for dom_shared), [47:32] reference count,
- * x2 = partitions naming it, x3 = with it mapped, x4 = revoked (bit n =
- * partition ID n), x5-x6 = its id (TESSERA_SHM_ID_BYTES), x7 = its size.
+ * SHM_INFO(x1 = region index): x1 = [15:0] owner ID (TESSERA_DOM_SHARED_ID
+ * for dom_shared), [47:32] reference count; x2 = partitions naming it,
+ * x3 = with it mapped now, x4 = revoked (bit n = partition ID n);
+ * x5-x6 = its id (TESSERA_SHM_ID_BYTES, NUL-padded); x7 = its size.
  */
 #define TESSERA_HVC_CTL_SHM_INFO    0xC6000015u
 
+/* ---- words ----------------------------------------------------------------------- */
+/* SELF: [15:0] the caller's partition ID, bit 32: it is a control partition. */
+#define TESSERA_SELF_ID_MASK        0xFFFFull
+#define TESSERA_SELF_CONTROL        (1ull << 32)
+/* COUNTS: [15:0] partitions, [31:16] regions. */
+#define TESSERA_COUNTS_REGIONS_SHIFT 16
+#define TESSERA_COUNT_MASK          0xFFFFull
+/* SHM_INFO's x1. */
+#define TESSERA_SHM_OWNER_MASK      0xFFFFull
+#define TESSERA_SHM_REFS_SHIFT      32
+
 /* ---- the control device (GUEST_CTL_BASE, GUEST_CTL_SIZE = 64 KiB) -------------- */
-#define TESSERA_CTL_MAGIC           0x00         /* reads TESSERA_CTL_MAGIC_VALUE */
-#define TESSERA_CTL_MAGIC_VALUE     0x0000000100004c54ull /* "TL", version 1 */
-#define TESSERA_CTL_SELF            0x08         /* SELF's x0 | x1 << 32 ... see below */
-#define TESSERA_CTL_COUNTS          0x10         /* SELF's x1 */
-#define TESSERA_CTL_PART_STATE(id)  (0x0100 + 8 * (id))   /* PART_INFO's x1, or a RET code */
+/*
+ * 64-bit registers, read with single 64-bit loads (anything else, and every
+ * write, is refused with a data abort).  The information registers carry a
+ * return code where the hypercall has one: a word whose top bit is set is a
+ * negative TESSERA_RET_* (DENIED for a non-control partition, INVALID for
+ * no such partition or region).
+ */
+#define TESSERA_CTL_MAGIC           0x0000      /* TESSERA_CTL_MAGIC_VALUE: "TCTL", version 1 */
+#define TESSERA_CTL_MAGIC_VALUE     0x000000014C544354ull
+#define TESSERA_CTL_SELF            0x0008      /* the SELF word (anyone) */
+#define TESSERA_CTL_COUNTS          0x0010      /* the COUNTS word */
+#define TESSERA_CTL_PART_STATE(id)  (0x0100 + 8 * (id))   /* the state word */
 #define TESSERA_CTL_PART_NAME(id)   (0x0200 + 32 * (id))  /* 4 words: the name */
-#define TESSERA_CTL_STOP(id)        (0x0800 + 8 * (id))   /* read: stop it; the result word */
+#define TESSERA_CTL_STOP(id)        (0x0800 + 8 * (id))   /* reading it stops @id: the result word */
 #define TESSERA_CTL_START(id)       (0x0900 + 8 * (id))
 #define TESSERA_CTL_RESTART(id)     (0x0A00 + 8 * (id))
 #define TESSERA_CTL_SHM(r)          (0x1000 + 64 * (r))   /* 8 words: SHM_INFO's x0-x7 */
-#define TESSERA_CTL_MAX_IDS         32u          /* partition IDs the layout has room for */
-#define TESSERA_CTL_MAX_REGIONS     960u         /* regions the layout has room for */
+#define TESSERA_CTL_MAX_IDS         32u         /* partition IDs the layout has room for */
+#define TESSERA_CTL_MAX_REGIONS     960u        /* regions the layout has room for */
+#define TESSERA_CTL_SHM_WORDS       8u
+#define TESSERA_CTL_NAME_WORDS      4u

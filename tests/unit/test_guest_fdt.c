@@ -44,6 +44,7 @@ static void xen_map(struct cfg_partition *p)
 	m->gicr = (struct cfg_range){ 0x03020000ull, p->vcpu_count * 0x20000ull };
 	m->uart = (struct cfg_range){ 0x22000000ull, 0x1000ull };
 	m->uart_intid = 32;
+	m->ctl = (struct cfg_range){ GUEST_CTL_BASE, GUEST_CTL_SIZE };
 }
 
 /* The same partition on a GICv2 host: Xen's GUEST_GICD_BASE / GUEST_GICC_BASE. */
@@ -245,7 +246,7 @@ static void test_node_list(void **state)
 	const void *fdt = build(*state, 0);
 	static const char *const want[] = {
 		"psci", "memory@40000000", "pl011@22000000", "interrupt-controller@3001000",
-		"cpus", "timer", "apb-pclk", "chosen",
+		"cpus", "timer", "apb-pclk", "chosen", "control@22020000",
 	};
 	int child;
 	unsigned int i = 0;
@@ -520,6 +521,15 @@ static void test_two_shared_regions(void **state)
 	static const uint32_t doorbell[] = { 1, 15, 1 };
 	assert_str(fdt, "/hypervisor", "compatible", "tessera,hypervisor");
 	assert_cells(fdt, "/hypervisor", "interrupts", doorbell, 3);
+}
+
+/* The control device, in every partition. */
+static void test_control_device(void **state)
+{
+	const void *fdt = build(*state, 0);
+
+	assert_str(fdt, "/control@22020000", "compatible", "tessera,control");
+	assert_reg(fdt, "/control@22020000", 0x22020000ull, 0x10000ull);
 }
 
 /* What cfg_parse() adds for a partition with regions: the doorbell GPIO. */
@@ -806,6 +816,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_shared_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_reserved_memory_without_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_doorbell_gpio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_295_regions_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_case_fits, setup, teardown),

@@ -4,6 +4,7 @@
  *           after a SYSTEM_RESET (scrub.c);
  *   gpio    the doorbell GPIO's registers, and rings through it (gpio.c);
  *   crash   dies, then reports that someone started it again (crash.c);
+ *   hvc     the control hypercalls, allowed or refused (hvc.c);
  * The first shared region of /reserved-memory carries what must survive a
  * restart: it is not scrubbed (DESIGN.md §6).
  */
@@ -41,7 +42,9 @@ int main(const void *dtb)
 		ctl_gpio();
 	else if (strcmp(test, "crash") == 0)
 		ctl_crash();
+	else if (strcmp(test, "hvc") == 0)
+		ctl_hvc_test();
 	else
-		report_fail("ctl-test got=%s want=scrub|gpio|crash", test[0] ? test : "none");
+		report_fail("ctl-test got=%s want=scrub|gpio|crash|hvc", test[0] ? test : "none");
 	return 0;
 }

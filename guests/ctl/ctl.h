@@ -10,5 +10,7 @@ bool ctl_first_region(uint64_t *base, uint64_t *size);
 void ctl_scrub(const void *dtb);
 /* ctl_test=crash: run 1 dies (a fatal data abort), run 2 reports it was started again. */
 void ctl_crash(void);
+/* ctl_test=hvc: the control hypercalls, as a control partition or a refused one (ctl_role=). */
+void ctl_hvc_test(void);
 /* ctl_test=gpio: the doorbell GPIO's registers, then ring or listen (ctl_gpio=). */
 void ctl_gpio(void);

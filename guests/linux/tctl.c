@@ -60,6 +60,15 @@ static const char *ret_name(int64_t r)
 	}
 }
 
+/* Prints @line without the trailing blanks that padding the last column leaves. */
+static void put_row(char *line)
+{
+	size_t n = strlen(line);
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = '\0';
+	puts(line);
+}
+
 static const char *state_name(uint64_t word)
 {
 	uint64_t s = word & TESSERA_STATE_MASK;
@@ -139,18 +148,22 @@ static int ctl_list(void)
 		}
 		if (!ctl_name(id, name, &r))
 			continue;
-		if (shown == 0)
-			printf("%-3s %-16s %-9s %-6s %-7s %s\n", "ID", "NAME", "STATE", "VCPUS", "STARTS",
-			       "");
+		char row[TLIB_PATH_MAX];
+		if (shown == 0) {
+			snprintf(row, sizeof(row), "%-3s %-16s %-9s %-6s %-7s", "ID", "NAME", "STATE",
+				 "VCPUS", "STARTS");
+			put_row(row);
+		}
 		uint64_t on = (st >> TESSERA_STATE_VCPUS_ON_SHIFT) & TESSERA_STATE_COUNT_MASK;
 		uint64_t vcpus = (st >> TESSERA_STATE_VCPUS_SHIFT) & TESSERA_STATE_COUNT_MASK;
 		char cpus[TESSERA_NAME_BYTES];
 		snprintf(cpus, sizeof(cpus), "%" PRIu64 "/%" PRIu64, on, vcpus);
-		printf("%-3u %-16s %-9s %-6s %-7" PRIu64 " %s%s\n", id, name, state_name(st), cpus,
-		       st >> TESSERA_STATE_STARTS_SHIFT,
-		       st & TESSERA_STATE_CONTROL ? "control" : "",
-		       id == (self & TESSERA_SELF_ID_MASK) ? (st & TESSERA_STATE_CONTROL ? ", this one" :
-							     "this one") : "");
+		snprintf(row, sizeof(row), "%-3u %-16s %-9s %-6s %-7" PRIu64 " %s%s", id, name,
+			 state_name(st), cpus, st >> TESSERA_STATE_STARTS_SHIFT,
+			 st & TESSERA_STATE_CONTROL ? "control" : "",
+			 id == (self & TESSERA_SELF_ID_MASK) ?
+			 (st & TESSERA_STATE_CONTROL ? ", this one" : "this one") : "");
+		put_row(row);
 		shown++;
 	}
 	return shown ? 0 : 1;

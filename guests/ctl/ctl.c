@@ -5,6 +5,7 @@
  *   gpio    the doorbell GPIO's registers, and rings through it (gpio.c);
  *   crash   dies, then reports that someone started it again (crash.c);
  *   hvc     the control hypercalls, allowed or refused (hvc.c);
+ *   cycle, idle  churn of the life cycle and the partitions it churns (cycle.c);
  * The first shared region of /reserved-memory carries what must survive a
  * restart: it is not scrubbed (DESIGN.md §6).
  */
@@ -44,7 +45,12 @@ int main(const void *dtb)
 		ctl_crash();
 	else if (strcmp(test, "hvc") == 0)
 		ctl_hvc_test();
+	else if (strcmp(test, "cycle") == 0)
+		ctl_cycle();
+	else if (strcmp(test, "idle") == 0)
+		ctl_idle();
 	else
-		report_fail("ctl-test got=%s want=scrub|gpio|crash|hvc", test[0] ? test : "none");
+		report_fail("ctl-test got=%s want=scrub|gpio|crash|hvc|cycle|idle",
+			    test[0] ? test : "none");
 	return 0;
 }

@@ -12,5 +12,9 @@ void ctl_scrub(const void *dtb);
 void ctl_crash(void);
 /* ctl_test=hvc: the control hypercalls, as a control partition or a refused one (ctl_role=). */
 void ctl_hvc_test(void);
+/* ctl_test=cycle: stop/start/restart two partitions many times (never returns). */
+void ctl_cycle(void);
+/* ctl_test=idle: stay up, touching the first region (revocations abort harmlessly). */
+void ctl_idle(void);
 /* ctl_test=gpio: the doorbell GPIO's registers, then ring or listen (ctl_gpio=). */
 void ctl_gpio(void);

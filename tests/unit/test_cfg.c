@@ -387,7 +387,7 @@ static void test_guest_map_xen(void **state)
 	/* No region: no doorbell GPIO; the control device is always there. */
 	assert_int_equal(m->gpio.size, 0);
 	assert_int_equal(m->ctl.base, 0x22020000);
-	assert_int_equal(m->ctl.size, 0x1000);
+	assert_int_equal(m->ctl.size, 0x10000);
 }
 
 /* virt's GICv3 and console, as boot/platform.c reports them. */
@@ -520,7 +520,7 @@ static void test_tessera_device_errors(void **state)
 	       "config: /chosen/domU1: direct-map: guest RAM 0x22000000-0x29ffffff overlaps the "
 	       "doorbell GPIO 0x22010000-0x22010fff",
 	       "config: /chosen/domU1: direct-map: guest RAM 0x22000000-0x29ffffff overlaps the "
-	       "control device 0x22020000-0x22020fff",
+	       "control device 0x22020000-0x2202ffff",
 	       "config: /chosen/domU1: direct-map: the UART's interrupt (INTID 95) is the doorbell "
 	       "GPIO's",
 	       "config: /chosen/domU2/shm: xen,shared-mem: guest range 0x22010000-0x22010fff "

@@ -331,10 +331,11 @@ static void read_cpus(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
  * control partition (docs/hypercalls.md); Tessera has no hardware or
  * xenstore domain, so those bits are refused, not ignored.
  */
-static void read_capabilities(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
+static void read_capabilities(struct cfg_ctx *ctx, const struct cfg_domain_props *seen,
+			      struct cfg_partition *p)
 {
-	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, "capabilities", &len);
+	int len = seen->capabilities_len;
+	const void *val = seen->capabilities;
 
 	if (!val)
 		return;
@@ -522,12 +523,13 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	set_partition_name(ctx, p, name);
 	/* dom0 is 0 and takes index 0; domUs are 1.. in DT order either way. */
 	p->id = ctx->has_dom0 ? idx : idx + 1;
-	cfg_check_domain_props(ctx, node, p->path);
+	struct cfg_domain_props seen;
+	cfg_check_domain_props(ctx, node, p->path, &seen);
 	read_memory(ctx, node, p);
 	read_cpus(ctx, node, p);
 	p->vpl011 = fdt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
 	p->direct_map = fdt_getprop(ctx->fdt, node, "direct-map", NULL) != NULL;
-	read_capabilities(ctx, node, p);
+	read_capabilities(ctx, &seen, p);
 	read_domain_cells(ctx, node, idx, &ac, &sc);
 	read_static_mem(ctx, node, idx, ac, sc);
 	read_pinning(ctx, node, idx);

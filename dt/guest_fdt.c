@@ -67,7 +67,6 @@
 #define CTL_NODE_PREFIX         "control@"
 /* bindings/gpio/gpio.txt: <line flags>; interrupts <line type> (pl061-gpio.yaml). */
 #define GPIO_CELLS              2u
-#define GPIO_INTR_CELLS         2u
 /* The doorbell GPIO's lines (include/vpl061.h): a ring and a bell line per region. */
 #define GPIO_LINE_PAIRS         4u
 #define GPIO_LINE_NAME_MAX      (sizeof("ring-") + CFG_SHM_ID_MAX)
@@ -337,9 +336,10 @@ static size_t line_name_format(char *out, const char *prefix, const char *id)
 
 /*
  * The doorbell GPIO (vdev/vpl061.c), only for a partition with shared
- * regions: an arm,pl061 node as QEMU virt writes one, plus
- * interrupt-controller (its lines are interrupt sources for the GPIO
- * character device's edge events) and gpio-line-names: "ring-<id>" and
+ * regions: an arm,pl061 node as QEMU virt writes one (no
+ * interrupt-controller: gpiolib gives the GPIO character device its edge
+ * interrupts whether or not other nodes may name the lines as interrupts,
+ * and each property costs the boot), plus gpio-line-names: "ring-<id>" and
  * "bell-<id>" for each of the first GPIO_LINE_PAIRS regions in
  * /reserved-memory order, so programs find a region's lines by name.
  */
@@ -371,20 +371,23 @@ static void gfw_gpio(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
 	gfw_empty(w, "gpio-controller");
 	gfw_u32(w, "#gpio-cells", GPIO_CELLS);
-	gfw_empty(w, "interrupt-controller");
-	gfw_u32(w, "#interrupt-cells", GPIO_INTR_CELLS);
 	gfw_prop(w, "gpio-line-names", names, (int)len);
 	gfw_reg(w, m->gpio.base, m->gpio.size);
 	gfw_prop(w, "compatible", STRLIST("arm,pl061\0arm,primecell"));
 	gfw_end(w);
 }
 
-/* The control device (vdev/vctl.c, docs/hypercalls.md): in every partition, control or not. */
-static void gfw_ctl(struct gfw *w, const struct cfg_guest_map *m)
+/*
+ * The control device (vdev/vctl.c, docs/hypercalls.md), described to
+ * control partitions only: the others have the window too (every access
+ * there is refused with DENIED), but nothing to find it with.
+ */
+static void gfw_ctl(struct gfw *w, const struct cfg_partition *p)
 {
+	const struct cfg_guest_map *m = &p->map;
 	char name[NODE_NAME_MAX];
 
-	if (m->ctl.size == 0)
+	if (m->ctl.size == 0 || !p->control)
 		return;
 	node_name_format(name, CTL_NODE_PREFIX, m->ctl.base);
 	gfw_begin(w, name);
@@ -591,7 +594,7 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_hypervisor(w, cfg, part_index);
 	gfw_passthrough(w, p);
 	gfw_gpio(w, cfg, part_index);
-	gfw_ctl(w, &p->map);
+	gfw_ctl(w, p);
 	gfw_end(w);
 	if (w->err == 0)
 		w->err = fdt_finish(w->fdt);

@@ -460,6 +460,12 @@ void trap_guest_irq(struct gp_regs *f)
 			vcpu_check_requests();
 		return;
 	}
+	/* The kick that brings a doorbell (or an SGI) alone, no request with it: the same. */
+	if (intid == GIC_SGI_KICK && pc->request == PCPU_REQ_NONE && vgic_kick_fast(pc->vcpu)) {
+		gic_eoi(intid);
+		gic_deactivate(intid);
+		return;
+	}
 	irq_handle_one(intid);
 	irq_handle_pending();
 	/* The shell (UART interrupt) may have stopped this very partition. */

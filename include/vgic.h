@@ -49,7 +49,7 @@ struct vgic_cpu {
 	uint32_t priv_cand;         /* INTIDs 0-31 that may be pending (a superset) */
 	uint64_t hcr;               /* last value written to ICH_HCR_EL2 / GICH_HCR */
 	uint16_t lr_used;           /* bitmap of list registers we filled */
-	uint64_t injected;          /* interrupts put in a list register since the start (stats) */
+	uint64_t injected;          /* list registers filled since the start (stats; not a passed-through SPI's fast path) */
 };
 
 struct vgic {
@@ -103,6 +103,12 @@ bool vgic_inject_hw_spi(struct partition *p, uint32_t intid);
  * is needed (vgic_inject_hw_spi()).
  */
 bool vgic_spi_hw_fast(struct vcpu *v, uint32_t intid);
+/*
+ * The kick SGI with one software SGI or PPI pending for @v and nothing else
+ * in flight: write its list register and return true; otherwise false (the
+ * caller takes the general path).
+ */
+bool vgic_kick_fast(struct vcpu *v);
 /* Before returning to the guest on this CPU: sync and fill the list registers. */
 void vgic_flush(struct vcpu *v);
 /* The distributor (and on v3 the redistributors) as MMIO windows of @p. */

@@ -272,6 +272,49 @@ bool vgic_spi_hw_fast(struct vcpu *v, uint32_t intid)
 	return spi_hw_fast(VGIC_V3, v, intid);
 }
 
+/*
+ * The kick that brings one software SGI or PPI with nothing else in flight
+ * (the doorbell, another vCPU's SGI): its list register is written here,
+ * as the timer's is, instead of by the general flush.  Under the lock: the
+ * interrupt was made pending by another CPU.  Anything else (a list
+ * register in use, a second candidate, an SPI, a linked interrupt, the
+ * underflow interrupt on) takes the general path.
+ */
+VGIC_PER_VERSION bool kick_fast(unsigned int ver, struct vcpu *v)
+{
+	struct partition *p = v->part;
+	struct vgic_cpu *c = &v->vgic;
+	spin_lock(&p->vgic.lock);
+	uint32_t cand = c->priv_cand;
+	struct virq *q = &c->priv[cand ? __builtin_ctz(cand) : 0];
+	bool fast = cand && !(cand & (cand - 1)) && !(c->lr_used | c->sleeping) &&
+		    !p->vgic.spi_cand && p->vgic.enabled && c->hcr == vlr_hcr(ver, false) &&
+		    q->pending && q->enabled && !q->active_or_in_lr && !q->hw;
+	if (fast) {
+		uint32_t intid = (uint32_t)__builtin_ctz(cand);
+		struct vlr d = { .intid = intid, .priority = q->priority };
+		if (ver == VGIC_V2 && intid < GIC_NR_SGIS)
+			d.source = q->target;
+		vlr_write(ver, 0, vlr_make(ver, &d));
+		q->pending = false;
+		q->active_or_in_lr = true;
+		q->lr = 0;
+		c->lr_used = 1;
+		c->priv_cand = 0;
+		c->maybe_pending = false;
+		c->injected++;
+	}
+	spin_unlock(&p->vgic.lock);
+	return fast;
+}
+
+bool vgic_kick_fast(struct vcpu *v)
+{
+	if (gic_is_v2)
+		return kick_fast(VGIC_V2, v);
+	return kick_fast(VGIC_V3, v);
+}
+
 void vgic_spi_level_changed(struct partition *p, uint32_t intid)
 {
 	struct virq *q = &p->vgic.spi[intid - VGIC_NR_PRIVATE];

@@ -48,8 +48,35 @@ static void glue_emit(void *ctx, const char *line)
 	log_line("%s", line);
 }
 
+/*
+ * The doorbell's look-up of a partition's region by guest address: each
+ * partition's references side by side (config order within a partition),
+ * built once at boot, so a ring scans a few 16-byte entries instead of
+ * following the table's chains through struct cfg_shm_ref.
+ */
+struct doorbell_ref {
+	uint64_t guest_base;
+	uint32_t region;                /* cfg.regions index */
+};
+static struct doorbell_ref doorbell_refs[CFG_MAX_SHM_REFS] TS_NOINIT;   /* filled by init */
+static uint16_t doorbell_first[CFG_MAX_PARTITIONS + 1];      /* partition i: [first[i], first[i+1]) */
+
+static void shm_glue_doorbell_refs(const struct config *cfg)
+{
+	unsigned int n = 0;
+	for (unsigned int part = 0; part < cfg->partition_count; part++) {
+		doorbell_first[part] = (uint16_t)n;
+		for (unsigned int i = 0; i < cfg->ref_count; i++)
+			if (cfg->refs[i].partition == part)
+				doorbell_refs[n++] = (struct doorbell_ref){ cfg->refs[i].guest_base,
+									    cfg->refs[i].region };
+	}
+	doorbell_first[cfg->partition_count] = (uint16_t)n;
+}
+
 int shm_glue_init(const struct config *cfg)
 {
+	shm_glue_doorbell_refs(cfg);
 	return shm_table_init(&table, cfg);
 }
 
@@ -167,12 +194,20 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 	 * vCPU 0, as Xen's event-channel upcall is.  A peer that stops meanwhile may still get
 	 * the interrupt, which its next start clears (vgic_init).
 	 */
-	int r = shm_doorbell_targets(&table, sys_config, p->index, ipa(ipa_addr), &targets);
-	if (r == -TS_EPERM)
-		return TESSERA_RET_DENIED;
-	if (r < 0)
-		return TESSERA_RET_INVALID;
-	return shm_glue_ring_targets(targets, (unsigned int)r);
+	const struct doorbell_ref *r = &doorbell_refs[doorbell_first[p->index]];
+	const struct doorbell_ref *end = &doorbell_refs[doorbell_first[p->index + 1]];
+	for (; r < end; r++) {
+		if (r->guest_base != ipa_addr)
+			continue;
+		shm_partmask_t installed = __atomic_load_n(&table.regions[r->region].installed,
+							   __ATOMIC_RELAXED);
+		shm_partmask_t me = (shm_partmask_t)1u << p->index;
+		if (!(installed & me))
+			return TESSERA_RET_DENIED;      /* revoked or stopped: no doorbell either */
+		targets = installed & ~me;
+		return shm_glue_ring_targets(targets, r->region);
+	}
+	return TESSERA_RET_INVALID;
 }
 
 int shm_glue_ring_region(struct partition *p, unsigned int region)

@@ -172,20 +172,32 @@ void shm_glue_power_off(void)
  * line (Linux userspace), so either kind of sender reaches either kind of
  * receiver.
  */
+static __attribute__((noinline)) void shm_glue_ring_bell(struct partition *q, unsigned int region)
+{
+	vpl061_bell(q, region);
+	vgic_inject_ppi(&q->vcpus[0], GUEST_DOORBELL_INTID);
+}
+
+/* Both ways a tail call: a peer that does not listen on its bell lines costs one test. */
+static __attribute__((noinline)) void shm_glue_ring_one(struct partition *q, unsigned int region)
+{
+	if (vpl061_listening(&q->gpio))
+		shm_glue_ring_bell(q, region);
+	else
+		vgic_inject_ppi(&q->vcpus[0], GUEST_DOORBELL_INTID);
+}
+
+/* Out of line per peer, so that the loop keeps only the mask and the count in registers. */
 static inline __attribute__((always_inline)) int shm_glue_ring_targets(shm_partmask_t targets,
 									unsigned int region)
 {
 	int rung = 0;
-	for (; targets; targets &= targets - 1, rung++) {
-		struct partition *q = &partitions[__builtin_ctz(targets)];
-		vgic_inject(q, &q->vcpus[0], GUEST_DOORBELL_INTID);
-		if (vpl061_listening(&q->gpio))
-			vpl061_bell(q, region);
-	}
+	for (; targets; targets &= targets - 1, rung++)
+		shm_glue_ring_one(&partitions[__builtin_ctz(targets)], region);
 	return rung;
 }
 
-int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
+static inline __attribute__((always_inline)) int shm_glue_doorbell_of(struct partition *p, uint64_t ipa_addr)
 {
 	shm_partmask_t targets;
 	/*
@@ -208,6 +220,11 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 		return shm_glue_ring_targets(targets, r->region);
 	}
 	return TESSERA_RET_INVALID;
+}
+
+void shm_glue_doorbell_hvc(struct gp_regs *f)
+{
+	f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell_of(this_pcpu()->vcpu->part, f->x[1]);
 }
 
 int shm_glue_ring_region(struct partition *p, unsigned int region)

@@ -201,9 +201,9 @@ static void trap_hvc(struct gp_regs *f, uint64_t esr)
 	else if (fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT)
 		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
 	else if (fn == TESSERA_HVC_SHM_DOORBELL)
-		f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell(current_vcpu()->part, f->x[1]);
+		shm_glue_doorbell_hvc(f);               /* a tail call: no frame here */
 	else
-		ctl_hvc(current_vcpu()->part, f);
+		ctl_hvc(this_pcpu()->vcpu->part, f);
 }
 
 static void trap_smc(struct gp_regs *f, uint64_t esr)

@@ -9,6 +9,7 @@
 #include "p2m.h"
 #include "types.h"
 
+struct gp_regs;
 struct partition;
 struct shm_region;
 
@@ -30,8 +31,11 @@ int shm_glue_walk(struct partition *p, uint64_t ipa_addr, struct p2m_walk *w, ch
 		  size_t len);
 /* Print the ownership table on the console, one "(tessera) shm: ..." line each. */
 void shm_glue_print_table(void);
-/* TESSERA_HVC_SHM_DOORBELL from @p for its region at @ipa_addr: how many rung, or TESSERA_RET_*. */
-int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr);
+/*
+ * TESSERA_HVC_SHM_DOORBELL from this CPU's vCPU for its region at guest
+ * address x1: x0 = how many were rung, or TESSERA_RET_* (core/trap.c).
+ */
+void shm_glue_doorbell_hvc(struct gp_regs *f);
 /*
  * The same, for region @region (a cfg.regions index) rung by @p's doorbell
  * GPIO: every other partition with the region mapped gets the doorbell

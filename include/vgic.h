@@ -69,6 +69,11 @@ void vgic_init(struct partition *p);
 void vgic_cpu_idle(void);
 /* @intid became pending: let vgic_flush() look at it (partition.vgic.lock held). */
 void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid);
+/*
+ * A software PPI of @v made pending from any CPU (the doorbell): what
+ * vgic_inject() does for a private interrupt, without its other cases.
+ */
+void vgic_inject_ppi(struct vcpu *v, uint32_t intid);
 /* Make @intid pending for @v (SGI/PPI) or for the partition (SPI; @v ignored). */
 void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid);
 /*

@@ -157,6 +157,21 @@ void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
 	vgic_make_pending(p, v, intid, 0, 0);
 }
 
+void vgic_inject_ppi(struct vcpu *v, uint32_t intid)
+{
+	struct partition *p = v->part;
+	struct vgic_cpu *c = &v->vgic;
+	struct virq *q = &c->priv[intid & (VGIC_NR_PRIVATE - 1)];
+	spin_lock(&p->vgic.lock);
+	bool was_pending = q->pending;
+	q->pending = true;
+	c->priv_cand |= 1u << (intid & (VGIC_NR_PRIVATE - 1));
+	c->maybe_pending = true;
+	spin_unlock(&p->vgic.lock);
+	if (!was_pending)
+		vgic_kick(v);
+}
+
 void vgic_inject_hw(struct partition *p, struct vcpu *v, uint32_t intid, uint32_t pintid)
 {
 	vgic_make_pending(p, v, intid, 0, pintid);

@@ -230,7 +230,7 @@ void shm_glue_doorbell_hvc(struct gp_regs *f)
 int shm_glue_ring_region(struct partition *p, unsigned int region)
 {
 	shm_partmask_t targets;
-	/* Unlocked for the reasons shm_glue_doorbell() gives. */
+	/* Unlocked for the reasons shm_glue_doorbell_of() gives. */
 	if (shm_region_peers(&table, region, p->index, &targets) != 0)
 		return TESSERA_RET_DENIED;
 	return shm_glue_ring_targets(targets, region);

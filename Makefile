@@ -94,7 +94,7 @@ debug: all $(RUN_NEEDS)
 	$(Q)/usr/bin/python3 tools/scenario.py debug scenarios/$(CONFIG).scn --boot $(BOOT) $(GIC_ARG) \
 		$(if $(GDB_PORT),--port $(GDB_PORT)) $(if $(GDB_BATCH),--batch $(GDB_BATCH))
 
-bench: all
+bench: all linux
 	$(Q)/usr/bin/python3 bench/bench.py
 
 # docs/pictures/*.svg, drawn from the consoles of the demo and of the

@@ -12,6 +12,7 @@
 #define FRAME_ELR         248
 #define PCPU_FP_SAVED     528       /* struct pcpu.guest_fp_saved */
 #define PCPU_GUEST_CPTR   544       /* struct pcpu.guest_cptr */
+#define PCPU_FP_SAVES     600       /* struct pcpu.fp_saves */
 #define CPTR_EL2_FP_ON    0x33ff    /* RES1 bits, TZ, TSM: FP on, SVE/SME trapped */
 #define CPTR_EL2_FP_TRAP  0x37ff    /* ... and TFP (bit 10): FP traps too */
 #define ESR_EC_SHIFT      26
@@ -187,6 +188,9 @@ el2_sync:
 	str	x1, [x0, #520]
 	mov	x1, #1
 	str	x1, [x0, #PCPU_FP_SAVED]
+	ldr	x1, [x0, #PCPU_FP_SAVES]	/* one exit more that saved them: counted here, off the exit path */
+	add	x1, x1, #1
+	str	x1, [x0, #PCPU_FP_SAVES]
 	ldp	x0, x1, [sp], #16
 	eret
 

@@ -10,6 +10,7 @@
 #include "partition.h"
 #include "passthrough.h"
 #include "shell.h"
+#include "sysreg.h"
 #include "vgic.h"
 
 #define GIC_INTID_SPECIAL_FIRST 1020u
@@ -25,6 +26,14 @@ bool irq_handle_one(uint32_t intid)
 		vgic_inject_timer(this_pcpu()->vcpu);
 		return true;
 	}
+	/*
+	 * The virtual timer of a vCPU that has gone off (SYSTEM_OFF with its
+	 * timer armed): its level would fire again as soon as it is
+	 * deactivated, and the idle CPU would do nothing else.  Turn it off
+	 * (CNTV_CTL_EL0.ENABLE = 0); the vCPU's next start resets it anyway.
+	 */
+	if (intid == GIC_PPI_VTIMER)
+		sysreg_write(cntv_ctl_el0, 0);
 	struct partition *owner = passthrough_spi_owner(intid);
 	/* Deactivated by the guest's EOI, unless its partition is not running. */
 	if (owner && vgic_inject_hw_spi(owner, intid))

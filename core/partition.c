@@ -23,6 +23,7 @@
 #include "shm_glue.h"
 #include "sysreg.h"
 #include "tserr.h"
+#include "vctl.h"
 
 /* arm64 Image header (Linux Documentation/arch/arm64/booting.rst). */
 #define IMAGE_MAGIC_OFF        0x38
@@ -85,6 +86,8 @@ void partitions_create(const struct config *cfg)
 		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
 			p->vcpus[v] = (struct vcpu){ .part = p, .id = v, .pcpu = p->cfg->pcpu[v] };
 		vpl011_init(p);
+		vpl061_init(p);
+		vctl_init(p);
 		vgic_register_mmio(p);
 	}
 	passthrough_init();
@@ -175,6 +178,26 @@ static uint64_t partition_load_dt(struct partition *p, uint64_t *low_water)
 	dcache_clean_range(host_of(p, dtb), fdt_totalsize(buf));
 	*low_water = rd->present ? initrd : dtb;
 	return dtb;
+}
+
+/*
+ * Before a partition runs again (SYSTEM_RESET, a restart or a start after a
+ * stop), nothing of its last run may be readable: zero all its private RAM,
+ * cleaned to the point of coherency because the guest starts with its
+ * caches off.  Shared regions are not touched: they follow the ownership
+ * rules of DESIGN §6.  Not on the first start: that RAM held no guest's
+ * data yet (QEMU's RAM starts zeroed; on hardware it holds what the boot
+ * firmware left), and zeroing and cleaning costs two cache operations
+ * per 64 bytes: millions of instructions for 128 MiB, many times DESIGN
+ * §11's budget for reaching a partition's first instruction.
+ */
+static void partition_scrub_ram(struct partition *p)
+{
+	void *ram = (void *)(uintptr_t)p->cfg->ram_base;
+	memset(ram, 0, p->cfg->mem_bytes);
+	dcache_clean_range(p->cfg->ram_base, p->cfg->mem_bytes);
+	log_line("%s: %llu MiB of RAM scrubbed before its new run", p->cfg->name,
+		 (unsigned long long)(p->cfg->mem_bytes >> 20));
 }
 
 /*
@@ -329,6 +352,7 @@ static void partition_wait_vcpus_off(struct partition *p)
 static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
 {
 	vgic_init(p);
+	vpl061_reset(p);
 	spin_lock(&p->p2m_lock);
 	int err = partition_build_p2m(p);
 	if (err) {
@@ -339,6 +363,8 @@ static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
 	if (err)
 		return err;
 	err = shm_glue_start(p);
+	if (!err && p->starts != 0)
+		partition_scrub_ram(p);
 	uint64_t low_water = 0;
 	*dtb = err ? 0 : partition_load_dt(p, &low_water);
 	*entry = *dtb ? partition_load_kernel(p, low_water - boot_bank(p)->base) : 0;
@@ -354,7 +380,7 @@ static int partition_build(struct partition *p, uint64_t *entry, uint64_t *dtb)
 	p->starts++;
 	p->aborts = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++)
-		p->vcpus[v].exits = p->vcpus[v].fp_saves = 0;
+		vcpu_stats_reset(&p->vcpus[v]);
 	return 0;
 }
 
@@ -383,8 +409,8 @@ static void partition_teardown(struct partition *p, const char *why)
 	spin_unlock(&p->p2m_lock);
 	uint64_t exits = 0, fp_saves = 0;
 	for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
-		exits += p->vcpus[v].exits;
-		fp_saves += p->vcpus[v].fp_saves;
+		exits += vcpu_exits(&p->vcpus[v]);
+		fp_saves += pcpus[p->vcpus[v].pcpu].fp_saves;
 	}
 	log_line("%s: stopped (%s) after %llu exits, %llu lazy FP/SIMD saves, %llu aborts injected",
 		 p->cfg->name, why, (unsigned long long)exits, (unsigned long long)fp_saves,
@@ -483,6 +509,21 @@ void partition_boot_done(void)
 {
 	if (life_power_release(&power))
 		system_power_off();
+}
+
+void vcpu_stats_reset(struct vcpu *v)
+{
+	struct pcpu *pc = &pcpus[v->pcpu];          /* not counting: the vCPU is off */
+	memset(pc->exits, 0, sizeof(pc->exits));
+	pc->fp_saves = 0;
+}
+
+uint64_t vcpu_exits(const struct vcpu *v)
+{
+	uint64_t n = 0;
+	for (unsigned int k = 0; k < PCPU_EXIT_KINDS; k++)
+		n += pcpus[v->pcpu].exits[k];
+	return n;
 }
 
 void partition_guest_request(struct vcpu *self, enum life_req r, const char *why)

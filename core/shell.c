@@ -1,6 +1,6 @@
 /*
  * The shell: help, list, shm, p2m <name>, walk <name> <IPA> (core/shell_walk.c),
- * dev, stop/start/restart <name>, crash now.
+ * dev, stop/start/restart <name>, stats, crash now.
  * Runs on the boot CPU, from its idle loop or when a UART interrupt exits
  * its guest.
  */
@@ -27,7 +27,7 @@ static void cmd_help(const char *arg)
 {
 	(void)arg;
 	log_line("commands: help, list, shm, p2m <name>, walk <name> <IPA>, dev, stop <name>, "
-		 "start <name>, restart <name>, crash now");
+		 "start <name>, restart <name>, stats, crash now");
 	log_line("CTRL-A three times moves console input between the shell and each partition");
 }
 
@@ -125,6 +125,43 @@ static void cmd_restart(const char *arg)
 		shell_report(p, partition_request(p, LIFE_RESTART, "shell restart"), PART_RUNNING);
 }
 
+#define STATS_LINE_MAX 160
+
+/*
+ * One line per partition: its exits by reason, aborts and interrupts
+ * injected since its last start, and its stage-2 table pages; then the page
+ * pool and the ownership table's reference counts, which a stop/start
+ * cycle must give back (docs/architecture.md section 10).
+ */
+static void cmd_stats(const char *arg)
+{
+	(void)arg;
+	for (unsigned int i = 0; i < partition_count; i++) {
+		struct partition *p = &partitions[i];
+		uint64_t by[EXIT_REASONS] = { 0 }, total = 0, injected = 0;
+		for (unsigned int v = 0; v < p->cfg->vcpu_count; v++) {
+			trap_exits_by_reason(pcpus[p->vcpus[v].pcpu].exits, by);
+			injected += p->vcpus[v].vgic.injected;
+		}
+		char reasons[STATS_LINE_MAX];
+		size_t n = 0;
+		for (unsigned int r = 0; r < EXIT_REASONS; r++) {
+			total += by[r];
+			n += (size_t)snprintf(reasons + n, sizeof(reasons) - n, "%s%s %llu", r ? " " : "",
+					      exit_reason_names[r], (unsigned long long)by[r]);
+		}
+		spin_lock(&p->p2m_lock);        /* the stage-2 tables' readers hold it */
+		unsigned int table_pages = p->p2m.table_pages;
+		spin_unlock(&p->p2m_lock);
+		log_line("stats: %s %s: exits %llu (%s), aborts injected %llu, interrupts injected %llu, "
+			 "stage-2 table pages %u", p->cfg->name, life_state_name(partition_state(p)),
+			 (unsigned long long)total, reasons, (unsigned long long)p->aborts,
+			 (unsigned long long)injected, table_pages);
+	}
+	log_line("stats: stage-2 page pool: %u free, %u in use", mm_pages_unused(), mm_pages_in_use());
+	shm_glue_print_refs();
+}
+
 /*
  * Shows what the crash report looks like: a load from an address the EL2
  * map does not cover (above its 39-bit range) takes a data abort at EL2.
@@ -149,7 +186,7 @@ static const struct {
 	{ "help", cmd_help }, { "list", cmd_list }, { "shm", cmd_shm }, { "p2m", cmd_p2m },
 	{ "walk", shell_walk }, { "dev", cmd_dev },
 	{ "stop", cmd_stop }, { "start", cmd_start }, { "restart", cmd_restart },
-	{ "crash", cmd_crash },
+	{ "stats", cmd_stats }, { "crash", cmd_crash },
 };
 
 void shell_run(char *cmd)

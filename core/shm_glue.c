@@ -48,8 +48,35 @@ static void glue_emit(void *ctx, const char *line)
 	log_line("%s", line);
 }
 
+/*
+ * The doorbell's look-up of a partition's region by guest address: each
+ * partition's references side by side (config order within a partition),
+ * built once at boot, so a ring scans a few 16-byte entries instead of
+ * following the table's chains through struct cfg_shm_ref.
+ */
+struct doorbell_ref {
+	uint64_t guest_base;
+	uint32_t region;                /* cfg.regions index */
+};
+static struct doorbell_ref doorbell_refs[CFG_MAX_SHM_REFS] TS_NOINIT;   /* filled by init */
+static uint16_t doorbell_first[CFG_MAX_PARTITIONS + 1];      /* partition i: [first[i], first[i+1]) */
+
+static void shm_glue_doorbell_refs(const struct config *cfg)
+{
+	unsigned int n = 0;
+	for (unsigned int part = 0; part < cfg->partition_count; part++) {
+		doorbell_first[part] = (uint16_t)n;
+		for (unsigned int i = 0; i < cfg->ref_count; i++)
+			if (cfg->refs[i].partition == part)
+				doorbell_refs[n++] = (struct doorbell_ref){ cfg->refs[i].guest_base,
+									    cfg->refs[i].region };
+	}
+	doorbell_first[cfg->partition_count] = (uint16_t)n;
+}
+
 int shm_glue_init(const struct config *cfg)
 {
+	shm_glue_doorbell_refs(cfg);
 	return shm_table_init(&table, cfg);
 }
 
@@ -105,6 +132,30 @@ void shm_glue_print_table(void)
 	spin_unlock(&table_lock);
 }
 
+int shm_glue_region(unsigned int region, struct shm_region *out)
+{
+	if (region >= sys_config->region_count)
+		return -TS_EINVAL;
+	spin_lock(&table_lock);
+	*out = table.regions[region];
+	spin_unlock(&table_lock);
+	return 0;
+}
+
+void shm_glue_print_refs(void)
+{
+	unsigned int total = 0;
+	for (unsigned int r = 0; r < sys_config->region_count; r++) {
+		spin_lock(&table_lock);
+		unsigned int n = shm_region_refcount(&table, r);
+		spin_unlock(&table_lock);
+		total += n;
+		log_line("stats: shm %s refs %u", sys_config->regions[r].id, n);
+	}
+	log_line("stats: shm references %u in %u region%s", total, sys_config->region_count,
+		 sys_config->region_count == 1 ? "" : "s");
+}
+
 void shm_glue_power_off(void)
 {
 	shm_glue_print_table();
@@ -115,7 +166,38 @@ void shm_glue_power_off(void)
 		log_line("shm: dom_shared (0x7ff5) released its %d region%s", n, n == 1 ? "" : "s");
 }
 
-int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
+/*
+ * Every partition in @targets hears region @region's doorbell both ways:
+ * the doorbell interrupt (bare-metal guests) and its doorbell GPIO's bell
+ * line (Linux userspace), so either kind of sender reaches either kind of
+ * receiver.
+ */
+static __attribute__((noinline)) void shm_glue_ring_bell(struct partition *q, unsigned int region)
+{
+	vpl061_bell(q, region);
+	vgic_inject_ppi(&q->vcpus[0], GUEST_DOORBELL_INTID);
+}
+
+/* Both ways a tail call: a peer that does not listen on its bell lines costs one test. */
+static __attribute__((noinline)) void shm_glue_ring_one(struct partition *q, unsigned int region)
+{
+	if (vpl061_listening(&q->gpio))
+		shm_glue_ring_bell(q, region);
+	else
+		vgic_inject_ppi(&q->vcpus[0], GUEST_DOORBELL_INTID);
+}
+
+/* Out of line per peer, so that the loop keeps only the mask and the count in registers. */
+static inline __attribute__((always_inline)) int shm_glue_ring_targets(shm_partmask_t targets,
+									unsigned int region)
+{
+	int rung = 0;
+	for (; targets; targets &= targets - 1, rung++)
+		shm_glue_ring_one(&partitions[__builtin_ctz(targets)], region);
+	return rung;
+}
+
+static inline __attribute__((always_inline)) int shm_glue_doorbell_of(struct partition *p, uint64_t ipa_addr)
 {
 	shm_partmask_t targets;
 	/*
@@ -124,17 +206,32 @@ int shm_glue_doorbell(struct partition *p, uint64_t ipa_addr)
 	 * vCPU 0, as Xen's event-channel upcall is.  A peer that stops meanwhile may still get
 	 * the interrupt, which its next start clears (vgic_init).
 	 */
-	int r = shm_doorbell_targets(&table, sys_config, p->index, ipa(ipa_addr), &targets);
-	if (r == -TS_EPERM)
-		return TESSERA_RET_DENIED;
-	if (r < 0)
-		return TESSERA_RET_INVALID;
-	int rung = 0;
-	for (unsigned int q = 0; targets; q++, targets >>= 1) {
-		if (!(targets & 1))
+	const struct doorbell_ref *r = &doorbell_refs[doorbell_first[p->index]];
+	const struct doorbell_ref *end = &doorbell_refs[doorbell_first[p->index + 1]];
+	for (; r < end; r++) {
+		if (r->guest_base != ipa_addr)
 			continue;
-		vgic_inject(&partitions[q], &partitions[q].vcpus[0], GUEST_DOORBELL_INTID);
-		rung++;
+		shm_partmask_t installed = __atomic_load_n(&table.regions[r->region].installed,
+							   __ATOMIC_RELAXED);
+		shm_partmask_t me = (shm_partmask_t)1u << p->index;
+		if (!(installed & me))
+			return TESSERA_RET_DENIED;      /* revoked or stopped: no doorbell either */
+		targets = installed & ~me;
+		return shm_glue_ring_targets(targets, r->region);
 	}
-	return rung;
+	return TESSERA_RET_INVALID;
+}
+
+void shm_glue_doorbell_hvc(struct gp_regs *f)
+{
+	f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell_of(this_pcpu()->vcpu->part, f->x[1]);
+}
+
+int shm_glue_ring_region(struct partition *p, unsigned int region)
+{
+	shm_partmask_t targets;
+	/* Unlocked for the reasons shm_glue_doorbell_of() gives. */
+	if (shm_region_peers(&table, region, p->index, &targets) != 0)
+		return TESSERA_RET_DENIED;
+	return shm_glue_ring_targets(targets, region);
 }

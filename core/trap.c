@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "console.h"
+#include "control.h"
 #include "gic.h"
 #include "irq.h"
 #include "partition.h"
@@ -197,10 +198,12 @@ static void trap_hvc(struct gp_regs *f, uint64_t esr)
 	uint32_t fn = (uint32_t)f->x[0];
 	if ((fn & SMCCC_OWNER_MASK) == SMCCC_OWNER_STD)
 		psci_guest_call(f);
-	else if (fn == TESSERA_HVC_SHM_DOORBELL)
-		f->x[0] = (uint64_t)(int64_t)shm_glue_doorbell(current_vcpu()->part, f->x[1]);
-	else
+	else if (fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT)
 		f->x[0] = SMCCC_RET_NOT_SUPPORTED;     /* the short path: nothing else to look up */
+	else if (fn == TESSERA_HVC_SHM_DOORBELL)
+		shm_glue_doorbell_hvc(f);               /* a tail call: no frame here */
+	else
+		ctl_hvc(this_pcpu()->vcpu->part, f);
 }
 
 static void trap_smc(struct gp_regs *f, uint64_t esr)
@@ -419,12 +422,10 @@ static trap_fn *const trap_table[ESR_EC_COUNT] = {
 	[ESR_EC_SVE]      = trap_silent_undef,
 };
 
-/* On the way back to the guest: count the exit, then the rare work, each behind one test. */
+/* On the way back to the guest (the exit is counted by its entry point): the rare work, each behind one test. */
 static inline void trap_return(struct pcpu *pc)
 {
 	struct vcpu *v = pc->vcpu;
-	v->exits++;
-	v->fp_saves += pc->guest_fp_saved;
 	if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))
 		vcpu_check_requests();
 	if (v->vgic.lr_used | v->vgic.maybe_pending)
@@ -434,9 +435,12 @@ static inline void trap_return(struct pcpu *pc)
 void trap_guest_sync(struct gp_regs *f)
 {
 	uint64_t esr = sysreg_read(esr_el2);
-	trap_fn *fn = trap_table[field_get(ESR_EC, esr)];
+	uint64_t ec = field_get(ESR_EC, esr);
+	struct pcpu *pc = this_pcpu();
+	pc->exits[ec]++;
+	trap_fn *fn = trap_table[ec];
 	(fn ? fn : trap_undef)(f, esr);
-	trap_return(this_pcpu());
+	trap_return(pc);
 }
 
 void trap_guest_irq(struct gp_regs *f)
@@ -448,12 +452,18 @@ void trap_guest_irq(struct gp_regs *f)
 	 * else in flight: straight into a list register, hardware-linked.
 	 */
 	uint32_t intid = gic_ack();
+	pc->exits[PCPU_EXIT_IRQ]++;
 	if ((intid == GIC_PPI_VTIMER && vgic_timer_fast(pc->vcpu)) ||
 	    vgic_spi_hw_fast(pc->vcpu, intid)) {
 		gic_eoi(intid);
-		pc->vcpu->exits++;
 		if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))
 			vcpu_check_requests();
+		return;
+	}
+	/* The kick that brings a doorbell (or an SGI) alone, no request with it: the same. */
+	if (intid == GIC_SGI_KICK && pc->request == PCPU_REQ_NONE && vgic_kick_fast(pc->vcpu)) {
+		gic_eoi(intid);
+		gic_deactivate(intid);
 		return;
 	}
 	irq_handle_one(intid);
@@ -466,6 +476,7 @@ void trap_guest_irq(struct gp_regs *f)
 void trap_guest_serror(struct gp_regs *f)
 {
 	struct partition *p = current_vcpu()->part;
+	this_pcpu()->exits[PCPU_EXIT_SERROR]++;
 	log_line("%s: SError (ESR 0x%llx, pc 0x%llx): partition stopped", p->cfg->name,
 		 (unsigned long long)sysreg_read(esr_el2), (unsigned long long)f->elr);
 	partition_stop(p, "SError");

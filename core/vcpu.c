@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "control.h"
 #include "gic.h"
 #include "irq.h"
 #include "partition.h"
@@ -30,6 +31,7 @@ _Static_assert(offsetof(struct gp_regs, elr) == 248, "ELR offset in boot/vectors
 _Static_assert(offsetof(struct pcpu, guest_fp_saved) == PCPU_GUEST_FP_SAVED_OFF,
 	       "PCPU_FP_SAVED in boot/vectors.S");
 _Static_assert(offsetof(struct fp_regs, fpsr) == 512, "FPSR offset in boot/vectors.S");
+_Static_assert(offsetof(struct pcpu, fp_saves) == PCPU_FP_SAVES_OFF, "PCPU_FP_SAVES in boot/vectors.S");
 _Static_assert(GP_REGS_SIZE == 272, "GUEST_FRAME_SIZE in boot/entry.S");
 
 void vcpu_enter_frame(struct gp_regs *f) __attribute__((noreturn));
@@ -153,20 +155,27 @@ static bool vcpu_leave(struct vcpu *v)
 void vcpu_check_requests(void)
 {
 	struct pcpu *pc = this_pcpu();
-	/* Whoever stops a vCPU (this CPU's own included) posts a request first. */
 	if (__atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_NONE)
 		return;
+	/* Cleared before serving: a request posted meanwhile sets it again. */
 	__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
+	ctl_serve();                /* control requests: may stop or restart this very partition */
+	/* Whoever stops a vCPU (this CPU's own included) posts a request first. */
 	if (vcpu_leave(pc->vcpu))
 		pcpu_idle();
 }
 
-/* Once: after that the vCPU is OFF, and no lock (whose unlock SEVs) turns the wait into a spin. */
+/*
+ * Asked to stop = still ON in a partition that is STOPPING (the request
+ * word is only a wake-up: a control request posted later overwrites it).
+ * Once: after that the vCPU is OFF, and no lock (whose unlock SEVs) turns
+ * the wait into a spin.
+ */
 void vcpu_answer_stop(void)
 {
 	struct pcpu *pc = this_pcpu();
-	if (pc->vcpu && __atomic_load_n(&pc->request, __ATOMIC_ACQUIRE) == PCPU_REQ_STOP &&
-	    vcpu_state(pc->vcpu) == VCPU_ON)
+	if (pc->vcpu && vcpu_state(pc->vcpu) == VCPU_ON &&
+	    partition_state(pc->vcpu->part) == PART_STOPPING)
 		(void)vcpu_leave(pc->vcpu);
 }
 
@@ -186,6 +195,7 @@ void pcpu_idle(void)
 	for (;;) {
 		/* The request word only wakes us; what to run is next_vcpu's state. */
 		__atomic_store_n(&pc->request, PCPU_REQ_NONE, __ATOMIC_RELAXED);
+		ctl_serve();        /* a start served here queues this CPU's vCPU 0 just below */
 		struct vcpu *next = __atomic_exchange_n(&pc->next_vcpu, NULL, __ATOMIC_ACQUIRE);
 		uint64_t entry, context;
 		if (next && vcpu_claim(next, &entry, &context))

@@ -260,6 +260,7 @@ static void parse_dom0(struct cfg_ctx *ctx)
 	strcpy(p->name, "dom0");
 	strcpy(p->path, "/chosen");
 	p->id = CFG_DOM0_ID;
+	p->control = true;              /* Xen's dom0 has every capability */
 	read_module(ctx, m.kernel, "/chosen", ctx->chosen_ac, ctx->chosen_sc, &p->kernel);
 	if (m.ramdisk >= 0)
 		read_module(ctx, m.ramdisk, "/chosen", ctx->chosen_ac, ctx->chosen_sc, &p->ramdisk);
@@ -323,6 +324,36 @@ static void read_cpus(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 	snprintf(label, sizeof(label), "%llu", (unsigned long long)n);
 	if (check_vcpus(ctx, p->path, "cpus", label, n))
 		p->vcpu_count = (unsigned int)n;
+}
+
+/*
+ * `capabilities`, Xen's bit field (booting.txt): DOMAIN_CAPS_CONTROL makes a
+ * control partition (docs/hypercalls.md); Tessera has no hardware or
+ * xenstore domain, so those bits are refused, not ignored.
+ */
+static void read_capabilities(struct cfg_ctx *ctx, const struct cfg_domain_props *seen,
+			      struct cfg_partition *p)
+{
+	int len = seen->capabilities_len;
+	const void *val = seen->capabilities;
+
+	if (!val)
+		return;
+	if (len != CFG_CELL_BYTES) {
+		cfg_error(ctx->errs, p->path, "capabilities", "%d bytes, expected 1 cell (4 bytes)",
+			  len);
+		return;
+	}
+	uint32_t caps = (uint32_t)cfg_cells_value(val, 0, 1);
+	if (caps & ~CFG_CAPS_CONTROL) {
+		cfg_error(ctx->errs, p->path, "capabilities", "0x%x asks for %s: only 0x1 "
+			  "(DOMAIN_CAPS_CONTROL) is supported", caps,
+			  caps & CFG_CAPS_HARDWARE ? "a hardware domain (DOMAIN_CAPS_HARDWARE)" :
+			  caps & CFG_CAPS_XENSTORE ? "a xenstore domain (DOMAIN_CAPS_XENSTORE)" :
+			  "capabilities Xen does not define");
+		return;
+	}
+	p->control = (caps & CFG_CAPS_CONTROL) != 0;
 }
 
 /* Optional Tessera pinning: one physical CPU per vCPU, checked in cfg_check.c. */
@@ -495,11 +526,13 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	set_partition_name(ctx, p, name);
 	/* dom0 is 0 and takes index 0; domUs are 1.. in DT order either way. */
 	p->id = ctx->has_dom0 ? idx : idx + 1;
-	cfg_check_domain_props(ctx, node, p->path);
+	struct cfg_domain_props seen;
+	cfg_check_domain_props(ctx, node, p->path, &seen);
 	read_memory(ctx, node, p);
 	read_cpus(ctx, node, p);
 	p->vpl011 = fdt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
 	p->direct_map = fdt_getprop(ctx->fdt, node, "direct-map", NULL) != NULL;
+	read_capabilities(ctx, &seen, p);
 	read_domain_cells(ctx, node, idx, &ac, &sc);
 	read_static_mem(ctx, node, idx, ac, sc);
 	read_pinning(ctx, node, idx);

@@ -70,7 +70,13 @@ bool cfg_range_overflows(uint64_t base, uint64_t size);
 
 /* cfg_props.c: every property and compatible of Xen's booting.txt judged */
 void cfg_check_chosen_props(struct cfg_ctx *ctx);
-void cfg_check_domain_props(struct cfg_ctx *ctx, int node, const char *path);
+/* A domain's properties the parser reads while they are walked for the check (one pass). */
+struct cfg_domain_props {
+	const void *capabilities;     /* NULL when absent */
+	int capabilities_len;
+};
+void cfg_check_domain_props(struct cfg_ctx *ctx, int node, const char *path,
+			    struct cfg_domain_props *seen);
 void cfg_check_module_props(struct cfg_ctx *ctx, int node, const char *path);
 void cfg_check_shm_props(struct cfg_ctx *ctx, int node, const char *path);
 bool cfg_check_domain_child(struct cfg_ctx *ctx, int node, const char *parent_path);

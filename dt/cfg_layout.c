@@ -66,6 +66,56 @@ static void layout_devices_host(const struct cfg_partition *p, const struct cfg_
 	}
 }
 
+/* Tessera's own devices; the doorbell GPIO only where there is a region to ring. */
+static void layout_devices_tessera(const struct config *cfg, unsigned int idx,
+				   struct cfg_guest_map *m)
+{
+	for (unsigned int i = 0; i < cfg->ref_count; i++) {
+		if (cfg->refs[i].partition != idx)
+			continue;
+		m->gpio = (struct cfg_range){ GUEST_PL061_BASE, GUEST_PL061_SIZE };
+		m->gpio_intid = GUEST_PL061_INTID;
+		break;
+	}
+	m->ctl = (struct cfg_range){ GUEST_CTL_BASE, GUEST_CTL_SIZE };
+}
+
+/*
+ * A direct-mapped partition's RAM and the host's device addresses it sees
+ * come from the host, so they may meet Tessera's own devices (or the
+ * doorbell GPIO's interrupt may be the host UART's): refuse that.
+ */
+static void check_tessera_devices(struct cfg_ctx *ctx, const struct cfg_partition *p)
+{
+	const struct cfg_guest_map *m = &p->map;
+	const struct { const char *name; const struct cfg_range *r; } mine[] = {
+		{ "the doorbell GPIO", &m->gpio }, { "the control device", &m->ctl },
+	};
+	const struct { const char *name; const struct cfg_range *r; } theirs[] = {
+		{ "guest RAM", &m->ram[0] }, { "guest RAM", &m->ram[1] },
+		{ "the GIC distributor", &m->gicd }, { "the GIC redistributors", &m->gicr },
+		{ "the GIC CPU interface", &m->gicc }, { "the UART", &m->uart },
+	};
+	const char *prop = p->direct_map ? "direct-map" : "memory";
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(mine); i++) {
+		for (unsigned int j = 0; j < ARRAY_SIZE(theirs); j++) {
+			const struct cfg_range *a = mine[i].r, *b = theirs[j].r;
+			if (a->size == 0 || b->size == 0 ||
+			    !ranges_overlap(a->base, a->size, b->base, b->size))
+				continue;
+			char ra[CFG_RANGE_STR], rb[CFG_RANGE_STR];
+			cfg_fmt_range(ra, a->base, a->size);
+			cfg_fmt_range(rb, b->base, b->size);
+			cfg_error(ctx->errs, p->path, prop, "%s %s overlaps %s %s",
+				  theirs[j].name, rb, mine[i].name, ra);
+		}
+	}
+	if (m->gpio.size != 0 && m->gpio_intid == m->uart_intid)
+		cfg_error(ctx->errs, p->path, prop, "the UART's interrupt (INTID %u) is the "
+			  "doorbell GPIO's", m->uart_intid);
+}
+
 /* The vpl011's line must be one of the SPIs the partition's GIC has. */
 static void check_uart_intid(struct cfg_ctx *ctx, const struct cfg_partition *p)
 {
@@ -131,7 +181,9 @@ void cfg_layout_partitions(struct cfg_ctx *ctx)
 		layout_devices_xen(p, m);
 		if (direct)
 			layout_devices_host(p, h, m);
+		layout_devices_tessera(ctx->cfg, i, m);
 		check_ipa_space(ctx, p);
 		check_uart_intid(ctx, p);
+		check_tessera_devices(ctx, p);
 	}
 }

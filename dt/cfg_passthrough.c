@@ -297,10 +297,14 @@ static uint64_t host_take_spi(struct pt_ctx *pc, const char *path, const char *h
 	else if (intid == m->uart_intid)
 		cfg_error(e, path, "xen,path", "%s: SPI %u (INTID %u) is the partition's emulated "
 			  "UART's", host, num, intid);
+	else if (m->gpio.size != 0 && intid == m->gpio_intid)
+		cfg_error(e, path, "xen,path", "%s: SPI %u (INTID %u) is the partition's doorbell "
+			  "GPIO's", host, num, intid);
 	else if (owner >= 0)
 		cfg_error(e, path, "xen,path", "%s: SPI %u (INTID %u) is already assigned to %s",
 			  host, num, intid, pc->ctx->cfg->partitions[owner].path);
-	if (owner >= 0 || intid == pc->ctx->plat->host.uart_intid || intid == m->uart_intid)
+	if (owner >= 0 || intid == pc->ctx->plat->host.uart_intid || intid == m->uart_intid ||
+	    (m->gpio.size != 0 && intid == m->gpio_intid))
 		return bit;
 	m->pt_spis |= bit;
 	m->pt_spi_edge |= trig == IRQ_EDGE_RISING ? bit : 0;
@@ -448,6 +452,8 @@ static bool range_guest_ok(struct pt_ctx *pc, const char *path, const struct cfg
 	ok = ok && guest_clear_of(pc, path, r, &m->gicr, "the emulated GIC redistributors");
 	ok = ok && guest_clear_of(pc, path, r, &m->gicc, "the GIC CPU interface");
 	ok = ok && guest_clear_of(pc, path, r, &m->uart, "the emulated UART");
+	ok = ok && guest_clear_of(pc, path, r, &m->gpio, "the doorbell GPIO");
+	ok = ok && guest_clear_of(pc, path, r, &m->ctl, "the control device");
 	for (unsigned int i = 0; i < cfg->ref_count && ok; i++) {
 		const struct cfg_shm_ref *f = &cfg->refs[i];
 		struct cfg_range w = { f->guest_base, cfg->regions[f->region].size };

@@ -102,8 +102,8 @@ static const struct cfg_prop_rule domain_props[] = {
 	{ "colors", CFG_REJECTED, "LLC colouring is not supported", NULL },
 	{ "sve", CFG_REJECTED, "SVE is hidden from guests (only <0> is accepted)", is_zero },
 	{ "xen,enhanced", CFG_REJECTED, NOT_PV " (only \"disabled\" is accepted)", is_disabled },
-	{ "capabilities", CFG_REJECTED, "control, hardware and xenstore domains are not "
-	  "supported: every partition has the same rights (only <0> is accepted)", is_zero },
+	{ "capabilities", CFG_SUPPORTED, "DOMAIN_CAPS_CONTROL makes a control partition; hardware "
+	  "and xenstore domains are refused", NULL },
 	{ "trap-unmapped-accesses", CFG_REJECTED, "an access to an unmapped address always gets "
 	  "a data abort (only <1> is accepted)", is_one },
 };
@@ -232,8 +232,10 @@ static bool walk_next_prop(const void *fdt, uint32_t *off, struct prop_view *p)
 	return false;
 }
 
+/* @keep: a property whose value the caller wants (NULL: none), returned in @kept. */
 static void check_props(struct cfg_ctx *ctx, int node, const char *path,
-			const struct cfg_prop_rule *t, size_t n, bool only_xen)
+			const struct cfg_prop_rule *t, size_t n, bool only_xen,
+			const char *keep, struct prop_view *kept)
 {
 	struct prop_view p;
 
@@ -243,6 +245,8 @@ static void check_props(struct cfg_ctx *ctx, int node, const char *path,
 		int len = p.len;
 		if (only_xen && !xen_name(name))
 			continue;
+		if (keep && strcmp(name, keep) == 0)
+			*kept = p;
 		const struct cfg_prop_rule *r = find_prop(t, n, name);
 		if (!r)
 			cfg_error(ctx->errs, path, name, "unknown property (not in Xen's booting.txt)");
@@ -253,22 +257,28 @@ static void check_props(struct cfg_ctx *ctx, int node, const char *path,
 
 void cfg_check_chosen_props(struct cfg_ctx *ctx)
 {
-	check_props(ctx, ctx->chosen, "/chosen", chosen_props, ARRAY_SIZE(chosen_props), true);
+	check_props(ctx, ctx->chosen, "/chosen", chosen_props, ARRAY_SIZE(chosen_props), true, NULL,
+		    NULL);
 }
 
-void cfg_check_domain_props(struct cfg_ctx *ctx, int node, const char *path)
+void cfg_check_domain_props(struct cfg_ctx *ctx, int node, const char *path,
+			    struct cfg_domain_props *seen)
 {
-	check_props(ctx, node, path, domain_props, ARRAY_SIZE(domain_props), false);
+	struct prop_view caps = { 0 };
+	check_props(ctx, node, path, domain_props, ARRAY_SIZE(domain_props), false, "capabilities",
+		    &caps);
+	seen->capabilities = caps.val;
+	seen->capabilities_len = caps.len;
 }
 
 void cfg_check_module_props(struct cfg_ctx *ctx, int node, const char *path)
 {
-	check_props(ctx, node, path, module_props, ARRAY_SIZE(module_props), false);
+	check_props(ctx, node, path, module_props, ARRAY_SIZE(module_props), false, NULL, NULL);
 }
 
 void cfg_check_shm_props(struct cfg_ctx *ctx, int node, const char *path)
 {
-	check_props(ctx, node, path, shm_props, ARRAY_SIZE(shm_props), false);
+	check_props(ctx, node, path, shm_props, ARRAY_SIZE(shm_props), false, NULL, NULL);
 }
 
 /* The rule of @node's first compatible string that has one, or NULL. */

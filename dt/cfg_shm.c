@@ -335,6 +335,8 @@ static void guest_overlap_map(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, 
 	guest_overlap(ctx, f, size, gic, " redistributors", &m->gicr);
 	guest_overlap(ctx, f, size, gic, " CPU interface", &m->gicc);
 	guest_overlap(ctx, f, size, "the UART", "", &m->uart);
+	guest_overlap(ctx, f, size, "the doorbell GPIO", "", &m->gpio);
+	guest_overlap(ctx, f, size, "the control device", "", &m->ctl);
 }
 
 static void guest_within_ipa_space(struct cfg_ctx *ctx, const struct cfg_shm_ref *f, uint64_t size)

@@ -63,6 +63,13 @@
 #define MEMORY_NODE_PREFIX      "memory@"
 #define GIC_NODE_PREFIX         "interrupt-controller@"
 #define UART_NODE_PREFIX        "pl011@"
+#define GPIO_NODE_PREFIX        "pl061@"
+#define CTL_NODE_PREFIX         "control@"
+/* bindings/gpio/gpio.txt: <line flags>; interrupts <line type> (pl061-gpio.yaml). */
+#define GPIO_CELLS              2u
+/* The doorbell GPIO's lines (include/vpl061.h): a ring and a bell line per region. */
+#define GPIO_LINE_PAIRS         4u
+#define GPIO_LINE_NAME_MAX      (sizeof("ring-") + CFG_SHM_ID_MAX)
 #define NODE_NAME_MAX           (sizeof(GIC_NODE_PREFIX) + HEX_DIGITS_U64)
 #define UART_PATH_MAX           (1 + NODE_NAME_MAX)   /* "/" + node name */
 
@@ -317,6 +324,78 @@ static void gfw_uart(struct gfw *w, const struct cfg_guest_map *m)
 	gfw_end(w);
 }
 
+/* "<prefix><id>" and its NUL at @out; returns the bytes written. */
+static size_t line_name_format(char *out, const char *prefix, const char *id)
+{
+	size_t plen = strlen(prefix), idlen = strlen(id) + 1;
+
+	memcpy(out, prefix, plen);
+	memcpy(out + plen, id, idlen);
+	return plen + idlen;
+}
+
+/*
+ * The doorbell GPIO (vdev/vpl061.c), only for a partition with shared
+ * regions: an arm,pl061 node as QEMU virt writes one (no
+ * interrupt-controller: gpiolib gives the GPIO character device its edge
+ * interrupts whether or not other nodes may name the lines as interrupts,
+ * and each property costs the boot), plus gpio-line-names: "ring-<id>" and
+ * "bell-<id>" for each of the first GPIO_LINE_PAIRS regions in
+ * /reserved-memory order, so programs find a region's lines by name.
+ */
+static void gfw_gpio(struct gfw *w, const struct config *cfg, unsigned int part_index)
+{
+	const struct cfg_guest_map *m = &cfg->partitions[part_index].map;
+	const fdt32_t irq[] = {
+		cpu_to_fdt32(GIC_SPI), cpu_to_fdt32(m->gpio_intid - GIC_SPI_INTID_BASE),
+		cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH),
+	};
+	char name[NODE_NAME_MAX];
+	char names[2 * GPIO_LINE_PAIRS * GPIO_LINE_NAME_MAX];
+	size_t len = 0;
+
+	if (m->gpio.size == 0)
+		return;
+	for (unsigned int i = 0, k = 0; i < cfg->ref_count && k < GPIO_LINE_PAIRS; i++) {
+		if (cfg->refs[i].partition != part_index)
+			continue;
+		const char *id = cfg->regions[cfg->refs[i].region].id;
+		len += line_name_format(names + len, "ring-", id);
+		len += line_name_format(names + len, "bell-", id);
+		k++;
+	}
+	node_name_format(name, GPIO_NODE_PREFIX, m->gpio.base);
+	gfw_begin(w, name);
+	gfw_str(w, "clock-names", "apb_pclk");
+	gfw_u32(w, "clocks", PHANDLE_APB_PCLK);
+	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
+	gfw_empty(w, "gpio-controller");
+	gfw_u32(w, "#gpio-cells", GPIO_CELLS);
+	gfw_prop(w, "gpio-line-names", names, (int)len);
+	gfw_reg(w, m->gpio.base, m->gpio.size);
+	gfw_prop(w, "compatible", STRLIST("arm,pl061\0arm,primecell"));
+	gfw_end(w);
+}
+
+/*
+ * The control device (vdev/vctl.c, docs/hypercalls.md), described to
+ * control partitions only: the others have the window too (every access
+ * there is refused with DENIED), but nothing to find it with.
+ */
+static void gfw_ctl(struct gfw *w, const struct cfg_partition *p)
+{
+	const struct cfg_guest_map *m = &p->map;
+	char name[NODE_NAME_MAX];
+
+	if (m->ctl.size == 0 || !p->control)
+		return;
+	node_name_format(name, CTL_NODE_PREFIX, m->ctl.base);
+	gfw_begin(w, name);
+	gfw_reg(w, m->ctl.base, m->ctl.size);
+	gfw_str(w, "compatible", "tessera,control");
+	gfw_end(w);
+}
+
 /*
  * One region as the xen,shared-memory-v1 binding has it.  The whole region
  * is mapped from its start, so xen,offset is 0 for owners and borrowers.
@@ -483,13 +562,15 @@ size_t guest_fdt_size_bound(const struct config *cfg, unsigned int part_index)
 
 	bound += (size_t)p->vcpu_count * GUEST_FDT_CPU_BOUND;
 	bound += (size_t)shm_ref_count(cfg, part_index) * GUEST_FDT_SHM_BOUND;
+	if (p->map.gpio.size != 0)
+		bound += GUEST_FDT_GPIO_BOUND;
 	return bound + p->pt_fdt_bytes;
 }
 
 /* Every partition of a valid configuration fits in GUEST_FDT_MAX_SIZE. */
 _Static_assert(GUEST_FDT_BASE_BOUND + GUEST_FDT_BOOTARGS_BOUND + GUEST_FDT_RESMEM_BOUND +
 	       CFG_MAX_VCPUS * GUEST_FDT_CPU_BOUND + CFG_MAX_REGIONS * GUEST_FDT_SHM_BOUND +
-	       GUEST_FDT_PT_MAX <=
+	       GUEST_FDT_PT_MAX + GUEST_FDT_GPIO_BOUND <=
 	       GUEST_FDT_MAX_SIZE, "GUEST_FDT_MAX_SIZE too small for the configuration limits");
 
 static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_index,
@@ -512,6 +593,8 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_reserved_memory(w, cfg, part_index);
 	gfw_hypervisor(w, cfg, part_index);
 	gfw_passthrough(w, p);
+	gfw_gpio(w, cfg, part_index);
+	gfw_ctl(w, p);
 	gfw_end(w);
 	if (w->err == 0)
 		w->err = fdt_finish(w->fdt);

@@ -1,7 +1,7 @@
 # Bare-metal EL1 test guests (guests/README.md).  Each guests/<name>/ folder
 # becomes build/guests/<name>.bin, an arm64 Image linked with guests/lib/.
 #   make guests             builds all of them
-GUEST_NAMES := hello fpcheck smp shm irq hostile pt life
+GUEST_NAMES := hello fpcheck smp shm irq hostile pt life ctl
 GUEST_B     := $(B)/guests
 
 GUEST_LIB_SRCS := $(wildcard guests/lib/*.c) guests/lib/start.S

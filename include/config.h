@@ -28,6 +28,10 @@
 #define CFG_DOM0_ID          0u
 #define CFG_DOM_SHARED_ID    0x7FF5u
 #define CFG_OWNER_DOM_SHARED (-1)
+/* `capabilities` of a xen,domain node (Xen's booting.txt, public/bootfdt.h). */
+#define CFG_CAPS_CONTROL     0x1u   /* DOMAIN_CAPS_CONTROL: a control partition */
+#define CFG_CAPS_HARDWARE    0x2u   /* DOMAIN_CAPS_HARDWARE */
+#define CFG_CAPS_XENSTORE    0x4u   /* DOMAIN_CAPS_XENSTORE */
 
 struct cfg_range {
 	uint64_t base;
@@ -121,6 +125,9 @@ struct cfg_guest_map {
 	struct cfg_pt_range pt_range[CFG_MAX_PT_RANGES];
 	uint64_t pt_spis;               /* bit i: INTID 32 + i, the same INTID as on the host */
 	uint64_t pt_spi_edge;           /* bit i: that SPI is edge-triggered (else level) */
+	struct cfg_range gpio;          /* the doorbell PL061 (size 0: none, no shared region) */
+	uint32_t gpio_intid;
+	struct cfg_range ctl;           /* the control device */
 };
 
 struct cfg_partition {
@@ -133,6 +140,7 @@ struct cfg_partition {
 	bool vpl011;
 	bool static_mem;                /* xen,static-mem given */
 	bool direct_map;                /* direct-map: guest RAM at IPA == host PA */
+	bool control;                   /* may control the others: dom0, or capabilities DOMAIN_CAPS_CONTROL */
 	uint64_t ram_base;              /* host PA of its RAM: static-mem, or placed by cfg_parse() */
 	struct cfg_module kernel;
 	struct cfg_module ramdisk;

@@ -16,10 +16,11 @@
  * value padded to 4; a node costs 8 bytes (FDT_BEGIN_NODE, FDT_END_NODE)
  * plus its NUL-terminated name padded to 4.
  *
- * Everything but the CPUs, the shared regions and bootargs: the 40-byte
- * header, the empty memory reservation map, the fixed nodes, both initrd
- * properties and the strings block measure 1441 bytes; rounded up with
- * margin for later properties.
+ * Everything but the CPUs, the shared regions, the doorbell GPIO and
+ * bootargs: the 40-byte header, the empty memory reservation map, the fixed
+ * nodes (the control device's included), both initrd properties and the
+ * strings block measure about 1550 bytes; rounded up with margin for later
+ * properties.
  */
 #define GUEST_FDT_BASE_BOUND   2560u
 /*
@@ -41,6 +42,13 @@
 #define GUEST_FDT_PT_MAX       0x4000u
 /* How deep the nodes of a partial device tree may nest (/passthrough is 1). */
 #define GUEST_FDT_PT_DEPTH_MAX 8u
+/*
+ * The doorbell GPIO: node 24 + ten properties (12 each) with their values
+ * (compatible 20, reg 16, interrupts 12, clocks 4, clock-names 12, four
+ * cells 16) = 224, the line names (8 of at most 21 bytes: 168) and the
+ * property names (about 120).
+ */
+#define GUEST_FDT_GPIO_BOUND   640u
 /* bootargs: property header + CFG_BOOTARGS_MAX bytes. */
 #define GUEST_FDT_BOOTARGS_BOUND (24u + CFG_BOOTARGS_MAX)
 

@@ -46,6 +46,8 @@ void mm_page_free(void *page);
 void *mm_pages_alloc(unsigned int count);
 void mm_pages_free(void *pages, unsigned int count);
 unsigned int mm_pages_in_use(void);
+/* Pages of the pool not in use (never used or freed again). */
+unsigned int mm_pages_unused(void);
 
 /* Boot: EL2 identity map, first with the image's GiB only, then all RAM. */
 #define MMU_MAP_LIMIT (512ull << 30)      /* the identity map covers PAs below this */

@@ -18,4 +18,5 @@ struct mmio_window {
 	bool (*write)(struct partition *p, uint64_t off, unsigned int size, uint64_t val);
 };
 
-#define PART_MMIO_MAX 4          /* UART, GIC distributor, redistributors / CPU interface */
+#define PART_MMIO_MAX 6          /* UART, GIC distributor, redistributors / CPU interface,
+				    doorbell GPIO, control device */

@@ -13,9 +13,11 @@
 #include "pcpu.h"
 #include "spinlock.h"
 #include "types.h"
+#include "trap.h"
 #include "vcpu.h"
 #include "vgic.h"
 #include "vpl011.h"
+#include "vpl061.h"
 
 struct partition;
 
@@ -26,9 +28,7 @@ struct vcpu {
 	uint64_t entry;                   /* where a pending start begins: partition.lock */
 	uint64_t context;                 /* x0 at that start: partition.lock */
 	struct vgic_cpu vgic;             /* partition.vgic.lock */
-	/* Counted by the CPU running this vCPU only, since the partition's last start. */
-	uint64_t exits;
-	uint64_t fp_saves;                /* exits on which EL2 used FP/SIMD */
+	/* Its exits and lazy FP/SIMD saves are counted in its CPU's struct pcpu. */
 };
 
 struct partition {
@@ -42,6 +42,7 @@ struct partition {
 	uint64_t cntvoff;
 	struct vcpu vcpus[CFG_MAX_VCPUS];
 	struct vpl011 uart;
+	struct vpl061 gpio;               /* the doorbell GPIO (no window without regions) */
 	struct vgic vgic;
 	unsigned int mmio_count;
 	struct mmio_window mmio[PART_MMIO_MAX];
@@ -110,3 +111,7 @@ void partition_status(struct partition *p, enum part_state *state, unsigned int 
 bool partition_ipa_in_ram(const struct partition *p, uint64_t ipa, uint64_t size);
 /* Log @p's stage-2 map, merged into runs (boot log and the shell's p2m); false if it has none. */
 bool partition_print_p2m(struct partition *p);
+/* Zero @v's exit and FP/SIMD counters (its CPU's struct pcpu) at a start, while it is off. */
+void vcpu_stats_reset(struct vcpu *v);
+/* Exits of @v since its partition last started (its CPU's struct pcpu.exits), all kinds. */
+uint64_t vcpu_exits(const struct vcpu *v);

@@ -191,3 +191,12 @@ void shm_table_print(struct shm_table *t, const struct config *cfg,
  */
 int shm_doorbell_targets(const struct shm_table *t, const struct config *cfg, unsigned int part,
 			 ipa_t at, shm_partmask_t *targets);
+
+/*
+ * The same for a ring on region @region (a cfg.regions index) itself, as
+ * the doorbell GPIO names it: 0, -TS_ENOENT when @part does not name the
+ * region, -TS_EPERM when its own mapping is gone, -TS_EINVAL for a bad
+ * index.
+ */
+int shm_region_peers(const struct shm_table *t, unsigned int region, unsigned int part,
+		     shm_partmask_t *targets);

@@ -9,6 +9,19 @@
 
 #include "pcpu.h"
 
+/*
+ * Why a vCPU left its guest, as the shell's stats name them: the exception
+ * classes Tessera handles, an IRQ, an SError, anything else.
+ */
+enum exit_reason {
+	EXIT_OTHER = 0,          /* the zero default of the EC table in core/trap.c */
+	EXIT_HVC, EXIT_SMC, EXIT_DABT, EXIT_IABT, EXIT_SYSREG, EXIT_IRQ, EXIT_SERROR,
+	EXIT_REASONS,
+};
+extern const char *const exit_reason_names[EXIT_REASONS];
+/* Add the counters of struct pcpu.exits into @by, by reason. */
+void trap_exits_by_reason(const uint64_t exits[PCPU_EXIT_KINDS], uint64_t by[EXIT_REASONS]);
+
 void trap_guest_sync(struct gp_regs *f);
 void trap_guest_irq(struct gp_regs *f);
 void trap_guest_serror(struct gp_regs *f);

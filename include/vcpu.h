@@ -26,7 +26,7 @@ struct vcpu *current_vcpu(void);
 void vcpu_check_requests(void);
 /*
  * For a CPU waiting at EL2 (for a partition to stop, say): if its own vCPU
- * was asked to stop, let it go now (it is never resumed), so that whoever
+ * was asked to stop (its partition is stopping), let it go now (it is never resumed), so that whoever
  * stops that partition never waits for a CPU that waits for it.
  */
 void vcpu_answer_stop(void);

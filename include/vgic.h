@@ -49,6 +49,7 @@ struct vgic_cpu {
 	uint32_t priv_cand;         /* INTIDs 0-31 that may be pending (a superset) */
 	uint64_t hcr;               /* last value written to ICH_HCR_EL2 / GICH_HCR */
 	uint16_t lr_used;           /* bitmap of list registers we filled */
+	uint64_t injected;          /* list registers filled since the start (stats; not a passed-through SPI's fast path) */
 };
 
 struct vgic {
@@ -68,6 +69,11 @@ void vgic_init(struct partition *p);
 void vgic_cpu_idle(void);
 /* @intid became pending: let vgic_flush() look at it (partition.vgic.lock held). */
 void vgic_mark_candidate(struct partition *p, struct vcpu *v, uint32_t intid);
+/*
+ * A software PPI of @v made pending from any CPU (the doorbell): what
+ * vgic_inject() does for a private interrupt, without its other cases.
+ */
+void vgic_inject_ppi(struct vcpu *v, uint32_t intid);
 /* Make @intid pending for @v (SGI/PPI) or for the partition (SPI; @v ignored). */
 void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid);
 /*
@@ -102,6 +108,12 @@ bool vgic_inject_hw_spi(struct partition *p, uint32_t intid);
  * is needed (vgic_inject_hw_spi()).
  */
 bool vgic_spi_hw_fast(struct vcpu *v, uint32_t intid);
+/*
+ * The kick SGI with one software SGI or PPI pending for @v and nothing else
+ * in flight: write its list register and return true; otherwise false (the
+ * caller takes the general path).
+ */
+bool vgic_kick_fast(struct vcpu *v);
 /* Before returning to the guest on this CPU: sync and fill the list registers. */
 void vgic_flush(struct vcpu *v);
 /* The distributor (and on v3 the redistributors) as MMIO windows of @p. */

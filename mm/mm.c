@@ -48,3 +48,11 @@ unsigned int mm_pages_in_use(void)
 {
 	return pool.in_use;
 }
+
+unsigned int mm_pages_unused(void)
+{
+	spin_lock(&pool_lock);
+	unsigned int n = (unsigned int)((pool.end - pool.base) / SZ_4K) - pool.in_use;
+	spin_unlock(&pool_lock);
+	return n;
+}

@@ -695,11 +695,23 @@ int shm_doorbell_targets(const struct shm_table *t, const struct config *cfg, un
 		if (cfg->refs[i].guest_base != at.v)
 			continue;
 		unsigned int ri = cfg->refs[i].region;
-		const struct shm_region *r = &t->regions[ri];
-		if ((r->installed & part_bit(part)) == 0)
-			return -TS_EPERM;             /* revoked: no doorbell either */
-		*targets = r->installed & ~part_bit(part);
-		return (int)ri;
+		int err = shm_region_peers(t, ri, part, targets);
+		return err ? err : (int)ri;
 	}
 	return -TS_ENOENT;
+}
+
+int shm_region_peers(const struct shm_table *t, unsigned int region, unsigned int part,
+		     shm_partmask_t *targets)
+{
+	*targets = 0;
+	if (part >= t->partition_count || region >= t->region_count)
+		return -TS_EINVAL;
+	const struct shm_region *r = &t->regions[region];
+	if ((r->named & part_bit(part)) == 0)
+		return -TS_ENOENT;
+	if ((r->installed & part_bit(part)) == 0)
+		return -TS_EPERM;             /* revoked or stopped: no doorbell either */
+	*targets = r->installed & ~part_bit(part);
+	return 0;
 }

@@ -157,6 +157,21 @@ void vgic_inject(struct partition *p, struct vcpu *v, uint32_t intid)
 	vgic_make_pending(p, v, intid, 0, 0);
 }
 
+void vgic_inject_ppi(struct vcpu *v, uint32_t intid)
+{
+	struct partition *p = v->part;
+	struct vgic_cpu *c = &v->vgic;
+	struct virq *q = &c->priv[intid & (VGIC_NR_PRIVATE - 1)];
+	spin_lock(&p->vgic.lock);
+	bool was_pending = q->pending;
+	q->pending = true;
+	c->priv_cand |= 1u << (intid & (VGIC_NR_PRIVATE - 1));
+	c->maybe_pending = true;
+	spin_unlock(&p->vgic.lock);
+	if (!was_pending)
+		vgic_kick(v);
+}
+
 void vgic_inject_hw(struct partition *p, struct vcpu *v, uint32_t intid, uint32_t pintid)
 {
 	vgic_make_pending(p, v, intid, 0, pintid);
@@ -210,6 +225,7 @@ VGIC_PER_VERSION bool timer_fast(unsigned int ver, struct vcpu *v)
 	q->active_or_in_lr = true;
 	q->lr = 0;
 	c->lr_used = 1;
+	c->injected++;
 	return true;
 }
 
@@ -269,6 +285,49 @@ bool vgic_spi_hw_fast(struct vcpu *v, uint32_t intid)
 	if (gic_is_v2)
 		return spi_hw_fast(VGIC_V2, v, intid);
 	return spi_hw_fast(VGIC_V3, v, intid);
+}
+
+/*
+ * The kick that brings one software SGI or PPI with nothing else in flight
+ * (the doorbell, another vCPU's SGI): its list register is written here,
+ * as the timer's is, instead of by the general flush.  Under the lock: the
+ * interrupt was made pending by another CPU.  Anything else (a list
+ * register in use, a second candidate, an SPI, a linked interrupt, the
+ * underflow interrupt on) takes the general path.
+ */
+VGIC_PER_VERSION bool kick_fast(unsigned int ver, struct vcpu *v)
+{
+	struct partition *p = v->part;
+	struct vgic_cpu *c = &v->vgic;
+	spin_lock(&p->vgic.lock);
+	uint32_t cand = c->priv_cand;
+	struct virq *q = &c->priv[cand ? __builtin_ctz(cand) : 0];
+	bool fast = cand && !(cand & (cand - 1)) && !(c->lr_used | c->sleeping) &&
+		    !p->vgic.spi_cand && p->vgic.enabled && c->hcr == vlr_hcr(ver, false) &&
+		    q->pending && q->enabled && !q->active_or_in_lr && !q->hw;
+	if (fast) {
+		uint32_t intid = (uint32_t)__builtin_ctz(cand);
+		struct vlr d = { .intid = intid, .priority = q->priority };
+		if (ver == VGIC_V2 && intid < GIC_NR_SGIS)
+			d.source = q->target;
+		vlr_write(ver, 0, vlr_make(ver, &d));
+		q->pending = false;
+		q->active_or_in_lr = true;
+		q->lr = 0;
+		c->lr_used = 1;
+		c->priv_cand = 0;
+		c->maybe_pending = false;
+		c->injected++;
+	}
+	spin_unlock(&p->vgic.lock);
+	return fast;
+}
+
+bool vgic_kick_fast(struct vcpu *v)
+{
+	if (gic_is_v2)
+		return kick_fast(VGIC_V2, v);
+	return kick_fast(VGIC_V3, v);
 }
 
 void vgic_spi_level_changed(struct partition *p, uint32_t intid)
@@ -404,6 +463,7 @@ VGIC_PER_VERSION void fill_lrs(unsigned int ver, struct partition *p, struct vcp
 		}
 		vlr_write(ver, n, vlr_make(ver, &d));
 		c->lr_used |= (uint16_t)(1u << n);
+		c->injected++;
 		q->pending = false;
 		q->active_or_in_lr = true;
 		q->lr = (uint8_t)n;

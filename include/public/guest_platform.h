@@ -42,6 +42,28 @@
 #define GUEST_UART_CLK_HZ       24000000u      /* the PL011's apb-pclk fixed clock */
 
 /*
+ * Tessera's own devices, in 64 KiB slots after the vpl011 that Xen's map
+ * leaves free (it has the vpl011 at 0x22000000, the SCI mediator's page at
+ * 0x22001000 and GUEST_VPCI_MEM_ADDR at 0x23000000).
+ *
+ * The doorbell GPIO (docs/shared-memory.md section 11): an emulated PL061
+ * (ARM DDI 0190B) whose line pairs are the partition's shared regions.  Its
+ * interrupt is the last of the 64 SPIs a partition's GIC has: clear of
+ * Xen's guest SPIs (vpl011 32, virtio-mmio 33-44) and of every wired
+ * device interrupt of QEMU virt (SPIs 0-9 and 16-47; SPIs 48-63 are the
+ * GICv2m MSI frame's, never a device line), so a passed-through device,
+ * which keeps its host SPI, does not collide with it on virt; elsewhere a
+ * collision is a configuration error.
+ */
+#define GUEST_PL061_BASE        0x22010000ull
+#define GUEST_PL061_SIZE        0x00001000ull
+#define GUEST_PL061_INTID       95u            /* SPI 63, level */
+
+/* The control device (docs/hypercalls.md): life cycle and ownership table from a partition. */
+#define GUEST_CTL_BASE          0x22020000ull
+#define GUEST_CTL_SIZE          0x00010000ull
+
+/*
  * Shared-memory doorbell (include/public/tessera_hvc.h): PPI 15, INTID 31,
  * edge; Xen's GUEST_EVTCHN_PPI.  A PPI, so that it never collides with a
  * passed-through device's SPI, which keeps its host number.

@@ -323,4 +323,8 @@ def test_several_errors_all_printed(tmp_path):
         "in RAM",
         "config: /chosen/domU3/shm@60000000: xen,shared-mem: guest range "
         "0x22000000-0x221fffff overlaps the UART 0x22000000-0x22000fff",
+        "config: /chosen/domU3/shm@60000000: xen,shared-mem: guest range "
+        "0x22000000-0x221fffff overlaps the doorbell GPIO 0x22010000-0x22010fff",
+        "config: /chosen/domU3/shm@60000000: xen,shared-mem: guest range "
+        "0x22000000-0x221fffff overlaps the control device 0x22020000-0x2202ffff",
     ])

@@ -36,7 +36,7 @@ TABLE_OFF = [TABLE_HEAD,
              REGION0.format(refs=0, own="unmapped", borrow="unmapped"),
              REGION1.format(refs=0, a="unmapped", b="unmapped")]
 HELP = ["commands: help, list, shm, p2m <name>, walk <name> <IPA>, dev, stop <name>, "
-        "start <name>, restart <name>, crash now",
+        "start <name>, restart <name>, stats, crash now",
         "CTRL-A three times moves console input between the shell and each "
         "partition"]
 CANNOT = "domU1: cannot start: region 0x0 owner dom0 is stopped"

@@ -386,6 +386,10 @@ static void test_guest_map_xen(void **state)
 	assert_int_equal(m->gicr.size, 2 * 0x20000);
 	assert_int_equal(m->uart.base, 0x22000000);
 	assert_int_equal(m->uart_intid, 32);
+	/* No region: no doorbell GPIO; the control device is always there. */
+	assert_int_equal(m->gpio.size, 0);
+	assert_int_equal(m->ctl.base, 0x22020000);
+	assert_int_equal(m->ctl.size, 0x10000);
 }
 
 /* virt's GICv3 and console, as boot/platform.c reports them. */
@@ -480,6 +484,49 @@ static void test_direct_map_errors(void **state)
 	       "guest RAM 0x80000000-0x87ffffff",
 	       "config: /chosen/domU2/uart: xen,shared-mem: guest range 0x9000000-0x9000fff overlaps "
 	       "the UART 0x9000000-0x9000fff");
+}
+
+/* Tessera's own devices at the same addresses, direct-mapped or not; the GPIO with regions only. */
+static void test_guest_map_tessera_devices(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse_with(DTS(DOMU("domU1", 42000000, "xen,static-mem = <0x80000000 0x8000000>;\n"
+				      "direct-map;\n"
+				      SHM("shm", "<1>", "0x90000000 0x200000 0x90000000", ""))
+				 DOMU("domU2", 43000000, SHM("shm", "<1>", "0x90000000 0x200000 "
+							     "0x50000000", ""))
+				 DOMU("domU3", 44000000, "")), &plat_virt_devices));
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct cfg_guest_map *m = &cfg.partitions[i].map;
+		assert_int_equal(m->gpio.base, 0x22010000);
+		assert_int_equal(m->gpio.size, 0x1000);
+		assert_int_equal(m->gpio_intid, 95);
+		assert_int_equal(m->ctl.base, 0x22020000);
+	}
+	assert_int_equal(cfg.partitions[2].map.gpio.size, 0);
+	assert_int_equal(cfg.partitions[2].map.ctl.base, 0x22020000);
+}
+
+/* A direct-mapped partition whose host RAM or UART meets them is refused; so is a region on them. */
+static void test_tessera_device_errors(void **state)
+{
+	(void)state;
+	struct cfg_platform plat = plat_virt_devices;
+	plat.ram[0] = (struct cfg_range){ 0x20000000, 0xa0000000 };
+	plat.host.uart_intid = 95;
+	EXPECT(parse_with(DTS(DOMU("domU1", 42000000, "xen,static-mem = <0x22000000 0x8000000>;\n"
+				   "direct-map;\n"
+				   SHM("shm", "<1>", "0x90000000 0x200000 0x90000000", ""))
+			      DOMU("domU2", 43000000, SHM("shm", "<2>", "0x90200000 0x1000 "
+							  "0x22010000", ""))), &plat),
+	       "config: /chosen/domU1: direct-map: guest RAM 0x22000000-0x29ffffff overlaps the "
+	       "doorbell GPIO 0x22010000-0x22010fff",
+	       "config: /chosen/domU1: direct-map: guest RAM 0x22000000-0x29ffffff overlaps the "
+	       "control device 0x22020000-0x2202ffff",
+	       "config: /chosen/domU1: direct-map: the UART's interrupt (INTID 95) is the doorbell "
+	       "GPIO's",
+	       "config: /chosen/domU2/shm: xen,shared-mem: guest range 0x22010000-0x22010fff "
+	       "overlaps the doorbell GPIO 0x22010000-0x22010fff");
 }
 
 static void test_pinning_valid(void **state)
@@ -831,17 +878,43 @@ static void test_props_rejected_by_value(void **state)
 {
 	(void)state;
 	EXPECT(parse(DOMU_WITH("xen,enhanced = \"enabled\";\npassthrough = \"enabled\";\nsve = <128>;\n"
-			       "capabilities = <2>;\ntrap-unmapped-accesses = <0>;\n")),
+			       "trap-unmapped-accesses = <0>;\n")),
 	       "config: /chosen/domU1: xen,enhanced: Xen's PV interfaces (hypercalls, xenstore, grant "
 	       "tables, event channels) are not provided (only \"disabled\" is accepted)",
 	       "config: /chosen/domU1: passthrough: IOMMU mappings for the domain: there is no IOMMU "
 	       "(only \"disabled\" is accepted; devices are assigned with "
 	       "xen,force-assign-without-iommu)",
 	       "config: /chosen/domU1: sve: SVE is hidden from guests (only <0> is accepted)",
-	       "config: /chosen/domU1: capabilities: control, hardware and xenstore domains are not "
-	       "supported: every partition has the same rights (only <0> is accepted)",
 	       "config: /chosen/domU1: trap-unmapped-accesses: an access to an unmapped address always "
 	       "gets a data abort (only <1> is accepted)");
+}
+
+/* Xen's capabilities: DOMAIN_CAPS_CONTROL makes a control partition; dom0 is one by default. */
+static void test_capabilities(void **state)
+{
+	(void)state;
+	EXPECT_OK(parse(DTS(DOMU("domU1", 42000000, "capabilities = <1>;\n")
+			    DOMU("domU2", 43000000, "capabilities = <0>;\n")
+			    DOMU("domU3", 44000000, ""))));
+	assert_true(cfg.partitions[0].control);
+	assert_false(cfg.partitions[1].control);
+	assert_false(cfg.partitions[2].control);
+	EXPECT_OK(parse(DTS("xen,xen-bootargs = \"dom0_mem=128M\";\n" DOM0_KERNEL
+			    DOMU("domU1", 42000000, ""))));
+	assert_string_equal(cfg.partitions[0].name, "dom0");
+	assert_true(cfg.partitions[0].control);
+	assert_false(cfg.partitions[1].control);
+	EXPECT(parse(DTS(DOMU("domU1", 42000000, "capabilities = <2>;\n")
+			 DOMU("domU2", 43000000, "capabilities = <5>;\n")
+			 DOMU("domU3", 44000000, "capabilities = <0x10>;\n")
+			 DOMU("domU4", 45000000, "capabilities = <0 1>;\n"))),
+	       "config: /chosen/domU1: capabilities: 0x2 asks for a hardware domain "
+	       "(DOMAIN_CAPS_HARDWARE): only 0x1 (DOMAIN_CAPS_CONTROL) is supported",
+	       "config: /chosen/domU2: capabilities: 0x5 asks for a xenstore domain "
+	       "(DOMAIN_CAPS_XENSTORE): only 0x1 (DOMAIN_CAPS_CONTROL) is supported",
+	       "config: /chosen/domU3: capabilities: 0x10 asks for capabilities Xen does not define: "
+	       "only 0x1 (DOMAIN_CAPS_CONTROL) is supported",
+	       "config: /chosen/domU4: capabilities: 8 bytes, expected 1 cell (4 bytes)");
 }
 
 /* The values that ask for what Tessera does anyway, and the harmless ones. */
@@ -1385,6 +1458,9 @@ int main(void)
 		cmocka_unit_test(test_direct_map),
 		cmocka_unit_test(test_guest_map_gicv2),
 		cmocka_unit_test(test_shm_guest_rules_gicv2),
+		cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_guest_map_tessera_devices),
+		cmocka_unit_test(test_tessera_device_errors),
 		cmocka_unit_test(test_direct_map_errors),
 		cmocka_unit_test(test_shm_guest_beyond_ipa_space),
 		cmocka_unit_test(test_shm_chosen_without_dom0),

@@ -409,6 +409,23 @@ static void test_pt_host_spi_rules(void **state)
 	       "UART's");
 }
 
+/* The doorbell GPIO's SPI and windows (a partition with a shared region) are Tessera's. */
+static void test_pt_doorbell_gpio_is_tessera_s(void **state)
+{
+	(void)state;
+	set_partial(0, PARTIAL(DEV("a", "/spi63", "0 0x9070000 0 0x1000 0 0x22010000", "", "")));
+	EXPECT(parse(HOST(DOMAIN("domU1", 42000000, DTB_AT(44000000)
+				 "shm {\ncompatible = \"xen,domain-shared-memory-v1\";\n"
+				 "xen,shm-id = <1>;\nxen,shared-mem = <0x60000000 0x200000 "
+				 "0x60000000>;\n};\n"))
+		     "/ {\nspi63 {\nreg = <0 0x9070000 0 0x1000>;\ninterrupts = <0 63 4>;\n"
+		     "xen,passthrough;\n};\n};\n"),
+	       "config: " P1 "/a: xen,reg: guest range 0x22010000-0x22010fff overlaps the doorbell "
+	       "GPIO 0x22010000-0x22010fff",
+	       "config: " P1 "/a: xen,path: /spi63: SPI 63 (INTID 95) is the partition's doorbell "
+	       "GPIO's");
+}
+
 static void test_pt_tree_shape(void **state)
 {
 	(void)state;
@@ -747,6 +764,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_pt_reg_format, teardown),
 		cmocka_unit_test_teardown(test_pt_interrupts, teardown),
 		cmocka_unit_test_teardown(test_pt_host_spi_rules, teardown),
+		cmocka_unit_test_teardown(test_pt_doorbell_gpio_is_tessera_s, teardown),
 		cmocka_unit_test_teardown(test_pt_tree_shape, teardown),
 		cmocka_unit_test_teardown(test_pt_no_passthrough_node, teardown),
 		cmocka_unit_test_teardown(test_pt_module_rules, teardown),

@@ -44,6 +44,7 @@ static void xen_map(struct cfg_partition *p)
 	m->gicr = (struct cfg_range){ 0x03020000ull, p->vcpu_count * 0x20000ull };
 	m->uart = (struct cfg_range){ 0x22000000ull, 0x1000ull };
 	m->uart_intid = 32;
+	m->ctl = (struct cfg_range){ GUEST_CTL_BASE, GUEST_CTL_SIZE };
 }
 
 /* The same partition on a GICv2 host: Xen's GUEST_GICD_BASE / GUEST_GICC_BASE. */
@@ -522,6 +523,64 @@ static void test_two_shared_regions(void **state)
 	assert_cells(fdt, "/hypervisor", "interrupts", doorbell, 3);
 }
 
+/* The control device, in every partition. */
+/* The control device, described to control partitions only. */
+static void test_control_device(void **state)
+{
+	struct fixture *f = *state;
+
+	f->cfg->partitions[0].control = true;
+	const void *fdt = build(f, 0);
+
+	assert_str(fdt, "/control@22020000", "compatible", "tessera,control");
+	assert_reg(fdt, "/control@22020000", 0x22020000ull, 0x10000ull);
+	assert_int_equal(fdt_path_offset(build(f, 1), "/control@22020000"), -FDT_ERR_NOTFOUND);
+}
+
+/* What cfg_parse() adds for a partition with regions: the doorbell GPIO. */
+static void with_gpio(struct cfg_partition *p)
+{
+	p->map.gpio = (struct cfg_range){ GUEST_PL061_BASE, GUEST_PL061_SIZE };
+	p->map.gpio_intid = GUEST_PL061_INTID;
+}
+
+/*
+ * The doorbell GPIO as Linux's gpio-pl061 and amba bus need it, its lines
+ * named after the first four regions in /reserved-memory order.
+ */
+static void test_doorbell_gpio(void **state)
+{
+	struct fixture *f = *state;
+	static const char compat[] = "arm,pl061\0arm,primecell";
+	static const char names[] = "ring-0x1\0bell-0x1\0ring-my-shm\0bell-my-shm\0"
+				    "ring-0x2\0bell-0x2\0ring-0x3\0bell-0x3";
+	static const uint32_t irq[] = { 0, 63, 4 };     /* SPI 63 = INTID 95, level */
+	const char *gpio = "/pl061@22010000";
+
+	add_region(f->cfg, "0x1", 0x50000000ull, 2 * MiB);
+	add_region(f->cfg, "my-shm", 0x60000000ull, 2 * MiB);
+	add_region(f->cfg, "0x2", 0x70000000ull, 2 * MiB);
+	add_region(f->cfg, "0x3", 0x80000000ull, 2 * MiB);
+	add_region(f->cfg, "0x4", 0x90000000ull, 2 * MiB);
+	for (unsigned int i = 0; i < 5; i++)
+		add_ref(f->cfg, 1, i, 0x60000000ull + i * 2 * MiB);
+	with_gpio(&f->cfg->partitions[1]);
+	const void *fdt = build(f, 1);
+
+	assert_bytes(fdt, gpio, "compatible", compat, sizeof(compat));
+	assert_reg(fdt, gpio, 0x22010000ull, 0x1000ull);
+	assert_cells(fdt, gpio, "interrupts", irq, 3);
+	assert_empty(fdt, gpio, "gpio-controller");
+	assert_u32(fdt, gpio, "#gpio-cells", 2);
+	assert_absent(fdt, gpio, "interrupt-controller");
+	assert_u32(fdt, gpio, "clocks", phandle_of(fdt, "/apb-pclk"));
+	assert_str(fdt, gpio, "clock-names", "apb_pclk");
+	assert_bytes(fdt, gpio, "gpio-line-names", names, sizeof(names));
+	assert_true(fdt_totalsize(fdt) <= guest_fdt_size_bound(f->cfg, 1));
+	/* Without the map's window (no region), no node. */
+	assert_int_equal(fdt_path_offset(build(f, 0), gpio), -FDT_ERR_NOTFOUND);
+}
+
 static void test_no_reserved_memory_without_regions(void **state)
 {
 	struct fixture *f = *state;
@@ -599,6 +658,7 @@ static void test_worst_case_fits(void **state)
 	char id[CFG_SHM_ID_MAX];
 
 	p->vcpu_count = CFG_MAX_VCPUS;
+	with_gpio(p);
 	memset(p->bootargs, 'x', CFG_BOOTARGS_MAX - 1);
 	for (unsigned int i = 0; i < CFG_MAX_REGIONS; i++) {
 		snprintf(id, sizeof(id), "region-%08u", i);   /* 15 chars, the longest */
@@ -759,6 +819,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_uart_and_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_shared_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_reserved_memory_without_regions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_doorbell_gpio, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buffer_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_295_regions_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_case_fits, setup, teardown),

@@ -304,6 +304,28 @@ static void test_doorbell_targets(void **state)
 	check_ok();
 }
 
+/* The doorbell GPIO names the region itself: the same rules by region index. */
+static void test_region_peers(void **state)
+{
+	(void)state;
+	shm_partmask_t to;
+	start_example();
+	assert_int_equal(shm_region_peers(&tbl, R1, DOMU2, &to), 0);
+	assert_int_equal(to, 1u << DOMU1);
+	assert_int_equal(shm_region_peers(&tbl, R0, DOMU1, &to), 0);
+	assert_int_equal(to, 1u << DOM0);
+	/* domU2 does not name region 0x0; bad indexes. */
+	assert_int_equal(shm_region_peers(&tbl, R0, DOMU2, &to), -TS_ENOENT);
+	assert_int_equal(to, 0);
+	assert_int_equal(shm_region_peers(&tbl, CFG_MAX_REGIONS, DOMU2, &to), -TS_EINVAL);
+	assert_int_equal(shm_region_peers(&tbl, R0, CFG_MAX_PARTITIONS, &to), -TS_EINVAL);
+	/* The owner stopped: the borrower is revoked and rings nobody. */
+	stop(DOM0);
+	assert_int_equal(shm_region_peers(&tbl, R0, DOMU1, &to), -TS_EPERM);
+	assert_int_equal(to, 0);
+	check_ok();
+}
+
 static void test_print_started(void **state)
 {
 	(void)state;
@@ -939,6 +961,7 @@ int main(void)
 		cmocka_unit_test_setup(test_start_all_counts, setup),
 		cmocka_unit_test_setup(test_print_started, setup),
 		cmocka_unit_test_setup(test_doorbell_targets, setup),
+		cmocka_unit_test_setup(test_region_peers, setup),
 		cmocka_unit_test_setup(test_stop_borrower_drops_ref, setup),
 		cmocka_unit_test_setup(test_stop_owner_revokes_borrower, setup),
 		cmocka_unit_test_setup(test_describe_addr, setup),

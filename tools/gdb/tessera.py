@@ -230,9 +230,12 @@ def vcpu_lines():
             here = running.get(int(vc.address))
             where = f"running on CPU {here}: {cpu_where(here)}" if here is not None \
                 else "not on its CPU"
+            # Counted by the CPU the vCPU is pinned to (struct pcpu.exits).
+            exits = pcpus[cpu]["exits"]
+            n = sum(int(exits[k]) for k in range(exits.type.range()[1] + 1))
             out.append(f"{part_name(p)} vCPU {v}: CPU {cpu}, "
                        f"{VCPU_STATES.get(int(p['life']['vcpu'][v]), '?')}, "
-                       f"{int(vc['exits'])} exits, {where}")
+                       f"{n} exits, {where}")
     return out
 
 

@@ -16,8 +16,10 @@ static const char *const gic_compatibles[] = { GIC_DT_V3, GIC_DT_V2_VIRT, GIC_DT
 
 static bool is_gic(const void *fdt, int node)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(gic_compatibles); i++)
-		if (fdt_node_check_compatible(fdt, node, gic_compatibles[i]) == 0)
+	int len;
+	const char *compat = dt_getprop(fdt, node, "compatible", &len);
+	for (unsigned int i = 0; compat && i < ARRAY_SIZE(gic_compatibles); i++)
+		if (fdt_stringlist_contains(compat, len, gic_compatibles[i]))
 			return true;
 	return false;
 }
@@ -48,7 +50,7 @@ static void host_dt_note(const void *fdt, int node, const char *name, int len,
 	} else if (name_is(name, "reserved-memory")) {
 		h->reserved = node;
 	} else if (name_is(name, "memory")) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *type = dt_getprop(fdt, node, "device_type", NULL);
 		if (type && strcmp(type, "memory") == 0 && h->memory_count < HOST_DT_MAX_MEMORY)
 			h->memory[h->memory_count++] = node;
 	} else if (h->gic < 0 && (name_is(name, "intc") || name_is(name, "interrupt-controller")) &&
@@ -113,8 +115,8 @@ void host_dt_scan(const void *fdt, struct host_dt *h)
 		host_dt_walk_top(fdt, h);
 	} else {
 		int node, len;
-		fdt_for_each_subnode(node, fdt, 0)
-			host_dt_note(fdt, node, fdt_get_name(fdt, node, &len), len, h);
+		dt_for_each_subnode(node, fdt, 0)
+			host_dt_note(fdt, node, dt_get_name(fdt, node, &len), len, h);
 	}
 	/* Named otherwise, or below a bus node: search the whole tree. */
 	for (unsigned int i = 0; h->gic < 0 && i < ARRAY_SIZE(gic_compatibles); i++) {

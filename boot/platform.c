@@ -31,8 +31,8 @@ static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved
 
 int dt_cells(const void *fdt, int parent, struct dt_cells *c)
 {
-	c->ac = fdt_address_cells(fdt, parent);
-	c->sc = fdt_size_cells(fdt, parent);
+	c->ac = dt_address_cells(fdt, parent);
+	c->sc = dt_size_cells(fdt, parent);
 	return c->ac >= 1 && c->ac <= 2 && c->sc >= 0 && c->sc <= 2 ? 0 : -TS_EINVAL;
 }
 
@@ -53,7 +53,7 @@ int dt_reg_cells(const void *fdt, int node, const struct dt_cells *c, int index,
 		 uint64_t *size)
 {
 	int len;
-	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+	const fdt32_t *reg = node >= 0 ? dt_getprop(fdt, node, "reg", &len) : NULL;
 	int stride = c->ac + c->sc;
 	if (!reg || index < 0 || len < stride * 4 * (index + 1))
 		return -TS_EINVAL;
@@ -77,7 +77,7 @@ static void ranges_add_reg(struct range_set *set, const void *fdt, int node,
 			   const struct dt_cells *c)
 {
 	int len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const fdt32_t *reg = dt_getprop(fdt, node, "reg", &len);
 	int stride = c->ac + c->sc;
 	for (int at = 0; reg && stride && (at + stride) * 4 <= len; at += stride) {
 		uint64_t b, s;
@@ -89,7 +89,7 @@ static void ranges_add_reg(struct range_set *set, const void *fdt, int node,
 static bool dt_is_module(const void *fdt, int node)
 {
 	int len;
-	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	const char *c = dt_getprop(fdt, node, "compatible", &len);
 	for (int off = 0; c && off < len; off += (int)strlen(c + off) + 1)
 		if (strncmp(c + off, "multiboot,", strlen("multiboot,")) == 0)
 			return true;
@@ -103,12 +103,12 @@ static void boot_remove_modules(struct range_set *free, const void *fdt, int cho
 	struct dt_cells cc, dc;
 	if (dt_cells(fdt, chosen, &cc) != 0)
 		return;
-	fdt_for_each_subnode(node, fdt, chosen) {
+	dt_for_each_subnode(node, fdt, chosen) {
 		if (dt_is_module(fdt, node))
 			ranges_add_reg(free, fdt, node, &cc);
-		if (!fdt_getprop(fdt, node, "#address-cells", NULL) || dt_cells(fdt, node, &dc) != 0)
+		if (!dt_getprop(fdt, node, "#address-cells", NULL) || dt_cells(fdt, node, &dc) != 0)
 			continue;                      /* not a domain: no modules below */
-		fdt_for_each_subnode(child, fdt, node)
+		dt_for_each_subnode(child, fdt, node)
 			if (dt_is_module(fdt, child))
 				ranges_add_reg(free, fdt, child, &dc);
 	}
@@ -174,7 +174,7 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 	}
 	struct dt_cells rc;
 	if (h->reserved >= 0 && dt_cells(fdt, h->reserved, &rc) == 0)
-		fdt_for_each_subnode(node, fdt, h->reserved)
+		dt_for_each_subnode(node, fdt, h->reserved)
 			ranges_add_reg(&taken_fixed, fdt, node, &rc);
 
 	struct range_set modules, free_ram = ram;

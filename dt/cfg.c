@@ -54,7 +54,7 @@ struct compat {
 static struct compat compat_of(const void *fdt, int node)
 {
 	struct compat c;
-	c.val = fdt_getprop(fdt, node, "compatible", &c.len);
+	c.val = dt_getprop(fdt, node, "compatible", &c.len);
 	if (!c.val)
 		c.len = 0;
 	return c;
@@ -84,12 +84,12 @@ static void note_module(struct cfg_ctx *ctx, int *slot, int node, const char *pa
 {
 	char path[CFG_PATH_MAX], first[CFG_PATH_MAX];
 
-	cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(path, parent_path, dt_get_name(ctx->fdt, node, NULL));
 	if (*slot < 0) {
 		*slot = node;
 		return;
 	}
-	cfg_child_path(first, parent_path, fdt_get_name(ctx->fdt, *slot, NULL));
+	cfg_child_path(first, parent_path, dt_get_name(ctx->fdt, *slot, NULL));
 	cfg_error(ctx->errs, path, "compatible", "second %s module, %s is the first", what, first);
 }
 
@@ -101,7 +101,7 @@ static void unused_module(struct cfg_ctx *ctx, int node, const char *parent_path
 {
 	char path[CFG_PATH_MAX];
 
-	cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(path, parent_path, dt_get_name(ctx->fdt, node, NULL));
 	cfg_error(ctx->errs, path, "compatible",
 		  "multiboot,module: the kernel and ramdisk are already given, and XSM policies "
 		  "are not supported");
@@ -118,7 +118,7 @@ static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const c
 	char path[CFG_PATH_MAX];
 	int node;
 
-	fdt_for_each_subnode(node, ctx->fdt, parent) {
+	dt_for_each_subnode(node, ctx->fdt, parent) {
 		struct compat c = compat_of(ctx->fdt, node);
 		bool generic = compatible_any(c, compat_generic, ARRAY_SIZE(compat_generic));
 		if (compatible_any(c, compat_kernel, ARRAY_SIZE(compat_kernel)))
@@ -133,7 +133,7 @@ static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const c
 			m.generic[1] = node;
 		else
 			unused_module(ctx, node, parent_path);
-		cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+		cfg_child_path(path, parent_path, dt_get_name(ctx->fdt, node, NULL));
 		cfg_check_module_props(ctx, node, path);
 		cfg_check_module_children(ctx, node, path);
 	}
@@ -153,7 +153,7 @@ static void read_module(struct cfg_ctx *ctx, int node, const char *parent_path,
 {
 	uint64_t base, size;
 
-	cfg_child_path(mod->path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(mod->path, parent_path, dt_get_name(ctx->fdt, node, NULL));
 	mod->present = true;
 	if (cfg_read_reg(ctx, node, mod->path, ac, sc, &base, &size)) {
 		mod->base = base;
@@ -229,13 +229,13 @@ static void parse_dom0_options(struct cfg_ctx *ctx, struct cfg_partition *p)
  */
 static void read_dom0_bootargs(struct cfg_ctx *ctx, int kernel, struct cfg_partition *p)
 {
-	if (fdt_getprop(ctx->fdt, kernel, "bootargs", NULL))
+	if (dt_getprop(ctx->fdt, kernel, "bootargs", NULL))
 		cfg_read_string(ctx, kernel, p->kernel.path, "bootargs", p->bootargs,
 				sizeof(p->bootargs));
-	else if (fdt_getprop(ctx->fdt, ctx->chosen, "xen,dom0-bootargs", NULL))
+	else if (dt_getprop(ctx->fdt, ctx->chosen, "xen,dom0-bootargs", NULL))
 		cfg_read_string(ctx, ctx->chosen, "/chosen", "xen,dom0-bootargs", p->bootargs,
 				sizeof(p->bootargs));
-	else if (fdt_getprop(ctx->fdt, ctx->chosen, "xen,xen-bootargs", NULL))
+	else if (dt_getprop(ctx->fdt, ctx->chosen, "xen,xen-bootargs", NULL))
 		cfg_read_string(ctx, ctx->chosen, "/chosen", "bootargs", p->bootargs,
 				sizeof(p->bootargs));
 }
@@ -249,7 +249,7 @@ static void parse_dom0(struct cfg_ctx *ctx)
 		if (m.ramdisk >= 0) {
 			char path[CFG_PATH_MAX];
 			cfg_child_path(path, "/chosen",
-				       fdt_get_name(ctx->fdt, m.ramdisk, NULL));
+				       dt_get_name(ctx->fdt, m.ramdisk, NULL));
 			cfg_error(ctx->errs, path, "compatible",
 				  "a dom0 ramdisk needs a multiboot,kernel module under /chosen");
 		}
@@ -271,7 +271,7 @@ static void parse_dom0(struct cfg_ctx *ctx)
 static void read_memory(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 {
 	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, "memory", &len);
+	const void *val = dt_getprop(ctx->fdt, node, "memory", &len);
 	char label[32];
 
 	if (!val) {
@@ -303,7 +303,7 @@ static void read_memory(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 static void read_cpus(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 {
 	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, "cpus", &len);
+	const void *val = dt_getprop(ctx->fdt, node, "cpus", &len);
 	char label[16];
 
 	p->vcpu_count = CFG_DEFAULT_VCPUS;
@@ -330,7 +330,7 @@ static void read_pinning(struct cfg_ctx *ctx, int node, unsigned int idx)
 {
 	struct cfg_partition *p = &ctx->cfg->partitions[idx];
 	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, "tessera,cpus", &len);
+	const void *val = dt_getprop(ctx->fdt, node, "tessera,cpus", &len);
 
 	if (!val || p->vcpu_count == 0)
 		return;
@@ -356,7 +356,7 @@ static void read_static_mem(struct cfg_ctx *ctx, int node, unsigned int idx,
 	static const char prop[] = "xen,static-mem";
 	struct cfg_partition *p = &ctx->cfg->partitions[idx];
 	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, prop, &len);
+	const void *val = dt_getprop(ctx->fdt, node, prop, &len);
 
 	if (!val)
 		return;
@@ -405,7 +405,7 @@ static void read_domain_cells(struct cfg_ctx *ctx, int node, unsigned int idx,
 	for (unsigned int i = 0; i < ARRAY_SIZE(props); i++) {
 		if (cfg_read_cells_prop(ctx, node, path, props[i], out[i]))
 			continue;
-		if (!fdt_getprop(ctx->fdt, node, props[i], NULL))
+		if (!dt_getprop(ctx->fdt, node, props[i], NULL))
 			cfg_error(ctx->errs, path, props[i],
 				  "missing (Xen requires it on a xen,domain node)");
 		ctx->cells_bad[idx] = true;
@@ -418,7 +418,7 @@ static void read_dtb_module(struct cfg_ctx *ctx, int node, struct cfg_partition 
 {
 	char path[CFG_PATH_MAX];
 
-	cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(path, p->path, dt_get_name(ctx->fdt, node, NULL));
 	cfg_check_module_props(ctx, node, path);
 	cfg_check_module_children(ctx, node, path);
 	if (p->dtb.present) {
@@ -445,7 +445,7 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 	}
 	if (m.ramdisk >= 0)
 		read_module(ctx, m.ramdisk, p->path, ac, sc, &p->ramdisk);
-	fdt_for_each_subnode(child, ctx->fdt, node) {
+	dt_for_each_subnode(child, ctx->fdt, node) {
 		char path[CFG_PATH_MAX];
 		if (!cfg_check_domain_child(ctx, child, p->path))
 			continue;
@@ -454,7 +454,7 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 			read_dtb_module(ctx, child, p, ac, sc);
 		if (!compat_has(c, COMPAT_SHM))
 			continue;
-		cfg_child_path(path, p->path, fdt_get_name(ctx->fdt, child, NULL));
+		cfg_child_path(path, p->path, dt_get_name(ctx->fdt, child, NULL));
 		cfg_check_shm_props(ctx, child, path);
 		cfg_parse_shm_node(ctx, child, path, idx, ac, sc);
 	}
@@ -476,7 +476,7 @@ static void set_partition_name(struct cfg_ctx *ctx, struct cfg_partition *p, con
 static void parse_domain(struct cfg_ctx *ctx, int node)
 {
 	struct config *cfg = ctx->cfg;
-	const char *name = fdt_get_name(ctx->fdt, node, NULL);
+	const char *name = dt_get_name(ctx->fdt, node, NULL);
 	char path[CFG_PATH_MAX];
 	unsigned int ac = 0, sc = 0;
 
@@ -495,8 +495,8 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	cfg_check_domain_props(ctx, node, p->path);
 	read_memory(ctx, node, p);
 	read_cpus(ctx, node, p);
-	p->vpl011 = fdt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
-	p->direct_map = fdt_getprop(ctx->fdt, node, "direct-map", NULL) != NULL;
+	p->vpl011 = dt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
+	p->direct_map = dt_getprop(ctx->fdt, node, "direct-map", NULL) != NULL;
 	read_domain_cells(ctx, node, idx, &ac, &sc);
 	read_static_mem(ctx, node, idx, ac, sc);
 	read_pinning(ctx, node, idx);
@@ -508,7 +508,7 @@ static void parse_chosen_shm(struct cfg_ctx *ctx, int node)
 {
 	char path[CFG_PATH_MAX];
 
-	cfg_child_path(path, "/chosen", fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(path, "/chosen", dt_get_name(ctx->fdt, node, NULL));
 	if (!ctx->has_dom0) {
 		cfg_error(ctx->errs, path, "compatible",
 			  "shared memory under /chosen belongs to dom0, but there is no dom0 kernel");
@@ -528,7 +528,7 @@ void cfg_parse_chosen(struct cfg_ctx *ctx)
 	cfg_read_cells_prop(ctx, ctx->chosen, "/chosen", "#size-cells", &ctx->chosen_sc);
 	cfg_check_chosen_props(ctx);
 	parse_dom0(ctx);
-	fdt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
+	dt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
 		if (!cfg_check_chosen_child(ctx, node))
 			continue;
 		struct compat c = compat_of(ctx->fdt, node);

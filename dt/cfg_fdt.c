@@ -40,7 +40,7 @@ int cfg_child_path(char *out, const char *parent, const char *name)
 bool cfg_compatible(const void *fdt, int node, const char *compat)
 {
 	int len;
-	const void *val = fdt_getprop(fdt, node, "compatible", &len);
+	const void *val = dt_getprop(fdt, node, "compatible", &len);
 
 	return val && fdt_stringlist_contains(val, len, compat);
 }
@@ -54,7 +54,7 @@ bool cfg_read_cells_prop(struct cfg_ctx *ctx, int node, const char *path,
 			 const char *prop, unsigned int *out)
 {
 	int len;
-	const fdt32_t *val = fdt_getprop(ctx->fdt, node, prop, &len);
+	const fdt32_t *val = dt_getprop(ctx->fdt, node, prop, &len);
 
 	if (!val)
 		return false;
@@ -99,7 +99,7 @@ bool cfg_read_reg(struct cfg_ctx *ctx, int node, const char *path,
 		  unsigned int ac, unsigned int sc, uint64_t *base, uint64_t *size)
 {
 	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, "reg", &len);
+	const void *val = dt_getprop(ctx->fdt, node, "reg", &len);
 	int want = (int)((ac + sc) * CFG_CELL_BYTES);
 
 	if (!val) {
@@ -133,7 +133,7 @@ bool cfg_read_string(struct cfg_ctx *ctx, int node, const char *path,
 		     const char *prop, char *out, size_t max)
 {
 	int len;
-	const char *val = fdt_getprop(ctx->fdt, node, prop, &len);
+	const char *val = dt_getprop(ctx->fdt, node, prop, &len);
 
 	if (!val)
 		return false;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dt_read.h"
 #include "types.h"
 
 #define CFG_RAM_ALIGN       0x200000ull      /* 2 MiB: partition RAM granule (stage-2 block) */

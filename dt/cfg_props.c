@@ -178,66 +178,13 @@ static bool xen_name(const char *name)
 	       strncmp(name, "multiboot,", strlen("multiboot,")) == 0;
 }
 
-/*
- * The properties of @node, straight from the structure block (DT spec 5.4)
- * with every offset checked: libfdt's property iterator re-validates each
- * tag and name and costs several hundred instructions a property, the
- * whole check was 14K instructions of boot (docs/benchmarks.md).  Calls
- * @fn for each; stops at the first child node, END_NODE or anything
- * malformed (libfdt still guards every later read).
- */
-struct prop_view {
-	const char *name;
-	const void *val;
-	int len;
-};
-
-static uint32_t walk_first_prop(const void *fdt, int node)
-{
-	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t size = fdt_size_dt_struct(fdt), off = (uint32_t)node + FDT_TAGSIZE;
-
-	if (node < 0 || off > size || fdt32_ld((const fdt32_t *)(base + node)) != FDT_BEGIN_NODE)
-		return UINT32_MAX;
-	const char *nul = memchr(base + off, '\0', size - off);
-	return nul ? (uint32_t)align_up((uint64_t)(nul - base) + 1, FDT_TAGSIZE) : UINT32_MAX;
-}
-
-/* The property at *@off (moved past it), or false at the end of the node's properties. */
-static bool walk_next_prop(const void *fdt, uint32_t *off, struct prop_view *p)
-{
-	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
-	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
-	uint32_t size = fdt_size_dt_struct(fdt), ssize = fdt_size_dt_strings(fdt);
-
-	while (*off <= size && size - *off >= FDT_TAGSIZE) {
-		uint32_t tag = fdt32_ld((const fdt32_t *)(base + *off));
-		if (tag == FDT_NOP) {
-			*off += FDT_TAGSIZE;
-			continue;
-		}
-		if (tag != FDT_PROP || size - *off < 3 * FDT_TAGSIZE)
-			return false;
-		uint32_t len = fdt32_ld((const fdt32_t *)(base + *off + FDT_TAGSIZE));
-		uint32_t nameoff = fdt32_ld((const fdt32_t *)(base + *off + 2 * FDT_TAGSIZE));
-		uint32_t val = *off + 3 * FDT_TAGSIZE;
-		if (len > size - val || nameoff >= ssize || !memchr(strs + nameoff, '\0', ssize - nameoff))
-			return false;
-		p->name = strs + nameoff;
-		p->val = base + val;
-		p->len = (int)len;
-		*off = (uint32_t)align_up((uint64_t)val + len, FDT_TAGSIZE);
-		return true;
-	}
-	return false;
-}
-
 static void check_props(struct cfg_ctx *ctx, int node, const char *path,
 			const struct cfg_prop_rule *t, size_t n, bool only_xen)
 {
-	struct prop_view p;
+	struct dt_prop p;
 
-	for (uint32_t off = walk_first_prop(ctx->fdt, node); walk_next_prop(ctx->fdt, &off, &p);) {
+	/* One pass over the node (dt_read.h): libfdt's iterator re-validates every step. */
+	for (uint32_t off = dt_prop_first(ctx->fdt, node); dt_prop_next(ctx->fdt, &off, &p);) {
 		const char *name = p.name;
 		const void *val = p.val;
 		int len = p.len;
@@ -277,7 +224,7 @@ static const struct cfg_compat_rule *find_compat(const void *fdt, int node,
 						 const char **first)
 {
 	int len;
-	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	const char *c = dt_getprop(fdt, node, "compatible", &len);
 
 	*first = NULL;
 	for (int off = 0; c && off < len;) {
@@ -308,7 +255,7 @@ static bool check_child(struct cfg_ctx *ctx, int node, const char *parent_path,
 		return true;
 	if (!r && !all_children && !(first && xen_name(first)))
 		return true;                       /* another binding's node: not Xen's */
-	cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(path, parent_path, dt_get_name(ctx->fdt, node, NULL));
 	if (r)
 		cfg_error(ctx->errs, path, "compatible", "%s: %s", r->compat, r->why);
 	else if (first)
@@ -337,6 +284,6 @@ void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path)
 {
 	int child;
 
-	fdt_for_each_subnode(child, ctx->fdt, node)
+	dt_for_each_subnode(child, ctx->fdt, node)
 		check_child(ctx, child, path, module_children, ARRAY_SIZE(module_children), true);
 }

@@ -53,13 +53,17 @@ uint32_t console_irq(void)
 	return rx_intid;
 }
 
+static void uart_put(volatile uint8_t *u, char c)
+{
+	while (*(volatile uint32_t *)(u + UART_FR) & UART_FR_TXFF)
+		;
+	*(volatile uint32_t *)(u + UART_DR) = (uint8_t)c;
+}
+
 void console_putc_raw(char c)
 {
-	if (!uart)
-		return;
-	while (uart_read32(UART_FR) & UART_FR_TXFF)
-		;
-	*(volatile uint32_t *)(uart + UART_DR) = (uint8_t)c;
+	if (uart)
+		uart_put(uart, c);
 }
 
 void console_puts_raw(const char *s)
@@ -68,20 +72,26 @@ void console_puts_raw(const char *s)
 		console_putc_raw(*s++);
 }
 
+/* Every character waits for room in the FIFO (TXFF); a newline goes out as CR LF. */
 static void console_write(const char *s, size_t n)
 {
+	volatile uint8_t *u = uart;
+	if (!u)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			console_putc_raw('\r');
-		console_putc_raw(s[i]);
+			uart_put(u, '\r');
+		uart_put(u, s[i]);
 	}
 }
 
 void log_vline(const char *fmt, va_list ap)
 {
+	static const char prefix[] = "(tessera) ";
 	char line[LINE_MAX];
-	int n = snprintf(line, sizeof(line), "(tessera) ");
-	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	int n = (int)sizeof(prefix) - 1;
+	memcpy(line, prefix, sizeof(prefix) - 1);
+	int m = console_vformat(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;

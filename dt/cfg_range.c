@@ -131,18 +131,21 @@ static bool same_module(const struct cfg_occ *a, const struct cfg_occ *b)
 	       a->size == b->size;
 }
 
+/* The range is formatted only for an error: snprintf is most of a check's cost. */
 static void check_one(struct cfg_ctx *ctx, unsigned int i, const struct cfg_occ *o)
 {
 	char range[CFG_RANGE_STR], other[CFG_PATH_MAX + CFG_RANGE_STR];
 	struct cfg_occ p;
 
-	cfg_fmt_range(range, o->base, o->size);
-	if (!cfg_in_ram(ctx->plat, o->base, o->size))
+	if (!cfg_in_ram(ctx->plat, o->base, o->size)) {
+		cfg_fmt_range(range, o->base, o->size);
 		cfg_error(ctx->errs, o->path, o->prop, "%s%s is not in RAM", o->what, range);
+	}
 	for (unsigned int j = 0; j < i; j++) {
 		if (!cfg_occ_get(ctx, j, &p) || !ranges_overlap(o->base, o->size, p.base, p.size) ||
 		    same_module(o, &p))
 			continue;
+		cfg_fmt_range(range, o->base, o->size);
 		describe(other, sizeof(other), &p);
 		cfg_error(ctx->errs, o->path, o->prop, "%s%s overlaps %s", o->what, range, other);
 	}

@@ -46,14 +46,24 @@ static uint32_t tag_at(const struct dt_blob *b, uint32_t off)
 	return be32(b->st + off);
 }
 
-/* Past the name of the BEGIN_NODE at @off, or DT_NO_CURSOR when that is not one. */
+/* Non-zero when one of the four bytes of @w is zero (the has-zero-byte test). */
+static uint32_t word_has_nul(uint32_t w)
+{
+	return (w - 0x01010101u) & ~w & 0x80808080u;
+}
+
+/*
+ * Past the name of the BEGIN_NODE at @off, or DT_NO_CURSOR when that is not
+ * one.  A word at a time: the name is padded to a word with NULs, so the
+ * word holding its NUL is its last.
+ */
 static uint32_t skip_begin_node(const struct dt_blob *b, uint32_t off)
 {
 	if (off >= b->st_size || (off & (FDT_TAGSIZE - 1)) != 0 || tag_at(b, off) != FDT_BEGIN_NODE)
 		return DT_NO_CURSOR;
-	for (uint32_t i = off + FDT_TAGSIZE; i < b->st_size; i++)
-		if (b->st[i] == '\0')
-			return (uint32_t)align_up(i + 1, FDT_TAGSIZE);
+	for (uint32_t i = off + FDT_TAGSIZE; i < b->st_size; i += FDT_TAGSIZE)
+		if (word_has_nul(*(const uint32_t *)(const void *)(b->st + i)))
+			return i + FDT_TAGSIZE;
 	return DT_NO_CURSOR;
 }
 

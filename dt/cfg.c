@@ -256,6 +256,7 @@ static void parse_dom0(struct cfg_ctx *ctx)
 		return;
 	}
 	struct cfg_partition *p = &ctx->cfg->partitions[ctx->cfg->partition_count++];
+	memset(p, 0, sizeof(*p));          /* cfg_parse() clears entries as they are taken */
 	ctx->has_dom0 = true;
 	strcpy(p->name, "dom0");
 	strcpy(p->path, "/chosen");
@@ -488,6 +489,7 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	}
 	unsigned int idx = cfg->partition_count++;
 	struct cfg_partition *p = &cfg->partitions[idx];
+	memset(p, 0, sizeof(*p));
 	memcpy(p->path, path, sizeof(path));
 	set_partition_name(ctx, p, name);
 	/* dom0 is 0 and takes index 0; domUs are 1.. in DT order either way. */
@@ -544,7 +546,11 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 {
 	struct cfg_ctx ctx = { .fdt = fdt, .plat = plat, .cfg = cfg, .errs = errs };
 
-	memset(cfg, 0, sizeof(*cfg));
+	/*
+	 * Each array's entries are cleared as they are taken: clearing all of
+	 * struct config (about 240 KB) was a tenth of the boot (DESIGN §11).
+	 */
+	cfg->partition_count = cfg->region_count = cfg->ref_count = cfg->pt_device_count = 0;
 	errs->count = 0;
 	/*
 	 * Fail closed on a damaged header.  The rest is not walked up front

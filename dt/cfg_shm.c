@@ -202,6 +202,7 @@ static int new_region(struct cfg_ctx *ctx, const char *path, const struct shm_no
 		return -1;
 	}
 	struct cfg_shm_region *r = &cfg->regions[cfg->region_count];
+	memset(r, 0, sizeof(*r));          /* cfg_parse() clears entries as they are taken */
 	memcpy(r->id, n->id, sizeof(r->id));
 	r->id_is_u32 = n->id_is_u32;
 	r->id_u32 = n->id_u32;
@@ -275,6 +276,7 @@ static void add_ref(struct cfg_ctx *ctx, const char *path, unsigned int part, un
 		return;
 	}
 	struct cfg_shm_ref *f = &cfg->refs[cfg->ref_count++];
+	memset(f, 0, sizeof(*f));
 	f->partition = part;
 	f->region = reg;
 	f->guest_base = n->guest;

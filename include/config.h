@@ -168,6 +168,7 @@ struct cfg_errors {
 	char line[CFG_MAX_ERRORS][CFG_ERROR_LEN];  /* "config: <path>: <property>: <reason>" */
 };
 
+/* Entries past each count are undefined: cfg_parse() clears an entry when it takes it. */
 struct config {
 	unsigned int partition_count;
 	struct cfg_partition partitions[CFG_MAX_PARTITIONS];

@@ -84,10 +84,21 @@ static void *dtc_string(const char *src)
 	return dtb;
 }
 
+/*
+ * cfg_parse() clears each entry as it takes it (the hypervisor's struct
+ * config is not cleared at boot): garbage everywhere first holds it to that.
+ */
+static int cfg_parse_dirty(const void *dtb, const struct cfg_platform *plat)
+{
+	memset(&cfg, 0xa5, sizeof(cfg));
+	memset(&errs, 0xa5, sizeof(errs));
+	return cfg_parse(dtb, plat, &cfg, &errs);
+}
+
 static int parse_with(const char *src, const struct cfg_platform *plat)
 {
 	void *dtb = dtc_string(src);
-	int n = cfg_parse(dtb, plat, &cfg, &errs);
+	int n = cfg_parse_dirty(dtb, plat);
 	free(dtb);
 	return n;
 }
@@ -112,7 +123,7 @@ static int parse_fixture(const char *name)
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 	}
 	void *dtb = dtc_file(path);
-	int n = cfg_parse(dtb, &plat_virt, &cfg, &errs);
+	int n = cfg_parse_dirty(dtb, &plat_virt);
 	free(dtb);
 	return n;
 }

@@ -17,16 +17,41 @@
 
 #include "cfg_internal.h"
 
-#define COMPAT_DOMAIN   "xen,domain"
-#define COMPAT_SHM      "xen,domain-shared-memory-v1"
-#define COMPAT_DTB      "multiboot,device-tree"
+/*
+ * The compatibles the parser tells nodes apart by, one bit each: a node's
+ * list is read and matched once (compat_of) instead of once per test, each
+ * a walk of the node's properties and of the list.  Module compatibles
+ * come current and Xen 4.4 legacy (booting.txt).
+ */
+enum compat_bit {
+	COMPAT_KERNEL = 1u << 0,     /* multiboot,kernel; xen,linux-zimage */
+	COMPAT_RAMDISK = 1u << 1,    /* multiboot,ramdisk; xen,linux-initrd */
+	COMPAT_GENERIC = 1u << 2,    /* multiboot,module; xen,multiboot-module */
+	/* Specific modules Tessera does not use: never taken as a generic module. */
+	COMPAT_OTHER = 1u << 3,      /* multiboot,device-tree; xen,xsm-policy */
+	COMPAT_DTB = 1u << 4,        /* multiboot,device-tree */
+	COMPAT_DOMAIN = 1u << 5,     /* xen,domain */
+	COMPAT_SHM = 1u << 6,        /* xen,domain-shared-memory-v1 */
+};
 
-/* Module compatibles, current and Xen 4.4 legacy (booting.txt). */
-static const char *const compat_kernel[] = { "multiboot,kernel", "xen,linux-zimage" };
-static const char *const compat_ramdisk[] = { "multiboot,ramdisk", "xen,linux-initrd" };
-static const char *const compat_generic[] = { "multiboot,module", "xen,multiboot-module" };
-/* Specific modules Tessera does not use: never taken as a generic module. */
-static const char *const compat_other[] = { "multiboot,device-tree", "xen,xsm-policy" };
+static const struct {
+	const char *s;
+	unsigned int len;            /* strlen(s) */
+	unsigned int bits;
+} compat_table[] = {
+#define COMPAT(str, bits) { str, sizeof(str) - 1, bits }
+	COMPAT("multiboot,kernel", COMPAT_KERNEL),
+	COMPAT("xen,linux-zimage", COMPAT_KERNEL),
+	COMPAT("multiboot,ramdisk", COMPAT_RAMDISK),
+	COMPAT("xen,linux-initrd", COMPAT_RAMDISK),
+	COMPAT("multiboot,module", COMPAT_GENERIC),
+	COMPAT("xen,multiboot-module", COMPAT_GENERIC),
+	COMPAT("multiboot,device-tree", COMPAT_OTHER | COMPAT_DTB),
+	COMPAT("xen,xsm-policy", COMPAT_OTHER),
+	COMPAT("xen,domain", COMPAT_DOMAIN),
+	COMPAT("xen,domain-shared-memory-v1", COMPAT_SHM),
+#undef COMPAT
+};
 
 void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
 	       const char *fmt, ...)
@@ -45,32 +70,24 @@ void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
 	va_end(ap);
 }
 
-/* A node's compatible list, read once for every test below (each look-up walks its properties). */
-struct compat {
-	const char *val;
+/* The compat_table bits of the strings in @node's compatible list. */
+static unsigned int compat_of(const void *fdt, int node)
+{
 	int len;
-};
+	const char *c = dt_getprop(fdt, node, "compatible", &len);
+	unsigned int bits = 0;
 
-static struct compat compat_of(const void *fdt, int node)
-{
-	struct compat c;
-	c.val = dt_getprop(fdt, node, "compatible", &c.len);
-	if (!c.val)
-		c.len = 0;
-	return c;
-}
-
-static bool compat_has(struct compat c, const char *s)
-{
-	return c.val && fdt_stringlist_contains(c.val, c.len, s);
-}
-
-static bool compatible_any(struct compat c, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (compat_has(c, list[i]))
-			return true;
-	return false;
+	for (int at = 0; c && at < len;) {
+		const char *nul = memchr(c + at, '\0', (size_t)(len - at));
+		if (!nul)
+			break;                  /* an unterminated last string names nothing */
+		unsigned int n = (unsigned int)(nul - (c + at));
+		for (unsigned int i = 0; i < ARRAY_SIZE(compat_table); i++)
+			if (compat_table[i].len == n && memcmp(compat_table[i].s, c + at, n) == 0)
+				bits |= compat_table[i].bits;
+		at += (int)n + 1;
+	}
+	return bits;
 }
 
 struct module_nodes {
@@ -119,13 +136,12 @@ static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const c
 	int node;
 
 	dt_for_each_subnode(node, ctx->fdt, parent) {
-		struct compat c = compat_of(ctx->fdt, node);
-		bool generic = compatible_any(c, compat_generic, ARRAY_SIZE(compat_generic));
-		if (compatible_any(c, compat_kernel, ARRAY_SIZE(compat_kernel)))
+		unsigned int c = compat_of(ctx->fdt, node);
+		if (c & COMPAT_KERNEL)
 			note_module(ctx, &m.kernel, node, parent_path, "kernel");
-		else if (compatible_any(c, compat_ramdisk, ARRAY_SIZE(compat_ramdisk)))
+		else if (c & COMPAT_RAMDISK)
 			note_module(ctx, &m.ramdisk, node, parent_path, "ramdisk");
-		else if (!generic || compatible_any(c, compat_other, ARRAY_SIZE(compat_other)))
+		else if (!(c & COMPAT_GENERIC) || (c & COMPAT_OTHER))
 			continue;      /* not a module, a rejected one (cfg_props.c) or a device tree */
 		else if (m.generic[0] < 0)
 			m.generic[0] = node;
@@ -450,10 +466,10 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 		char path[CFG_PATH_MAX];
 		if (!cfg_check_domain_child(ctx, child, p->path))
 			continue;
-		struct compat c = compat_of(ctx->fdt, child);
-		if (compat_has(c, COMPAT_DTB))
+		unsigned int c = compat_of(ctx->fdt, child);
+		if (c & COMPAT_DTB)
 			read_dtb_module(ctx, child, p, ac, sc);
-		if (!compat_has(c, COMPAT_SHM))
+		if (!(c & COMPAT_SHM))
 			continue;
 		cfg_child_path(path, p->path, dt_get_name(ctx->fdt, child, NULL));
 		cfg_check_shm_props(ctx, child, path);
@@ -533,10 +549,10 @@ void cfg_parse_chosen(struct cfg_ctx *ctx)
 	dt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
 		if (!cfg_check_chosen_child(ctx, node))
 			continue;
-		struct compat c = compat_of(ctx->fdt, node);
-		if (compat_has(c, COMPAT_DOMAIN))
+		unsigned int c = compat_of(ctx->fdt, node);
+		if (c & COMPAT_DOMAIN)
 			parse_domain(ctx, node);
-		else if (compat_has(c, COMPAT_SHM))
+		else if (c & COMPAT_SHM)
 			parse_chosen_shm(ctx, node);
 	}
 }

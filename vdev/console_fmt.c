@@ -70,16 +70,78 @@ static void out_padded(struct out *o, const struct spec *sp, const char *sign, c
 		out_repeat(o, ' ', pad);
 }
 
-/* @v in base 10 or 16 into the end of @tmp; returns the first digit. */
+/*
+ * @v in base 10 or 16 into the end of @tmp; returns the first digit.  Two
+ * loops with constant divisors: the compiler turns / 10 into a multiply and
+ * / 16 into a shift.
+ */
 static char *utoa(uint64_t v, unsigned int base, bool upper, char tmp[DIGITS_MAX])
 {
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char *p = tmp + DIGITS_MAX;
+	if (base == 10) {
+		do {
+			*--p = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		return p;
+	}
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	do {
-		*--p = digits[v % base];
-		v /= base;
+		*--p = digits[v & 0xf];
+		v >>= 4;
 	} while (v);
 	return p;
+}
+
+/* A conversion without flags, width or precision: just the digits. */
+static void out_number(struct out *o, uint64_t v, unsigned int base)
+{
+	char tmp[DIGITS_MAX];
+	const char *d = utoa(v, base, false, tmp);
+	out_bytes(o, d, (size_t)(tmp + DIGITS_MAX - d));
+}
+
+static void out_plain_string(struct out *o, const char *s)
+{
+	if (!s)
+		s = "(null)";
+	size_t n = 0;
+	while (s[n])
+		n++;
+	out_bytes(o, s, n);
+}
+
+/*
+ * The conversions most lines use, with nothing between '%' and the letter
+ * but a length: %s %u %x %d %llx %llu; returns the character after it,
+ * or NULL for anything else (the general path then parses it).
+ */
+static const char *convert_plain(struct out *o, const char *f, va_list *ap)
+{
+	bool ll = f[0] == 'l' && f[1] == 'l';
+	switch (ll ? f[2] : f[0]) {
+	case 's':
+		if (ll)
+			return NULL;
+		out_plain_string(o, va_arg(*ap, const char *));
+		return f + 1;
+	case 'u':
+		out_number(o, ll ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int), 10);
+		break;
+	case 'x':
+		out_number(o, ll ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int), 16);
+		break;
+	case 'd': {
+		int64_t v = ll ? va_arg(*ap, long long) : va_arg(*ap, int);
+		if (v < 0)
+			out_char(o, '-');
+		out_number(o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 10);
+		break;
+	}
+	default:
+		return NULL;
+	}
+	return f + (ll ? 3 : 1);
 }
 
 enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_MAX, LEN_PTRDIFF };
@@ -248,6 +310,11 @@ int console_vformat(char *buf, size_t size, const char *fmt, va_list ap)
 		if (f[1] == '%') {
 			out_char(&o, '%');
 			f += 2;
+			continue;
+		}
+		const char *next = convert_plain(&o, f + 1, &args);
+		if (next) {
+			f = next;
 			continue;
 		}
 		struct spec sp;

@@ -53,10 +53,17 @@ uint32_t console_irq(void)
 	return rx_intid;
 }
 
-static void uart_put(volatile uint8_t *u, char c)
+/* The transmit FIFO is full: wait for room (out of line, so the write loop has no inner loop). */
+static void __attribute__((noinline, cold)) uart_wait_room(volatile uint8_t *u)
 {
 	while (*(volatile uint32_t *)(u + UART_FR) & UART_FR_TXFF)
 		;
+}
+
+static inline void uart_put(volatile uint8_t *u, char c)
+{
+	if (*(volatile uint32_t *)(u + UART_FR) & UART_FR_TXFF)
+		uart_wait_room(u);
 	*(volatile uint32_t *)(u + UART_DR) = (uint8_t)c;
 }
 

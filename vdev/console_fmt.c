@@ -32,9 +32,22 @@ static void out_char(struct out *o, char c)
 	o->len++;
 }
 
-static void out_repeat(struct out *o, char c, int n)
+/* Room for @n more characters and the NUL: then nothing needs a bound. */
+static bool out_fits(const struct out *o, size_t n)
 {
-	for (; n > 0; n--)
+	return o->size > o->len && o->size - o->len > n;
+}
+
+static void out_fill(struct out *o, char c, size_t n)
+{
+	if (out_fits(o, n)) {
+		char *d = o->buf + o->len;
+		for (size_t i = 0; i < n; i++)
+			d[i] = c;
+		o->len += n;
+		return;
+	}
+	for (; n; n--)
 		out_char(o, c);
 }
 
@@ -42,8 +55,9 @@ static void out_bytes(struct out *o, const char *s, size_t n)
 {
 	size_t room = o->len + 1 < o->size ? o->size - 1 - o->len : 0;
 	size_t copy = n < room ? n : room;
+	char *d = o->buf + o->len;
 	for (size_t i = 0; i < copy; i++)
-		o->buf[o->len + i] = s[i];
+		d[i] = s[i];
 	o->len += n;
 }
 
@@ -57,17 +71,17 @@ struct spec {
 static void out_padded(struct out *o, const struct spec *sp, const char *sign, const char *s,
 		       size_t n)
 {
-	size_t sn = sign ? 1 : 0;
-	int pad = sp->width > (int)(n + sn) ? sp->width - (int)(n + sn) : 0;
+	size_t field = n + (sign ? 1 : 0);
+	size_t pad = sp->width > 0 && (size_t)sp->width > field ? (size_t)sp->width - field : 0;
 	if (!sp->left && !sp->zero)
-		out_repeat(o, ' ', pad);
+		out_fill(o, ' ', pad);
 	if (sign)
 		out_char(o, *sign);
 	if (!sp->left && sp->zero)
-		out_repeat(o, '0', pad);
+		out_fill(o, '0', pad);
 	out_bytes(o, s, n);
 	if (sp->left)
-		out_repeat(o, ' ', pad);
+		out_fill(o, ' ', pad);
 }
 
 /*
@@ -301,10 +315,14 @@ int console_vformat(char *buf, size_t size, const char *fmt, va_list ap)
 	va_copy(args, ap);
 	for (const char *f = fmt; *f;) {
 		if (*f != '%') {
-			const char *lit = f;
-			while (*f && *f != '%')
-				f++;
-			out_bytes(&o, lit, (size_t)(f - lit));
+			/* A literal run, copied while it is scanned; counted past the end. */
+			size_t room = o.len + 1 < o.size ? o.size - 1 - o.len : 0;
+			char *d = o.buf + o.len;
+			size_t k = 0;
+			for (char c = *f; c != '%' && c != '\0'; c = *++f, k++)
+				if (k < room)
+					d[k] = c;
+			o.len += k;
 			continue;
 		}
 		if (f[1] == '%') {

@@ -53,6 +53,13 @@ static const struct {
 #undef COMPAT
 };
 
+/*
+ * /chosen's nodes and properties, indexed once per parse: the parser asks
+ * each node many questions (DESIGN §11).  Not reentrant: cfg_parse() runs
+ * once at boot.
+ */
+static struct dt_index chosen_index TS_NOINIT;
+
 void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
 	       const char *fmt, ...)
 {
@@ -71,10 +78,10 @@ void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
 }
 
 /* The compat_table bits of the strings in @node's compatible list. */
-static unsigned int compat_of(const void *fdt, int node)
+static unsigned int compat_of(const struct cfg_ctx *ctx, int node)
 {
 	int len;
-	const char *c = dt_getprop(fdt, node, "compatible", &len);
+	const char *c = cfg_getprop(ctx, node, "compatible", &len);
 	unsigned int bits = 0;
 
 	for (int at = 0; c && at < len;) {
@@ -135,8 +142,8 @@ static struct module_nodes find_modules(struct cfg_ctx *ctx, int parent, const c
 	char path[CFG_PATH_MAX];
 	int node;
 
-	dt_for_each_subnode(node, ctx->fdt, parent) {
-		unsigned int c = compat_of(ctx->fdt, node);
+	cfg_for_each_child(node, ctx, parent) {
+		unsigned int c = compat_of(ctx, node);
 		if (c & COMPAT_KERNEL)
 			note_module(ctx, &m.kernel, node, parent_path, "kernel");
 		else if (c & COMPAT_RAMDISK)
@@ -245,13 +252,13 @@ static void parse_dom0_options(struct cfg_ctx *ctx, struct cfg_partition *p)
  */
 static void read_dom0_bootargs(struct cfg_ctx *ctx, int kernel, struct cfg_partition *p)
 {
-	if (dt_getprop(ctx->fdt, kernel, "bootargs", NULL))
+	if (cfg_getprop(ctx, kernel, "bootargs", NULL))
 		cfg_read_string(ctx, kernel, p->kernel.path, "bootargs", p->bootargs,
 				sizeof(p->bootargs));
-	else if (dt_getprop(ctx->fdt, ctx->chosen, "xen,dom0-bootargs", NULL))
+	else if (cfg_getprop(ctx, ctx->chosen, "xen,dom0-bootargs", NULL))
 		cfg_read_string(ctx, ctx->chosen, "/chosen", "xen,dom0-bootargs", p->bootargs,
 				sizeof(p->bootargs));
-	else if (dt_getprop(ctx->fdt, ctx->chosen, "xen,xen-bootargs", NULL))
+	else if (cfg_getprop(ctx, ctx->chosen, "xen,xen-bootargs", NULL))
 		cfg_read_string(ctx, ctx->chosen, "/chosen", "bootargs", p->bootargs,
 				sizeof(p->bootargs));
 }
@@ -288,7 +295,7 @@ static void parse_dom0(struct cfg_ctx *ctx)
 static void read_memory(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 {
 	int len;
-	const void *val = dt_getprop(ctx->fdt, node, "memory", &len);
+	const void *val = cfg_getprop(ctx, node, "memory", &len);
 	char label[32];
 
 	if (!val) {
@@ -320,7 +327,7 @@ static void read_memory(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 static void read_cpus(struct cfg_ctx *ctx, int node, struct cfg_partition *p)
 {
 	int len;
-	const void *val = dt_getprop(ctx->fdt, node, "cpus", &len);
+	const void *val = cfg_getprop(ctx, node, "cpus", &len);
 	char label[16];
 
 	p->vcpu_count = CFG_DEFAULT_VCPUS;
@@ -347,7 +354,7 @@ static void read_pinning(struct cfg_ctx *ctx, int node, unsigned int idx)
 {
 	struct cfg_partition *p = &ctx->cfg->partitions[idx];
 	int len;
-	const void *val = dt_getprop(ctx->fdt, node, "tessera,cpus", &len);
+	const void *val = cfg_getprop(ctx, node, "tessera,cpus", &len);
 
 	if (!val || p->vcpu_count == 0)
 		return;
@@ -373,7 +380,7 @@ static void read_static_mem(struct cfg_ctx *ctx, int node, unsigned int idx,
 	static const char prop[] = "xen,static-mem";
 	struct cfg_partition *p = &ctx->cfg->partitions[idx];
 	int len;
-	const void *val = dt_getprop(ctx->fdt, node, prop, &len);
+	const void *val = cfg_getprop(ctx, node, prop, &len);
 
 	if (!val)
 		return;
@@ -422,7 +429,7 @@ static void read_domain_cells(struct cfg_ctx *ctx, int node, unsigned int idx,
 	for (unsigned int i = 0; i < ARRAY_SIZE(props); i++) {
 		if (cfg_read_cells_prop(ctx, node, path, props[i], out[i]))
 			continue;
-		if (!dt_getprop(ctx->fdt, node, props[i], NULL))
+		if (!cfg_getprop(ctx, node, props[i], NULL))
 			cfg_error(ctx->errs, path, props[i],
 				  "missing (Xen requires it on a xen,domain node)");
 		ctx->cells_bad[idx] = true;
@@ -462,11 +469,11 @@ static void parse_domain_children(struct cfg_ctx *ctx, int node, unsigned int id
 	}
 	if (m.ramdisk >= 0)
 		read_module(ctx, m.ramdisk, p->path, ac, sc, &p->ramdisk);
-	dt_for_each_subnode(child, ctx->fdt, node) {
+	cfg_for_each_child(child, ctx, node) {
 		char path[CFG_PATH_MAX];
 		if (!cfg_check_domain_child(ctx, child, p->path))
 			continue;
-		unsigned int c = compat_of(ctx->fdt, child);
+		unsigned int c = compat_of(ctx, child);
 		if (c & COMPAT_DTB)
 			read_dtb_module(ctx, child, p, ac, sc);
 		if (!(c & COMPAT_SHM))
@@ -513,8 +520,8 @@ static void parse_domain(struct cfg_ctx *ctx, int node)
 	cfg_check_domain_props(ctx, node, p->path);
 	read_memory(ctx, node, p);
 	read_cpus(ctx, node, p);
-	p->vpl011 = dt_getprop(ctx->fdt, node, "vpl011", NULL) != NULL;
-	p->direct_map = dt_getprop(ctx->fdt, node, "direct-map", NULL) != NULL;
+	p->vpl011 = cfg_getprop(ctx, node, "vpl011", NULL) != NULL;
+	p->direct_map = cfg_getprop(ctx, node, "direct-map", NULL) != NULL;
 	read_domain_cells(ctx, node, idx, &ac, &sc);
 	read_static_mem(ctx, node, idx, ac, sc);
 	read_pinning(ctx, node, idx);
@@ -546,10 +553,10 @@ void cfg_parse_chosen(struct cfg_ctx *ctx)
 	cfg_read_cells_prop(ctx, ctx->chosen, "/chosen", "#size-cells", &ctx->chosen_sc);
 	cfg_check_chosen_props(ctx);
 	parse_dom0(ctx);
-	dt_for_each_subnode(node, ctx->fdt, ctx->chosen) {
+	cfg_for_each_child(node, ctx, ctx->chosen) {
 		if (!cfg_check_chosen_child(ctx, node))
 			continue;
-		unsigned int c = compat_of(ctx->fdt, node);
+		unsigned int c = compat_of(ctx, node);
 		if (c & COMPAT_DOMAIN)
 			parse_domain(ctx, node);
 		else if (c & COMPAT_SHM)
@@ -560,7 +567,8 @@ void cfg_parse_chosen(struct cfg_ctx *ctx)
 int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *cfg,
 	      struct cfg_errors *errs)
 {
-	struct cfg_ctx ctx = { .fdt = fdt, .plat = plat, .cfg = cfg, .errs = errs };
+	struct cfg_ctx ctx = { .fdt = fdt, .ix = &chosen_index, .plat = plat, .cfg = cfg,
+			       .errs = errs };
 
 	/*
 	 * Each array's entries are cleared as they are taken: clearing all of
@@ -584,6 +592,7 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 		cfg_error(errs, "/", "chosen", "missing: no partition is configured");
 		return (int)errs->count;
 	}
+	dt_index_build(&chosen_index, fdt, ctx.chosen);   /* not built: look-ups walk the tree */
 	cfg_parse_chosen(&ctx);
 	cfg_layout_partitions(&ctx);
 	if (cfg->partition_count == 0)

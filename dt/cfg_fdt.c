@@ -64,7 +64,7 @@ bool cfg_read_cells_prop(struct cfg_ctx *ctx, int node, const char *path,
 			 const char *prop, unsigned int *out)
 {
 	int len;
-	const fdt32_t *val = dt_getprop(ctx->fdt, node, prop, &len);
+	const fdt32_t *val = cfg_getprop(ctx, node, prop, &len);
 
 	if (!val)
 		return false;
@@ -97,6 +97,23 @@ bool cfg_range_overflows(uint64_t base, uint64_t size)
 	return size != 0 && base + size - 1 < base;
 }
 
+/* "0x%llx" into @out (at least CFG_HEX_STR bytes), without snprintf's cost. */
+void cfg_fmt_hex(char *out, uint64_t v)
+{
+	char digits[CFG_HEX_STR];
+	unsigned int n = 0;
+
+	do {
+		digits[n++] = "0123456789abcdef"[v & 0xf];
+		v >>= 4;
+	} while (v != 0);
+	*out++ = '0';
+	*out++ = 'x';
+	while (n != 0)
+		*out++ = digits[--n];
+	*out = '\0';
+}
+
 /* "0x<first>-0x<last>", inclusive, as Xen prints memory ranges. */
 void cfg_fmt_range(char *out, uint64_t base, uint64_t size)
 {
@@ -109,7 +126,7 @@ bool cfg_read_reg(struct cfg_ctx *ctx, int node, const char *path,
 		  unsigned int ac, unsigned int sc, uint64_t *base, uint64_t *size)
 {
 	int len;
-	const void *val = dt_getprop(ctx->fdt, node, "reg", &len);
+	const void *val = cfg_getprop(ctx, node, "reg", &len);
 	int want = (int)((ac + sc) * CFG_CELL_BYTES);
 
 	if (!val) {
@@ -143,7 +160,7 @@ bool cfg_read_string(struct cfg_ctx *ctx, int node, const char *path,
 		     const char *prop, char *out, size_t max)
 {
 	int len;
-	const char *val = dt_getprop(ctx->fdt, node, prop, &len);
+	const char *val = cfg_getprop(ctx, node, prop, &len);
 
 	if (!val)
 		return false;

@@ -178,24 +178,33 @@ static bool xen_name(const char *name)
 	       strncmp(name, "multiboot,", strlen("multiboot,")) == 0;
 }
 
+static void check_prop(struct cfg_ctx *ctx, const char *path, const struct cfg_prop_rule *t,
+		       size_t n, bool only_xen, const struct dt_prop *p)
+{
+	if (only_xen && !xen_name(p->name))
+		return;
+	const struct cfg_prop_rule *r = find_prop(t, n, p->name);
+	if (!r)
+		cfg_error(ctx->errs, path, p->name, "unknown property (not in Xen's booting.txt)");
+	else if (r->status == CFG_REJECTED && !(r->harmless && r->harmless(p->val, p->len)))
+		cfg_error(ctx->errs, path, p->name, "%s", r->why);
+}
+
+/* Every property of @node: from the index of /chosen, else one pass over the node (dt_read.h). */
 static void check_props(struct cfg_ctx *ctx, int node, const char *path,
 			const struct cfg_prop_rule *t, size_t n, bool only_xen)
 {
+	const struct dt_prop *props;
+	unsigned int count;
 	struct dt_prop p;
 
-	/* One pass over the node (dt_read.h): libfdt's iterator re-validates every step. */
-	for (uint32_t off = dt_prop_first(ctx->fdt, node); dt_prop_next(ctx->fdt, &off, &p);) {
-		const char *name = p.name;
-		const void *val = p.val;
-		int len = p.len;
-		if (only_xen && !xen_name(name))
-			continue;
-		const struct cfg_prop_rule *r = find_prop(t, n, name);
-		if (!r)
-			cfg_error(ctx->errs, path, name, "unknown property (not in Xen's booting.txt)");
-		else if (r->status == CFG_REJECTED && !(r->harmless && r->harmless(val, len)))
-			cfg_error(ctx->errs, path, name, "%s", r->why);
+	if (dt_index_props(ctx->ix, ctx->fdt, node, &props, &count)) {
+		for (unsigned int i = 0; i < count; i++)
+			check_prop(ctx, path, t, n, only_xen, &props[i]);
+		return;
 	}
+	for (uint32_t off = dt_prop_first(ctx->fdt, node); dt_prop_next(ctx->fdt, &off, &p);)
+		check_prop(ctx, path, t, n, only_xen, &p);
 }
 
 void cfg_check_chosen_props(struct cfg_ctx *ctx)
@@ -219,20 +228,20 @@ void cfg_check_shm_props(struct cfg_ctx *ctx, int node, const char *path)
 }
 
 /* The rule of @node's first compatible string that has one, or NULL. */
-static const struct cfg_compat_rule *find_compat(const void *fdt, int node,
+static const struct cfg_compat_rule *find_compat(const struct cfg_ctx *ctx, int node,
 						 const struct cfg_compat_rule *t, size_t n,
 						 const char **first)
 {
 	int len;
-	const char *c = dt_getprop(fdt, node, "compatible", &len);
+	const char *c = cfg_getprop(ctx, node, "compatible", &len);
 
 	*first = NULL;
 	for (int off = 0; c && off < len;) {
 		size_t sl = bounded_len(c + off, (size_t)(len - off));
 		*first = *first ? *first : c + off;
 		for (size_t i = 0; i < n; i++)
-			if (t[i].compat[0] == c[off] && strlen(t[i].compat) == sl &&
-			    memcmp(t[i].compat, c + off, sl) == 0)
+			if (t[i].compat[0] == c[off] && strncmp(t[i].compat, c + off, sl) == 0 &&
+			    t[i].compat[sl] == '\0')
 				return &t[i];
 		off += (int)sl + 1;
 	}
@@ -249,7 +258,7 @@ static bool check_child(struct cfg_ctx *ctx, int node, const char *parent_path,
 {
 	char path[CFG_PATH_MAX];
 	const char *first;
-	const struct cfg_compat_rule *r = find_compat(ctx->fdt, node, t, n, &first);
+	const struct cfg_compat_rule *r = find_compat(ctx, node, t, n, &first);
 
 	if (r && r->status != CFG_REJECTED)
 		return true;
@@ -284,6 +293,6 @@ void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path)
 {
 	int child;
 
-	dt_for_each_subnode(child, ctx->fdt, node)
+	cfg_for_each_child(child, ctx, node)
 		check_child(ctx, child, path, module_children, ARRAY_SIZE(module_children), true);
 }

@@ -269,3 +269,158 @@ bool dt_prop_next(const void *fdt, uint32_t *cursor, struct dt_prop *p)
 	*cursor = next;
 	return true;
 }
+
+/* ---- an index of one subtree ------------------------------------------- */
+
+/* The name at @nameoff when it ends inside the strings block (as dt_prop_next() requires). */
+static const char *index_prop_name(const struct dt_blob *b, uint32_t nameoff)
+{
+	if (nameoff >= b->str_size)
+		return NULL;
+	const char *name = b->str + nameoff;
+	for (uint32_t n = 0; n < b->str_size - nameoff; n++)
+		if (name[n] == '\0')
+			return name;
+	return NULL;
+}
+
+/*
+ * One pass over the subtree at @root, as dt_prop_next() and next_child()
+ * read it; anything they would not accept (a malformed token, a property
+ * after a child node, which libfdt's look-ups never see) or more than the
+ * index holds leaves it unbuilt.
+ */
+static bool index_walk(struct dt_index *ix, const struct dt_blob *b, uint32_t off)
+{
+	int stack[DT_INDEX_DEPTH], last_child[DT_INDEX_DEPTH];
+	int depth = -1;
+	while (off < b->st_size) {
+		uint32_t tag = tag_at(b, off);
+		if (tag == FDT_NOP) {
+			off += FDT_TAGSIZE;
+		} else if (tag == FDT_BEGIN_NODE) {
+			uint32_t body = skip_begin_node(b, off);
+			if (body == DT_NO_CURSOR || off > INT32_MAX || ix->node_count == DT_INDEX_NODES ||
+			    depth + 1 == DT_INDEX_DEPTH)
+				return false;
+			int n = (int)ix->node_count++;
+			ix->node[n] = (struct dt_index_node){ (int)off, -1, -1, ix->prop_count, 0 };
+			if (depth >= 0) {
+				if (last_child[depth] < 0)
+					ix->node[stack[depth]].first_child = n;
+				else
+					ix->node[last_child[depth]].next_sibling = n;
+				last_child[depth] = n;
+			}
+			stack[++depth] = n;
+			last_child[depth] = -1;
+			off = body;
+		} else if (tag == FDT_END_NODE) {
+			if (--depth < 0)
+				return true;
+			off += FDT_TAGSIZE;
+		} else if (tag == FDT_PROP && depth >= 0 && last_child[depth] < 0) {
+			uint32_t next = skip_prop(b, off);
+			const char *name = index_prop_name(b, be32(b->st + off + 2 * FDT_TAGSIZE));
+			if (next == DT_NO_CURSOR || !name || ix->prop_count == DT_INDEX_PROPS)
+				return false;
+			ix->prop[ix->prop_count++] = (struct dt_prop){
+				name, b->st + off + 3 * FDT_TAGSIZE, (int)be32(b->st + off + FDT_TAGSIZE)
+			};
+			ix->node[stack[depth]].prop_count++;
+			off = next;
+		} else {
+			return false;
+		}
+	}
+	return false;
+}
+
+bool dt_index_build(struct dt_index *ix, const void *fdt, int root)
+{
+	struct dt_blob b;
+	ix->fdt = fdt;
+	ix->node_count = ix->prop_count = ix->last = 0;
+	ix->ok = dt_blob(fdt, &b) && root >= 0 &&
+		 skip_begin_node(&b, (uint32_t)root) != DT_NO_CURSOR &&
+		 index_walk(ix, &b, (uint32_t)root);
+	return ix->ok;
+}
+
+/*
+ * The index of the node at offset @node of @fdt (nodes are in offset
+ * order), or -1.  Questions come in runs about one node: the last answer
+ * is tried first.
+ */
+static int index_find(struct dt_index *ix, const void *fdt, int node)
+{
+	if (!ix || !ix->ok || ix->fdt != fdt)
+		return -1;
+	if (ix->node[ix->last].off == node)
+		return (int)ix->last;
+	unsigned int lo = 0, hi = ix->node_count;
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		if (ix->node[mid].off < node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= ix->node_count || ix->node[lo].off != node)
+		return -1;
+	ix->last = lo;
+	return (int)lo;
+}
+
+const void *dt_index_getprop(struct dt_index *ix, const void *fdt, int node,
+			     const char *name, int *lenp)
+{
+	int i = index_find(ix, fdt, node);
+	if (i < 0)
+		return dt_getprop(fdt, node, name, lenp);
+	const struct dt_prop *p = &ix->prop[ix->node[i].first_prop];
+	for (uint32_t k = 0; k < ix->node[i].prop_count; k++, p++) {
+		const char *a = p->name, *c = name;
+		while (*a && *a == *c) {
+			a++;
+			c++;
+		}
+		if (*a == *c) {
+			if (lenp)
+				*lenp = p->len;
+			return p->val;
+		}
+	}
+	if (lenp)
+		*lenp = -FDT_ERR_NOTFOUND;
+	return NULL;
+}
+
+int dt_index_first_subnode(struct dt_index *ix, const void *fdt, int node)
+{
+	int i = index_find(ix, fdt, node);
+	if (i < 0)
+		return dt_first_subnode(fdt, node);
+	int c = ix->node[i].first_child;
+	return c < 0 ? -FDT_ERR_NOTFOUND : ix->node[c].off;
+}
+
+int dt_index_next_subnode(struct dt_index *ix, const void *fdt, int node)
+{
+	int i = index_find(ix, fdt, node);
+	if (i <= 0)
+		return dt_next_subnode(fdt, node);     /* the root's siblings are not indexed */
+	int s = ix->node[i].next_sibling;
+	return s < 0 ? -FDT_ERR_NOTFOUND : ix->node[s].off;
+}
+
+bool dt_index_props(struct dt_index *ix, const void *fdt, int node,
+		    const struct dt_prop **props, unsigned int *count)
+{
+	int i = index_find(ix, fdt, node);
+	if (i < 0)
+		return false;
+	*props = &ix->prop[ix->node[i].first_prop];
+	*count = ix->node[i].prop_count;
+	return true;
+}

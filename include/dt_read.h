@@ -44,3 +44,54 @@ struct dt_prop {
 
 uint32_t dt_prop_first(const void *fdt, int node);
 bool dt_prop_next(const void *fdt, uint32_t *cursor, struct dt_prop *p);
+
+/*
+ * An index of one subtree, built in one pass: its nodes (with their parent,
+ * first child and next sibling) and each node's properties.  A parser that
+ * asks many questions of the same nodes (the configuration parser, of
+ * /chosen) answers them from here instead of walking the tokens again.
+ * Built only over a well-formed subtree that fits: otherwise `ok` is false
+ * and every dt_index_* call answers through the dt_* functions above,
+ * which answer as libfdt does.  Look-ups update a hint in the index: one
+ * CPU at a time.
+ */
+#define DT_INDEX_NODES 128
+#define DT_INDEX_PROPS 640
+#define DT_INDEX_DEPTH 16
+
+struct dt_index_node {
+	int off;                    /* structure-block offset, as libfdt's node offsets */
+	int first_child;            /* index, -1 when none */
+	int next_sibling;           /* index, -1 when last */
+	uint32_t first_prop, prop_count;
+};
+
+struct dt_index {
+	const void *fdt;
+	bool ok;
+	unsigned int node_count, prop_count;
+	unsigned int last;          /* the node the last look-up found: tried first */
+	struct dt_index_node node[DT_INDEX_NODES];
+	struct dt_prop prop[DT_INDEX_PROPS];
+};
+
+/* Index the subtree at @root (a node offset) of @fdt into @ix; false when it could not. */
+bool dt_index_build(struct dt_index *ix, const void *fdt, int root);
+/*
+ * dt_getprop() / dt_first_subnode() / dt_next_subnode() of @fdt, from @ix
+ * when it indexes @fdt and holds @node (else as those do).
+ */
+const void *dt_index_getprop(struct dt_index *ix, const void *fdt, int node,
+			     const char *name, int *lenp);
+int dt_index_first_subnode(struct dt_index *ix, const void *fdt, int node);
+int dt_index_next_subnode(struct dt_index *ix, const void *fdt, int node);
+/*
+ * The properties of @node in *@props (*@count of them), as dt_prop_next()
+ * gives them; false when @node is not indexed (then walk with dt_prop_*).
+ */
+bool dt_index_props(struct dt_index *ix, const void *fdt, int node,
+		    const struct dt_prop **props, unsigned int *count);
+
+#define dt_index_for_each_subnode(node, ix, fdt, parent) \
+	for ((node) = dt_index_first_subnode((ix), (fdt), (parent)); (node) >= 0; \
+	     (node) = dt_index_next_subnode((ix), (fdt), (node)))

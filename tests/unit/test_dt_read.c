@@ -127,6 +127,54 @@ static void same_at(const void *fdt, int node)
 	for_each_name(fdt, same_prop, node);
 }
 
+static struct dt_index ix;
+
+static void same_index_prop(const void *fdt, int node, const char *name)
+{
+	int l1 = 12345, l2 = 12345;
+	const void *a = fdt_getprop(fdt, node, name, &l1);
+	const void *b = dt_index_getprop(&ix, fdt, node, name, &l2);
+	if (a != b || l1 != l2)
+		fail_msg("index: node %d prop \"%s\": libfdt %p/%d, index %p/%d", node, name, a, l1, b,
+			 l2);
+}
+
+/* The index answers as libfdt does at @node, and lists the properties libfdt iterates. */
+static void same_index_at(const void *fdt, int node)
+{
+	assert_int_equal(fdt_first_subnode(fdt, node), dt_index_first_subnode(&ix, fdt, node));
+	assert_int_equal(fdt_next_subnode(fdt, node), dt_index_next_subnode(&ix, fdt, node));
+	for_each_name(fdt, same_index_prop, node);
+	const struct dt_prop *props;
+	unsigned int count, k = 0;
+	if (!dt_index_props(&ix, fdt, node, &props, &count))
+		return;
+	int off;
+	fdt_for_each_property_offset(off, fdt, node) {
+		const char *name;
+		int len;
+		const void *val = fdt_getprop_by_offset(fdt, off, &name, &len);
+		assert_true(k < count);
+		assert_ptr_equal(props[k].val, val);
+		assert_ptr_equal(props[k].name, name);
+		assert_int_equal(props[k].len, len);
+		k++;
+	}
+	assert_int_equal(k, count);
+}
+
+/* An index over the subtree at @root, checked at every offset; returns whether it was built. */
+static bool same_index(const void *fdt, int root)
+{
+	struct fdt_header h;
+	memcpy(&h, fdt, sizeof(h));
+	bool built = dt_index_build(&ix, fdt, root);
+	for (uint32_t off = 0; off < fdt32_to_cpu(h.size_dt_struct) + 8; off += FDT_TAGSIZE)
+		same_index_at(fdt, (int)off);
+	same_index_at(fdt, -1);
+	return built;
+}
+
 /* A well-formed tree: every node, and the property iterator against libfdt's. */
 static void same_tree(const void *fdt)
 {
@@ -171,7 +219,44 @@ static void test_nested(void **state)
 	void *fdt = dtc_string(nested_dts, &len);
 	same_tree(fdt);
 	same_everywhere(fdt);
+	assert_true(same_index(fdt, 0));
+	assert_true(same_index(fdt, fdt_path_offset(fdt, "/f@10")));
+	assert_true(same_index(fdt, fdt_path_offset(fdt, "/a/b/c")));
+	assert_false(same_index(fdt, 4));        /* not a node: libfdt answers */
+	/* An index of another tree (the configuration's partial trees): not used. */
+	void *other = dtc_string("/dts-v1/;\n/ { q { r = <1>; }; };\n", &len);
+	assert_true(dt_index_build(&ix, fdt, 0));
+	struct fdt_header h;
+	memcpy(&h, other, sizeof(h));
+	for (uint32_t off = 0; off < fdt32_to_cpu(h.size_dt_struct); off += FDT_TAGSIZE)
+		same_index_at(other, (int)off);
+	free(other);
 	free(fdt);
+}
+
+/* A subtree bigger than the index: not built, and libfdt's answers still. */
+static void test_index_overflow(void **state)
+{
+	(void)state;
+	char *src = malloc(64 * 1024);
+	assert_non_null(src);
+	size_t n = (size_t)sprintf(src, "/dts-v1/;\n/ {\n");
+	for (int i = 0; i < DT_INDEX_NODES + 1; i++)
+		n += (size_t)sprintf(src + n, "  n%d { p = <%d>; };\n", i, i);
+	sprintf(src + n, "};\n");
+	size_t len;
+	void *fdt = dtc_string(src, &len);
+	assert_false(same_index(fdt, 0));
+	assert_true(same_index(fdt, fdt_path_offset(fdt, "/n7")));
+	free(fdt);
+	n = (size_t)sprintf(src, "/dts-v1/;\n/ {\n  n {\n");
+	for (int i = 0; i < DT_INDEX_PROPS + 1; i++)
+		n += (size_t)sprintf(src + n, "    p%d = <%d>;\n", i, i);
+	sprintf(src + n, "  };\n};\n");
+	fdt = dtc_string(src, &len);
+	assert_false(same_index(fdt, 0));
+	free(fdt);
+	free(src);
 }
 
 static void test_fixtures(void **state)
@@ -184,6 +269,8 @@ static void test_fixtures(void **state)
 		void *fdt = fixture(names[i], &len);
 		same_tree(fdt);
 		same_everywhere(fdt);
+		assert_true(same_index(fdt, fdt_path_offset(fdt, "/chosen")));
+		assert_true(same_index(fdt, 0));
 		free(fdt);
 	}
 }
@@ -200,6 +287,7 @@ static void test_nops(void **state)
 	assert_int_equal(fdt_nop_node(fdt, fdt_path_offset(fdt, "/k")), 0);
 	same_tree(fdt);
 	same_everywhere(fdt);
+	assert_true(same_index(fdt, 0));
 	assert_int_equal(dt_first_subnode(fdt, fdt_path_offset(fdt, "/a")),
 			 fdt_path_offset(fdt, "/a/d"));
 	assert_int_equal(dt_size_cells(fdt, 0), 1);
@@ -256,6 +344,7 @@ static void test_mutations(void **state)
 		if (fdt_check_header(fdt) != 0)
 			continue;
 		same_everywhere(fdt);
+		same_index(fdt, fdt_path_offset(orig, "/chosen"));
 	}
 	free(fdt);
 	free(orig);
@@ -269,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_nops),
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_index_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

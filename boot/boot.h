@@ -20,6 +20,7 @@ struct host_dt {
 	const char *top_name[HOST_DT_MAX_TOP];
 	int top_len[HOST_DT_MAX_TOP];
 	unsigned int top_count;
+	struct dt_index *chosen_index;     /* /chosen, for boot_memory and cfg_parse */
 };
 
 void host_dt_scan(const void *fdt, struct host_dt *h);

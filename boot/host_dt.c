@@ -107,6 +107,9 @@ static void host_dt_walk_top(const void *fdt, struct host_dt *h)
 	}
 }
 
+/* /chosen's subtree, indexed once for boot_memory() and cfg_parse(). */
+static struct dt_index chosen_index TS_NOINIT;
+
 void host_dt_scan(const void *fdt, struct host_dt *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -118,6 +121,8 @@ void host_dt_scan(const void *fdt, struct host_dt *h)
 		dt_for_each_subnode(node, fdt, 0)
 			host_dt_note(fdt, node, dt_get_name(fdt, node, &len), len, h);
 	}
+	if (h->chosen >= 0 && dt_index_build(&chosen_index, fdt, h->chosen))
+		h->chosen_index = &chosen_index;
 	/* Named otherwise, or below a bus node: search the whole tree. */
 	for (unsigned int i = 0; h->gic < 0 && i < ARRAY_SIZE(gic_compatibles); i++) {
 		h->gic = fdt_node_offset_by_compatible(fdt, -1, gic_compatibles[i]);

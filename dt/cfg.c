@@ -592,7 +592,11 @@ int cfg_parse(const void *fdt, const struct cfg_platform *plat, struct config *c
 		cfg_error(errs, "/", "chosen", "missing: no partition is configured");
 		return (int)errs->count;
 	}
-	dt_index_build(&chosen_index, fdt, ctx.chosen);   /* not built: look-ups walk the tree */
+	/* Boot indexed /chosen already (boot/platform.c); not built: look-ups walk the tree. */
+	if (dt_index_holds(plat->chosen_index, fdt, ctx.chosen))
+		ctx.ix = plat->chosen_index;
+	else
+		dt_index_build(&chosen_index, fdt, ctx.chosen);
 	cfg_parse_chosen(&ctx);
 	cfg_layout_partitions(&ctx);
 	if (cfg->partition_count == 0)

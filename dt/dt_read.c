@@ -195,11 +195,9 @@ int dt_next_subnode(const void *fdt, int node)
 	return r >= 0 ? r : r == -1 ? -FDT_ERR_NOTFOUND : fdt_next_subnode(fdt, node);
 }
 
-/* fdt_cells(): one cell, at most FDT_MAX_NCELLS. */
-static int dt_cells_prop(const void *fdt, int node, const char *name)
+/* fdt_cells() of a property value (@c NULL: @len is the look-up's error). */
+static int cells_value(const fdt32_t *c, int len)
 {
-	int len;
-	const fdt32_t *c = dt_getprop(fdt, node, name, &len);
 	if (!c)
 		return len;
 	if (len != (int)sizeof(*c))
@@ -208,18 +206,31 @@ static int dt_cells_prop(const void *fdt, int node, const char *name)
 	return v > FDT_MAX_NCELLS ? -FDT_ERR_BADNCELLS : (int)v;
 }
 
-int dt_address_cells(const void *fdt, int node)
+/* fdt_address_cells() / fdt_size_cells() from the cells_value() of each property. */
+static int address_cells(int v)
 {
-	int v = dt_cells_prop(fdt, node, "#address-cells");
 	if (v == 0)
 		return -FDT_ERR_BADNCELLS;
 	return v == -FDT_ERR_NOTFOUND ? 2 : v;
 }
 
+static int size_cells(int v)
+{
+	return v == -FDT_ERR_NOTFOUND ? 1 : v;
+}
+
+int dt_address_cells(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *c = dt_getprop(fdt, node, "#address-cells", &len);
+	return address_cells(cells_value(c, len));
+}
+
 int dt_size_cells(const void *fdt, int node)
 {
-	int v = dt_cells_prop(fdt, node, "#size-cells");
-	return v == -FDT_ERR_NOTFOUND ? 1 : v;
+	int len;
+	const fdt32_t *c = dt_getprop(fdt, node, "#size-cells", &len);
+	return size_cells(cells_value(c, len));
 }
 
 /*
@@ -347,6 +358,11 @@ bool dt_index_build(struct dt_index *ix, const void *fdt, int root)
 	return ix->ok;
 }
 
+bool dt_index_holds(const struct dt_index *ix, const void *fdt, int root)
+{
+	return ix && ix->ok && ix->fdt == fdt && ix->node[0].off == root;
+}
+
 /*
  * The index of the node at offset @node of @fdt (nodes are in offset
  * order), or -1.  Questions come in runs about one node: the last answer
@@ -394,6 +410,20 @@ const void *dt_index_getprop(struct dt_index *ix, const void *fdt, int node,
 	if (lenp)
 		*lenp = -FDT_ERR_NOTFOUND;
 	return NULL;
+}
+
+int dt_index_address_cells(struct dt_index *ix, const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *c = dt_index_getprop(ix, fdt, node, "#address-cells", &len);
+	return address_cells(cells_value(c, len));
+}
+
+int dt_index_size_cells(struct dt_index *ix, const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *c = dt_index_getprop(ix, fdt, node, "#size-cells", &len);
+	return size_cells(cells_value(c, len));
 }
 
 int dt_index_first_subnode(struct dt_index *ix, const void *fdt, int node)

@@ -77,6 +77,8 @@ struct dt_index {
 
 /* Index the subtree at @root (a node offset) of @fdt into @ix; false when it could not. */
 bool dt_index_build(struct dt_index *ix, const void *fdt, int root);
+/* @ix (may be NULL) holds the subtree at @root of @fdt. */
+bool dt_index_holds(const struct dt_index *ix, const void *fdt, int root);
 /*
  * dt_getprop() / dt_first_subnode() / dt_next_subnode() of @fdt, from @ix
  * when it indexes @fdt and holds @node (else as those do).
@@ -84,6 +86,9 @@ bool dt_index_build(struct dt_index *ix, const void *fdt, int root);
 const void *dt_index_getprop(struct dt_index *ix, const void *fdt, int node,
 			     const char *name, int *lenp);
 int dt_index_first_subnode(struct dt_index *ix, const void *fdt, int node);
+/* dt_address_cells() / dt_size_cells() through the index. */
+int dt_index_address_cells(struct dt_index *ix, const void *fdt, int node);
+int dt_index_size_cells(struct dt_index *ix, const void *fdt, int node);
 int dt_index_next_subnode(struct dt_index *ix, const void *fdt, int node);
 /*
  * The properties of @node in *@props (*@count of them), as dt_prop_next()

@@ -77,9 +77,18 @@ void cfg_error(struct cfg_errors *errs, const char *path, const char *prop,
 	va_end(ap);
 }
 
-/* The compat_table bits of the strings in @node's compatible list. */
+/* Marks a node's memo (dt_index_memo) as holding its compat_of() bits. */
+#define COMPAT_KNOWN (1u << 31)
+
+/*
+ * The compat_table bits of the strings in @node's compatible list,
+ * remembered in the index: the parser asks twice per node.
+ */
 static unsigned int compat_of(const struct cfg_ctx *ctx, int node)
 {
+	uint32_t *memo = dt_index_memo(ctx->ix, ctx->fdt, node);
+	if (memo && (*memo & COMPAT_KNOWN))
+		return *memo & ~COMPAT_KNOWN;
 	int len;
 	const char *c = cfg_getprop(ctx, node, "compatible", &len);
 	unsigned int bits = 0;
@@ -94,6 +103,8 @@ static unsigned int compat_of(const struct cfg_ctx *ctx, int node)
 				bits |= compat_table[i].bits;
 		at += (int)n + 1;
 	}
+	if (memo)
+		*memo = bits | COMPAT_KNOWN;
 	return bits;
 }
 

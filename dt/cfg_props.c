@@ -41,6 +41,15 @@ static size_t bounded_len(const char *s, size_t max)
 	return nul ? (size_t)(nul - s) : max;
 }
 
+/* @rule is exactly the @n characters at @s (which need not end there). */
+static bool str_is(const char *rule, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && rule[i] == s[i])
+		i++;
+	return i == n && rule[n] == '\0';
+}
+
 static bool value_is(const void *val, int len, const char *s)
 {
 	return len == (int)strlen(s) + 1 && memcmp(val, s, (size_t)len) == 0;
@@ -240,8 +249,7 @@ static const struct cfg_compat_rule *find_compat(const struct cfg_ctx *ctx, int 
 		size_t sl = bounded_len(c + off, (size_t)(len - off));
 		*first = *first ? *first : c + off;
 		for (size_t i = 0; i < n; i++)
-			if (t[i].compat[0] == c[off] && strncmp(t[i].compat, c + off, sl) == 0 &&
-			    t[i].compat[sl] == '\0')
+			if (t[i].compat[0] == c[off] && str_is(t[i].compat, c + off, sl))
 				return &t[i];
 		off += (int)sl + 1;
 	}

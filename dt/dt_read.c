@@ -315,7 +315,7 @@ static bool index_walk(struct dt_index *ix, const struct dt_blob *b, uint32_t of
 			    depth + 1 == DT_INDEX_DEPTH)
 				return false;
 			int n = (int)ix->node_count++;
-			ix->node[n] = (struct dt_index_node){ (int)off, -1, -1, ix->prop_count, 0 };
+			ix->node[n] = (struct dt_index_node){ (int)off, -1, -1, ix->prop_count, 0, 0 };
 			if (depth >= 0) {
 				if (last_child[depth] < 0)
 					ix->node[stack[depth]].first_child = n;
@@ -442,6 +442,12 @@ int dt_index_next_subnode(struct dt_index *ix, const void *fdt, int node)
 		return dt_next_subnode(fdt, node);     /* the root's siblings are not indexed */
 	int s = ix->node[i].next_sibling;
 	return s < 0 ? -FDT_ERR_NOTFOUND : ix->node[s].off;
+}
+
+uint32_t *dt_index_memo(struct dt_index *ix, const void *fdt, int node)
+{
+	int i = index_find(ix, fdt, node);
+	return i < 0 ? NULL : &ix->node[i].memo;
 }
 
 bool dt_index_props(struct dt_index *ix, const void *fdt, int node,

@@ -64,6 +64,7 @@ struct dt_index_node {
 	int first_child;            /* index, -1 when none */
 	int next_sibling;           /* index, -1 when last */
 	uint32_t first_prop, prop_count;
+	uint32_t memo;              /* the index's user's, per node: 0 after dt_index_build */
 };
 
 struct dt_index {
@@ -90,6 +91,11 @@ int dt_index_first_subnode(struct dt_index *ix, const void *fdt, int node);
 int dt_index_address_cells(struct dt_index *ix, const void *fdt, int node);
 int dt_index_size_cells(struct dt_index *ix, const void *fdt, int node);
 int dt_index_next_subnode(struct dt_index *ix, const void *fdt, int node);
+/*
+ * @node's memo word (struct dt_index_node.memo), for what its user derives
+ * from a node once; NULL when @node is not indexed.
+ */
+uint32_t *dt_index_memo(struct dt_index *ix, const void *fdt, int node);
 /*
  * The properties of @node in *@props (*@count of them), as dt_prop_next()
  * gives them; false when @node is not indexed (then walk with dt_prop_*).

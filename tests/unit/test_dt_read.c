@@ -223,6 +223,13 @@ static void test_nested(void **state)
 	assert_true(same_index(fdt, fdt_path_offset(fdt, "/f@10")));
 	assert_true(same_index(fdt, fdt_path_offset(fdt, "/a/b/c")));
 	assert_false(same_index(fdt, 4));        /* not a node: libfdt answers */
+	assert_true(dt_index_build(&ix, fdt, 0));
+	uint32_t *memo = dt_index_memo(&ix, fdt, fdt_path_offset(fdt, "/a/d"));
+	assert_non_null(memo);
+	assert_int_equal(*memo, 0);
+	*memo = 7;
+	assert_int_equal(*dt_index_memo(&ix, fdt, fdt_path_offset(fdt, "/a/d")), 7);
+	assert_null(dt_index_memo(&ix, fdt, 4));
 	/* An index of another tree (the configuration's partial trees): not used. */
 	void *other = dtc_string("/dts-v1/;\n/ { q { r = <1>; }; };\n", &len);
 	assert_true(dt_index_build(&ix, fdt, 0));

@@ -19,6 +19,8 @@ uint32_t console_irq(void);
 /* One hypervisor line: "(tessera) " + formatted text + newline. */
 void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vline(const char *fmt, va_list ap);
+/* log_line("%s", text) without the formatting: for lines already formatted. */
+void log_text(const char *text);
 /*
  * vsnprintf() / snprintf(), several times faster for what the console's
  * lines use (vdev/console_fmt.c says which conversions; others go to

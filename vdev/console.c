@@ -108,6 +108,16 @@ void log_vline(const char *fmt, va_list ap)
 	spin_unlock(&console_lock);
 }
 
+void log_text(const char *text)
+{
+	static const char prefix[] = "(tessera) ";
+	spin_lock(&console_lock);
+	console_write(prefix, sizeof(prefix) - 1);
+	console_write(text, strlen(text));
+	console_write("\n", 1);
+	spin_unlock(&console_lock);
+}
+
 void log_line(const char *fmt, ...)
 {
 	va_list ap;

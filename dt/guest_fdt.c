@@ -77,12 +77,16 @@
  * offset is rebased on them.  libfdt's sequential-write functions do the
  * same but re-validate the whole tree on every call: about 28K
  * instructions per partition, this writer a few thousand (DESIGN §11).
- * Property names are not de-duplicated.
+ * A name written before is written once: names are literals (or the
+ * partial tree's strings), so the same pointer is the same name, and a
+ * small cache keyed by the pointer finds it.
  */
 #define GFW_RSVMAP_OFF   ((uint32_t)sizeof(struct fdt_header))
 #define GFW_STRUCT_OFF   (GFW_RSVMAP_OFF + (uint32_t)sizeof(struct fdt_reserve_entry))
 #define GFW_VERSION      17u     /* FDT_LAST_SUPPORTED_VERSION: size_dt_struct is set */
 #define GFW_LAST_COMP    16u     /* readable by version 16 readers (DT spec 5.2) */
+#define GFW_NAME_CACHE   64u     /* names remembered, by pointer (a power of two) */
+#define GFW_NAME_SHIFT   3u      /* literals are rarely closer than 8 bytes apart */
 
 /* Sequential writer with a sticky error (a libfdt code: -FDT_ERR_NOSPACE when full). */
 struct gfw {
@@ -91,6 +95,8 @@ struct gfw {
 	uint32_t st;            /* end of the structure block so far */
 	uint32_t str;           /* start of the names so far: [str, size) */
 	int err;                /* first error, 0 while all is well */
+	const char *name_ptr[GFW_NAME_CACHE];   /* a name written before ... */
+	uint32_t name_from_end[GFW_NAME_CACHE]; /* ... and where: size - its offset */
 };
 
 /* The buffer is 4-byte aligned (guest_fdt_check), and so is every token in it. */
@@ -136,21 +142,36 @@ static void gfw_end(struct gfw *w)
 		put32(p, FDT_END_NODE);
 }
 
-static void gfw_prop(struct gfw *w, const char *name, const void *val, int len)
+/* @name in the strings area (written once), as its distance from the buffer's end; 0 when full. */
+static uint32_t gfw_name(struct gfw *w, const char *name)
 {
-	uint32_t nlen = (uint32_t)strlen(name) + 1, vlen = (uint32_t)len;
-	uint8_t *p = gfw_grab(w, 3 * FDT_TAGSIZE + (uint32_t)align_up(vlen, FDT_TAGSIZE));
-	if (!p)
-		return;
+	unsigned int slot = (unsigned int)((uintptr_t)name >> GFW_NAME_SHIFT) & (GFW_NAME_CACHE - 1);
+	if (w->name_ptr[slot] == name)
+		return w->name_from_end[slot];
+	uint32_t nlen = (uint32_t)strlen(name) + 1;
 	if (nlen > w->str - w->st) {
 		w->err = -FDT_ERR_NOSPACE;
-		return;
+		return 0;
 	}
 	w->str -= nlen;
 	memcpy(w->buf + w->str, name, nlen);
+	w->name_ptr[slot] = name;
+	w->name_from_end[slot] = w->size - w->str;
+	return w->size - w->str;
+}
+
+static void gfw_prop(struct gfw *w, const char *name, const void *val, int len)
+{
+	uint32_t vlen = (uint32_t)len;
+	uint8_t *p = gfw_grab(w, 3 * FDT_TAGSIZE + (uint32_t)align_up(vlen, FDT_TAGSIZE));
+	if (!p)
+		return;
+	uint32_t from_end = gfw_name(w, name);
+	if (!from_end)
+		return;
 	put32(p, FDT_PROP);
 	put32(p + FDT_TAGSIZE, vlen);
-	put32(p + 2 * FDT_TAGSIZE, w->size - w->str);   /* from the end until gfw_finish */
+	put32(p + 2 * FDT_TAGSIZE, from_end);   /* from the end until gfw_finish */
 	if (vlen)
 		memcpy(p + 3 * FDT_TAGSIZE, val, vlen);
 }
@@ -162,6 +183,8 @@ static void gfw_start(struct gfw *w, void *buf, size_t size)
 	w->st = GFW_STRUCT_OFF;
 	w->str = w->size;
 	w->err = size < GFW_STRUCT_OFF ? -FDT_ERR_NOSPACE : 0;
+	for (unsigned int i = 0; i < GFW_NAME_CACHE; i++)
+		w->name_ptr[i] = NULL;
 	if (w->err == 0)
 		memset(w->buf + GFW_RSVMAP_OFF, 0, sizeof(struct fdt_reserve_entry));
 }

@@ -24,7 +24,8 @@
 #define GUEST_FDT_BASE_BOUND   2560u
 /*
  * cpu@N: node 16 + device_type 16 + compatible 28 + reg 16 + enable-method 20,
- * plus the four property names (41): names are not de-duplicated.
+ * plus the four property names (41), counted as if never shared (the
+ * writer writes a repeated name once: these stay upper bounds).
  */
 #define GUEST_FDT_CPU_BOUND    144u
 /*

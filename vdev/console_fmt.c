@@ -2,12 +2,16 @@
  * Formatting the console's lines.  picolibc's vfprintf goes through a
  * FILE and a per-character put function: about 15 instructions for every
  * character of a line, which made the boot log a sixth of the boot time
- * (DESIGN §11, docs/benchmarks.md).  This formats straight into the buffer
- * what the hypervisor's lines use: %d %i %u %x %X %c %s %% with the flags
- * '-' and '0', a width, a precision on %s (digits or '*'), and the length
- * modifiers hh h l ll z j t.  Anything else (%p, %o, %f, '#', '+', ' ',
- * a precision on a number, ...) is handed to picolibc's vsnprintf for the
- * whole line, so every format prints as C says it does.
+ * (DESIGN §11, docs/benchmarks.md).  This formats what the hypervisor's
+ * lines use: %d %i %u %x %X %c %s %% with the flags '-' and '0', a width
+ * (digits or '*'), a precision on %s (digits or '*'), and the length
+ * modifiers hh h l ll z j t.  At anything else (%p, %o, %f, '#', '+', ' ',
+ * a precision on a number, ...) picolibc's vsnprintf formats the rest of
+ * the line, so every format prints as C says it does.
+ *
+ * Two destinations: a buffer, with snprintf's truncation and return value
+ * (console_vformat), or the console UART itself, a character at a time with
+ * no buffer in between (console_vformat_uart, for log lines).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,20 +19,41 @@
 #include <stdio.h>
 
 #include "console.h"
+#include "console_internal.h"
 
 #define DIGITS_MAX 24                  /* 2^64 - 1 is 20 decimal digits */
 
-/* The output so far: what fits is stored, everything is counted (C's snprintf). */
+#ifdef TS_HOST_BUILD
+/* Host builds without a UART (the shm table's tests): nothing to write to. */
+void __attribute__((weak)) console_uart_put(volatile uint8_t *uart, char c)
+{
+	(void)uart;
+	(void)c;
+}
+#endif
+#define REST_MAX   256                 /* the rest of a UART line vsnprintf formats */
+
+/*
+ * The output so far.  To a buffer: what fits is stored, everything is
+ * counted (C's snprintf).  To the UART (uart != NULL): everything is
+ * written, a newline as CR LF, and counted.
+ */
 struct out {
 	char *buf;
 	size_t size;                   /* bytes the buffer holds, NUL included */
 	size_t len;                    /* the length of the whole result */
+	volatile uint8_t *uart;
 };
 
-static void out_char(struct out *o, char c)
+static inline __attribute__((always_inline)) void out_char(struct out *o, char c)
 {
-	if (o->len + 1 < o->size)
+	if (o->uart) {
+		if (c == '\n')
+			console_uart_put(o->uart, '\r');
+		console_uart_put(o->uart, c);
+	} else if (o->len + 1 < o->size) {
 		o->buf[o->len] = c;
+	}
 	o->len++;
 }
 
@@ -40,6 +65,12 @@ static bool out_fits(const struct out *o, size_t n)
 
 static void out_fill(struct out *o, char c, size_t n)
 {
+	if (o->uart) {
+		for (size_t i = 0; i < n; i++)
+			console_uart_put(o->uart, c);
+		o->len += n;
+		return;
+	}
 	if (out_fits(o, n)) {
 		char *d = o->buf + o->len;
 		for (size_t i = 0; i < n; i++)
@@ -51,8 +82,23 @@ static void out_fill(struct out *o, char c, size_t n)
 		out_char(o, c);
 }
 
+/* @n characters to the UART, each newline as CR LF. */
+static void uart_bytes(volatile uint8_t *u, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			console_uart_put(u, '\r');
+		console_uart_put(u, s[i]);
+	}
+}
+
 static void out_bytes(struct out *o, const char *s, size_t n)
 {
+	if (o->uart) {
+		uart_bytes(o->uart, s, n);
+		o->len += n;
+		return;
+	}
 	size_t room = o->len + 1 < o->size ? o->size - 1 - o->len : 0;
 	size_t copy = n < room ? n : room;
 	char *d = o->buf + o->len;
@@ -61,9 +107,33 @@ static void out_bytes(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
+/* A literal run from @f up to the next '%' or the end; returns where it stopped. */
+static const char *out_literal(struct out *o, const char *f)
+{
+	size_t k = 0;
+	if (o->uart) {
+		volatile uint8_t *u = o->uart;
+		for (char c = *f; c != '%' && c != '\0'; c = f[++k]) {
+			if (c == '\n')
+				console_uart_put(u, '\r');
+			console_uart_put(u, c);
+		}
+	} else {
+		/* Copied while it is scanned; counted past the end. */
+		size_t room = o->len + 1 < o->size ? o->size - 1 - o->len : 0;
+		char *d = o->buf + o->len;
+		for (char c = *f; c != '%' && c != '\0'; c = f[++k])
+			if (k < room)
+				d[k] = c;
+	}
+	o->len += k;
+	return f + k;
+}
+
 /* One conversion's flags, width and precision. */
 struct spec {
 	bool left, zero;
+	bool width_arg, prec_arg;      /* '*': taken from the arguments */
 	int width;
 	int prec;                      /* -1: none */
 };
@@ -120,6 +190,15 @@ static void out_plain_string(struct out *o, const char *s)
 	if (!s)
 		s = "(null)";
 	size_t n = 0;
+	if (o->uart) {
+		for (char c = *s; c; c = s[++n]) {
+			if (c == '\n')
+				console_uart_put(o->uart, '\r');
+			console_uart_put(o->uart, c);
+		}
+		o->len += n;
+		return;
+	}
 	while (s[n])
 		n++;
 	out_bytes(o, s, n);
@@ -214,12 +293,10 @@ static int64_t arg_signed(va_list *ap, enum length len)
 	}
 }
 
-/* Flags, width and precision of the conversion at @f (past the '%'); NULL when not ours. */
-static const char *parse_spec(const char *f, va_list *ap, struct spec *sp)
+/* Flags, width and precision of the conversion at @f (past the '%'); takes no argument yet. */
+static const char *parse_spec(const char *f, struct spec *sp)
 {
-	sp->left = sp->zero = false;
-	sp->width = 0;
-	sp->prec = -1;
+	*sp = (struct spec){ .prec = -1 };
 	for (;; f++) {
 		if (*f == '-')
 			sp->left = true;
@@ -229,11 +306,7 @@ static const char *parse_spec(const char *f, va_list *ap, struct spec *sp)
 			break;
 	}
 	if (*f == '*') {
-		sp->width = va_arg(*ap, int);
-		if (sp->width < 0) {
-			sp->left = true;
-			sp->width = -sp->width;
-		}
+		sp->width_arg = true;
 		f++;
 	} else {
 		for (; *f >= '0' && *f <= '9'; f++)
@@ -243,16 +316,51 @@ static const char *parse_spec(const char *f, va_list *ap, struct spec *sp)
 		f++;
 		sp->prec = 0;
 		if (*f == '*') {
-			sp->prec = va_arg(*ap, int);
+			sp->prec_arg = true;
 			f++;
 		} else {
 			for (; *f >= '0' && *f <= '9'; f++)
 				sp->prec = sp->prec * 10 + (*f - '0');
 		}
 	}
+	return f;
+}
+
+/* A conversion this file formats (else vsnprintf does, from its '%' on). */
+static bool supported(const struct spec *sp, enum length len, char conv)
+{
+	switch (conv) {
+	case 's':
+	case 'c':
+		return len == LEN_INT && (conv == 's' || sp->prec < 0);
+	case 'd':
+	case 'i':
+	case 'u':
+	case 'x':
+	case 'X':
+		return sp->prec < 0;           /* a precision on a number: vsnprintf */
+	default:
+		return false;
+	}
+}
+
+/* The '*' width and precision, in the order C takes them. */
+static void take_star_args(struct spec *sp, va_list *ap)
+{
+	if (sp->width_arg) {
+		sp->width = va_arg(*ap, int);
+		if (sp->width < 0) {
+			sp->left = true;
+			sp->width = -sp->width;
+		}
+	}
+	if (sp->prec_arg) {
+		sp->prec = va_arg(*ap, int);
+		if (sp->prec < 0)
+			sp->prec = -1;                /* C: a negative precision is none */
+	}
 	if (sp->left)
 		sp->zero = false;
-	return f;
 }
 
 static void out_string(struct out *o, struct spec *sp, const char *s)
@@ -270,81 +378,92 @@ static void out_string(struct out *o, struct spec *sp, const char *s)
 	out_padded(o, sp, NULL, s, n);
 }
 
-/* One conversion at @f (past flags, width, precision); false when it is not ours. */
-static bool convert(struct out *o, struct spec *sp, enum length len, char conv, va_list *ap)
+/* One supported conversion (supported() said so). */
+static void convert(struct out *o, struct spec *sp, enum length len, char conv, va_list *ap)
 {
 	char tmp[DIGITS_MAX];
 	const char *digits;
-	if (conv == 's' && len == LEN_INT) {
-		out_string(o, sp, va_arg(*ap, const char *));
-		return true;
-	}
-	if (sp->prec >= 0)
-		return false;                  /* a precision on a number or a character */
+	take_star_args(sp, ap);
 	switch (conv) {
+	case 's':
+		out_string(o, sp, va_arg(*ap, const char *));
+		return;
 	case 'c':
-		if (len != LEN_INT)
-			return false;
 		tmp[0] = (char)va_arg(*ap, int);
 		sp->zero = false;
 		out_padded(o, sp, NULL, tmp, 1);
-		return true;
+		return;
 	case 'd':
 	case 'i': {
 		int64_t v = arg_signed(ap, len);
 		uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 		digits = utoa(mag, 10, false, tmp);
 		out_padded(o, sp, v < 0 ? "-" : NULL, digits, (size_t)(tmp + DIGITS_MAX - digits));
-		return true;
+		return;
 	}
-	case 'u':
-	case 'x':
-	case 'X':
+	default:                               /* u x X */
 		digits = utoa(arg_unsigned(ap, len), conv == 'u' ? 10 : 16, conv == 'X', tmp);
 		out_padded(o, sp, NULL, digits, (size_t)(tmp + DIGITS_MAX - digits));
-		return true;
-	default:
-		return false;
+		return;
 	}
 }
 
-int console_vformat(char *buf, size_t size, const char *fmt, va_list ap)
+/* From @f (a conversion this file does not format) to the end, by vsnprintf. */
+static void out_rest(struct out *o, const char *f, va_list *ap)
 {
-	struct out o = { buf, size, 0 };
+	int n;
+	if (o->uart) {
+		char rest[REST_MAX];
+		n = vsnprintf(rest, sizeof(rest), f, *ap);
+		size_t shown = n < 0 ? 0 : (size_t)n < sizeof(rest) ? (size_t)n : sizeof(rest) - 1;
+		size_t before = o->len;
+		out_bytes(o, rest, shown);
+		o->len = before;                      /* counted as vsnprintf counts, below */
+	} else {
+		size_t room = o->size > o->len ? o->size - o->len : 0;
+		n = vsnprintf(room ? o->buf + o->len : NULL, room, f, *ap);
+	}
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+/* The formatter itself, into @o. */
+static void format(struct out *o, const char *fmt, va_list ap)
+{
 	va_list args;
 	va_copy(args, ap);
 	for (const char *f = fmt; *f;) {
 		if (*f != '%') {
-			/* A literal run, copied while it is scanned; counted past the end. */
-			size_t room = o.len + 1 < o.size ? o.size - 1 - o.len : 0;
-			char *d = o.buf + o.len;
-			size_t k = 0;
-			for (char c = *f; c != '%' && c != '\0'; c = *++f, k++)
-				if (k < room)
-					d[k] = c;
-			o.len += k;
+			f = out_literal(o, f);
 			continue;
 		}
 		if (f[1] == '%') {
-			out_char(&o, '%');
+			out_char(o, '%');
 			f += 2;
 			continue;
 		}
-		const char *next = convert_plain(&o, f + 1, &args);
+		const char *next = convert_plain(o, f + 1, &args);
 		if (next) {
 			f = next;
 			continue;
 		}
 		struct spec sp;
 		enum length len;
-		f = parse_length(parse_spec(f + 1, &args, &sp), &len);
-		if (!*f || !convert(&o, &sp, len, *f, &args)) {
-			va_end(args);
-			return vsnprintf(buf, size, fmt, ap);   /* not ours: C's answer */
+		const char *conv = parse_length(parse_spec(f + 1, &sp), &len);
+		if (!supported(&sp, len, *conv)) {
+			out_rest(o, f, &args);
+			break;
 		}
-		f++;
+		convert(o, &sp, len, *conv, &args);
+		f = conv + 1;
 	}
 	va_end(args);
+}
+
+int console_vformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { buf, size, 0, NULL };
+	format(&o, fmt, ap);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return o.len > INT32_MAX ? -1 : (int)o.len;
@@ -357,4 +476,11 @@ int console_format(char *buf, size_t size, const char *fmt, ...)
 	int n = console_vformat(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+size_t console_vformat_uart(volatile uint8_t *uart, const char *fmt, va_list ap)
+{
+	struct out o = { NULL, 0, 0, uart };
+	format(&o, fmt, ap);
+	return o.len;
 }

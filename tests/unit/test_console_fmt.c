@@ -17,6 +17,28 @@
 #include <wchar.h>
 
 #include "console.h"
+#include "console_internal.h"
+
+/* The UART the formatter writes to: a buffer here. */
+static char uart_out[4096];
+static size_t uart_len;
+
+void console_uart_put(volatile uint8_t *uart, char c)
+{
+	(void)uart;
+	if (uart_len < sizeof(uart_out))
+		uart_out[uart_len++] = c;
+}
+
+static size_t uart_vformat(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	uart_len = 0;
+	size_t n = console_vformat_uart((volatile uint8_t *)uart_out, fmt, ap);
+	va_end(ap);
+	return n;
+}
 
 #define BUF 300
 
@@ -24,7 +46,25 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #define RANDOM_ROUNDS 20000
 
-/* Both formatters into buffers of @size; the results and return values must match. */
+/* The UART destination: all of snprintf's output, each newline as CR LF. */
+static void same_uart(const char *want, int w, size_t got_n, const char *what)
+{
+	char expect[2 * BUF];
+	size_t e = 0;
+	for (int i = 0; i < w && want[i]; i++) {
+		if (want[i] == '\n')
+			expect[e++] = '\r';
+		expect[e++] = want[i];
+	}
+	if ((size_t)w != got_n || e != uart_len || memcmp(expect, uart_out, e) != 0)
+		fail_msg("%s to the UART: want %d \"%.*s\", got %zu \"%.*s\"", what, w, (int)e,
+			 expect, got_n, (int)uart_len, uart_out);
+}
+
+/*
+ * Both formatters into buffers of @size; the results and return values must
+ * match; and the UART destination prints the whole line.
+ */
 #define SAME(size, ...) do { \
 	char want[BUF], got[BUF]; \
 	memset(want, 'W', sizeof(want)); \
@@ -34,6 +74,8 @@
 	if (w != g || memcmp(want, got, sizeof(want)) != 0) \
 		fail_msg("%s: want %d \"%.*s\", got %d \"%.*s\"", #__VA_ARGS__, w, \
 			 (int)(size), want, g, (int)(size), got); \
+	if ((size) == BUF) \
+		same_uart(want, w, uart_vformat(__VA_ARGS__), #__VA_ARGS__); \
 } while (0)
 
 #define SAME_ALL_SIZES(...) do { \
@@ -71,6 +113,8 @@ static void test_log_lines(void **state)
 	SAME_ALL_SIZES("%*d|%-*d|%*s|%0*x|%.*s", 6, -42, 6, 42, -7, "neg", 8, 0xbeefu, 0, "gone");
 	SAME_ALL_SIZES("%05d|%-5d|%5s|%X|%08X", -42, 42, "ab", 0xabcdefu, 0x1234u);
 	SAME_ALL_SIZES("%s|%.2s|%.9s", "plain", "abc", "short");
+	SAME_ALL_SIZES("%.*s|%-*.*s|", -1, "negative precision is none", -6, 2, "abcd");
+	SAME_ALL_SIZES("two\nlines %u\n", 2u);
 }
 
 /* What it does not format itself is vsnprintf's: the output is the same. */
@@ -85,6 +129,7 @@ static void test_handed_over(void **state)
 	SAME_ALL_SIZES("%f %e", 1.5, 2.25);
 	SAME_ALL_SIZES("%s then %#llx", "text", 0x10ull);
 	SAME_ALL_SIZES("%ls", L"wide");
+	SAME_ALL_SIZES("after %s and %u: %p then %s\n%d", "text", 7u, (void *)&x, "more", -3);
 }
 
 /* Random values through every conversion, flag and width it formats. */

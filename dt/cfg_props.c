@@ -175,9 +175,17 @@ static const struct cfg_compat_rule module_children[] = {
 static const struct cfg_prop_rule *find_prop(const struct cfg_prop_rule *t, size_t n,
 					     const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (t[i].name[0] == name[0] && strcmp(t[i].name, name) == 0)   /* cheap first test */
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].name[0] != name[0])
+			continue;                      /* cheap first test */
+		const char *a = t[i].name, *b = name;
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (*a == *b)
 			return &t[i];
+	}
 	return NULL;
 }
 

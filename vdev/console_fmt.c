@@ -177,12 +177,22 @@ static char *utoa(uint64_t v, unsigned int base, bool upper, char tmp[DIGITS_MAX
 	return p;
 }
 
-/* A conversion without flags, width or precision: just the digits. */
-static void out_number(struct out *o, uint64_t v, unsigned int base)
+/* An unsigned conversion with at most a width and '0': padding, then the digits. */
+static void out_number_padded(struct out *o, uint64_t v, unsigned int base, unsigned int width,
+			      char pad)
 {
 	char tmp[DIGITS_MAX];
 	const char *d = utoa(v, base, false, tmp);
-	out_bytes(o, d, (size_t)(tmp + DIGITS_MAX - d));
+	size_t n = (size_t)(tmp + DIGITS_MAX - d);
+	if (width > n)
+		out_fill(o, pad, width - n);
+	out_bytes(o, d, n);
+}
+
+/* A conversion without flags, width or precision: just the digits. */
+static void out_number(struct out *o, uint64_t v, unsigned int base)
+{
+	out_number_padded(o, v, base, 0, ' ');
 }
 
 static void out_plain_string(struct out *o, const char *s)
@@ -205,12 +215,38 @@ static void out_plain_string(struct out *o, const char *s)
 }
 
 /*
+ * %u %x %llu %llx with a width and '0' (the stage-2 lines' %010llx, %7llu):
+ * returns the character after the conversion, or NULL when it is not one.
+ */
+static const char *convert_padded(struct out *o, const char *f, va_list *ap)
+{
+	char pad = ' ';
+	unsigned int width = 0;
+	if (*f == '0') {
+		pad = '0';
+		f++;
+	}
+	for (; *f >= '0' && *f <= '9'; f++)
+		width = width * 10 + (unsigned int)(*f - '0');
+	bool ll = f[0] == 'l' && f[1] == 'l';
+	const char *c = ll ? f + 2 : f;
+	if ((*c != 'u' && *c != 'x') || width > DIGITS_MAX)
+		return NULL;
+	uint64_t v = ll ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int);
+	out_number_padded(o, v, *c == 'u' ? 10 : 16, width, pad);
+	return c + 1;
+}
+
+/*
  * The conversions most lines use, with nothing between '%' and the letter
- * but a length: %s %u %x %d %llx %llu; returns the character after it,
- * or NULL for anything else (the general path then parses it).
+ * but a length: %s %u %x %d %llx %llu, or a width and '0' on the unsigned
+ * ones; returns the character after it, or NULL for anything else (the
+ * general path then parses it).
  */
 static const char *convert_plain(struct out *o, const char *f, va_list *ap)
 {
+	if (*f >= '0' && *f <= '9')
+		return convert_padded(o, f, ap);
 	bool ll = f[0] == 'l' && f[1] == 'l';
 	switch (ll ? f[2] : f[0]) {
 	case 's':

@@ -177,6 +177,12 @@ static char *utoa(uint64_t v, unsigned int base, bool upper, char tmp[DIGITS_MAX
 	return p;
 }
 
+/* The unsigned long (@l 1) or unsigned long long (@l 2) argument: PRIx64 is "lx" on LP64. */
+static uint64_t long_arg(va_list *ap, unsigned int l)
+{
+	return l == 2 ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned long);
+}
+
 /* An unsigned conversion with at most a width and '0': padding, then the digits. */
 static void out_number_padded(struct out *o, uint64_t v, unsigned int base, unsigned int width,
 			      char pad)
@@ -228,11 +234,11 @@ static const char *convert_padded(struct out *o, const char *f, va_list *ap)
 	}
 	for (; *f >= '0' && *f <= '9'; f++)
 		width = width * 10 + (unsigned int)(*f - '0');
-	bool ll = f[0] == 'l' && f[1] == 'l';
-	const char *c = ll ? f + 2 : f;
+	unsigned int l = f[0] != 'l' ? 0 : f[1] != 'l' ? 1 : 2;
+	const char *c = f + l;
 	if ((*c != 'u' && *c != 'x') || width > DIGITS_MAX)
 		return NULL;
-	uint64_t v = ll ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int);
+	uint64_t v = l ? long_arg(ap, l) : va_arg(*ap, unsigned int);
 	out_number_padded(o, v, *c == 'u' ? 10 : 16, width, pad);
 	return c + 1;
 }
@@ -247,21 +253,21 @@ static const char *convert_plain(struct out *o, const char *f, va_list *ap)
 {
 	if (*f >= '0' && *f <= '9')
 		return convert_padded(o, f, ap);
-	bool ll = f[0] == 'l' && f[1] == 'l';
-	switch (ll ? f[2] : f[0]) {
+	unsigned int l = f[0] != 'l' ? 0 : f[1] != 'l' ? 1 : 2;   /* "", "l" or "ll" */
+	switch (f[l]) {
 	case 's':
-		if (ll)
+		if (l)
 			return NULL;
 		out_plain_string(o, va_arg(*ap, const char *));
 		return f + 1;
 	case 'u':
-		out_number(o, ll ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int), 10);
+		out_number(o, l ? long_arg(ap, l) : va_arg(*ap, unsigned int), 10);
 		break;
 	case 'x':
-		out_number(o, ll ? va_arg(*ap, unsigned long long) : va_arg(*ap, unsigned int), 16);
+		out_number(o, l ? long_arg(ap, l) : va_arg(*ap, unsigned int), 16);
 		break;
 	case 'd': {
-		int64_t v = ll ? va_arg(*ap, long long) : va_arg(*ap, int);
+		int64_t v = l == 2 ? va_arg(*ap, long long) : l ? va_arg(*ap, long) : va_arg(*ap, int);
 		if (v < 0)
 			out_char(o, '-');
 		out_number(o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 10);
@@ -270,7 +276,7 @@ static const char *convert_plain(struct out *o, const char *f, va_list *ap)
 	default:
 		return NULL;
 	}
-	return f + (ll ? 3 : 1);
+	return f + l + 1;
 }
 
 enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_MAX, LEN_PTRDIFF };

@@ -139,6 +139,7 @@ static void test_random(void **state)
 	static const char *const fmts[] = {
 		"%llx", "%llu", "%lld", "%016llx", "%010llx", "%-20llx|", "%25llu", "%-25lld|",
 		"%021lld", "%u", "%d", "%x", "%X", "%08x", "%-9d|", "%09d", "%zu", "%zx", "%lu",
+		"%lx", "%ld", "%016lx", "%12lu",
 	};
 	srand(7);
 	for (int i = 0; i < RANDOM_ROUNDS; i++) {

@@ -60,6 +60,24 @@ static void host_dt_note(const void *fdt, int node, const char *name, int len,
 	}
 }
 
+/* /chosen's subtree, indexed once for boot_memory() and cfg_parse(). */
+static struct dt_index chosen_index TS_NOINIT;
+
+/*
+ * Index /chosen (at @node) while the top-level walk passes it; *@off moves
+ * past its subtree.  False when it could not be indexed: the walk goes on
+ * through it token by token.
+ */
+static bool host_dt_index_chosen(const void *fdt, int node, struct host_dt *h, uint32_t *off)
+{
+	uint32_t end;
+	if (!dt_index_build_end(&chosen_index, fdt, node, &end))
+		return false;
+	h->chosen_index = &chosen_index;
+	*off = end;                 /* both are structure-block offsets */
+	return true;
+}
+
 /* The top-level node a path like "/pl011@9000000" names, without another walk. */
 int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path, size_t len)
 {
@@ -94,6 +112,8 @@ static void host_dt_walk_top(const void *fdt, struct host_dt *h)
 				n++;
 			if (depth == 1)
 				host_dt_note(fdt, (int)at, name, (int)n, h);
+			if (depth == 1 && h->chosen == (int)at && host_dt_index_chosen(fdt, (int)at, h, &off))
+				continue;           /* /chosen was indexed, and walked, in one pass */
 			depth++;
 			off += (uint32_t)align_up(n + 1, FDT_TAGSIZE);
 		} else if (tag == FDT_END_NODE) {
@@ -107,9 +127,6 @@ static void host_dt_walk_top(const void *fdt, struct host_dt *h)
 	}
 }
 
-/* /chosen's subtree, indexed once for boot_memory() and cfg_parse(). */
-static struct dt_index chosen_index TS_NOINIT;
-
 void host_dt_scan(const void *fdt, struct host_dt *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -121,7 +138,7 @@ void host_dt_scan(const void *fdt, struct host_dt *h)
 		dt_for_each_subnode(node, fdt, 0)
 			host_dt_note(fdt, node, dt_get_name(fdt, node, &len), len, h);
 	}
-	if (h->chosen >= 0 && dt_index_build(&chosen_index, fdt, h->chosen))
+	if (h->chosen >= 0 && !h->chosen_index && dt_index_build(&chosen_index, fdt, h->chosen))
 		h->chosen_index = &chosen_index;
 	/* Named otherwise, or below a bus node: search the whole tree. */
 	for (unsigned int i = 0; h->gic < 0 && i < ARRAY_SIZE(gic_compatibles); i++) {

@@ -29,6 +29,15 @@ bool cfg_is_string(const void *val, int len)
 	return true;
 }
 
+/* Appends what of @s (@n bytes) fits before the last byte of @out (CFG_PATH_MAX). */
+static size_t path_put(char *out, size_t at, const char *s, size_t n)
+{
+	size_t room = CFG_PATH_MAX - 1 - at;
+	size_t k = n < room ? n : room;
+	memcpy(out + at, s, k);
+	return at + k;
+}
+
 /*
  * "<parent>/<name>" (parent "/" gives "/<name>"); truncated to CFG_PATH_MAX.
  * Returns the untruncated length, as snprintf does (it was snprintf: a
@@ -36,15 +45,17 @@ bool cfg_is_string(const void *val, int len)
  */
 int cfg_child_path(char *out, const char *parent, const char *name)
 {
-	size_t n = 0, total = 0;
-	const char *parts[] = { parent, strcmp(parent, "/") == 0 ? "" : "/", name };
+	size_t pl = strlen(parent), nl = strlen(name);
+	size_t at = 0;
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(parts); i++)
-		for (const char *c = parts[i]; *c; c++, total++)
-			if (n < CFG_PATH_MAX - 1)
-				out[n++] = *c;
-	out[n] = '\0';
-	return (int)total;
+	if (!(pl == 1 && parent[0] == '/'))
+		at = path_put(out, at, parent, pl);
+	else
+		pl = 0;
+	at = path_put(out, at, "/", 1);
+	at = path_put(out, at, name, nl);
+	out[at] = '\0';
+	return (int)(pl + 1 + nl);
 }
 
 bool cfg_compatible(const void *fdt, int node, const char *compat)

@@ -30,24 +30,18 @@ struct cfg_prop_rule {
 
 struct cfg_compat_rule {
 	const char *compat;
+	size_t len;             /* strlen(compat): most rules are told apart by it alone */
 	enum cfg_status status;
 	const char *why;
 };
+
+#define COMPAT_RULE(str, status, why) { str, sizeof(str) - 1, status, why }
 
 /* Length of @s up to its NUL, at most @max (strnlen is POSIX, not C11). */
 static size_t bounded_len(const char *s, size_t max)
 {
 	const char *nul = memchr(s, '\0', max);
 	return nul ? (size_t)(nul - s) : max;
-}
-
-/* @rule is exactly the @n characters at @s (which need not end there). */
-static bool str_is(const char *rule, const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && rule[i] == s[i])
-		i++;
-	return i == n && rule[n] == '\0';
 }
 
 static bool value_is(const void *val, int len, const char *s)
@@ -139,37 +133,37 @@ static const struct cfg_prop_rule shm_props[] = {
 };
 
 #define MODULE_COMPATS \
-	{ "multiboot,kernel", CFG_SUPPORTED, NULL }, \
-	{ "multiboot,ramdisk", CFG_SUPPORTED, NULL }, \
-	{ "multiboot,module", CFG_SUPPORTED, NULL }, \
-	{ "xen,linux-zimage", CFG_SUPPORTED, NULL }, \
-	{ "xen,linux-initrd", CFG_SUPPORTED, NULL }, \
-	{ "xen,multiboot-module", CFG_SUPPORTED, NULL }, \
-	{ "xen,xsm-policy", CFG_REJECTED, "XSM policies are not supported" }
+	COMPAT_RULE("multiboot,kernel", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("multiboot,ramdisk", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("multiboot,module", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,linux-zimage", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,linux-initrd", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,multiboot-module", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,xsm-policy", CFG_REJECTED, "XSM policies are not supported")
 
 /* Children of a xen,domain node, by their first known compatible string. */
 static const struct cfg_compat_rule domain_children[] = {
 	MODULE_COMPATS,
-	{ "multiboot,device-tree", CFG_SUPPORTED, NULL },
-	{ "xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL },
-	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
+	COMPAT_RULE("multiboot,device-tree", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported"),
 };
 
 /* Children of /chosen: the Xen ones (other bindings live there too). */
 static const struct cfg_compat_rule chosen_children[] = {
 	MODULE_COMPATS,
-	{ "multiboot,device-tree", CFG_REJECTED,
-	  "devices are passed through to xen,domain partitions only, not to dom0" },
-	{ "xen,domain", CFG_SUPPORTED, NULL },
-	{ "xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL },
-	{ "xen,cpupool", CFG_REJECTED,
-	  "CPU pools are not supported: each vCPU has a physical CPU of its own" },
-	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
+	COMPAT_RULE("multiboot,device-tree", CFG_REJECTED,
+		    "devices are passed through to xen,domain partitions only, not to dom0"),
+	COMPAT_RULE("xen,domain", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,cpupool", CFG_REJECTED,
+		    "CPU pools are not supported: each vCPU has a physical CPU of its own"),
+	COMPAT_RULE("xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported"),
 };
 
 /* Children of a module node: dom0's static event channels live there. */
 static const struct cfg_compat_rule module_children[] = {
-	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
+	COMPAT_RULE("xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported"),
 };
 
 static const struct cfg_prop_rule *find_prop(const struct cfg_prop_rule *t, size_t n,
@@ -257,7 +251,7 @@ static const struct cfg_compat_rule *find_compat(const struct cfg_ctx *ctx, int 
 		size_t sl = bounded_len(c + off, (size_t)(len - off));
 		*first = *first ? *first : c + off;
 		for (size_t i = 0; i < n; i++)
-			if (t[i].compat[0] == c[off] && str_is(t[i].compat, c + off, sl))
+			if (t[i].len == sl && memcmp(t[i].compat, c + off, sl) == 0)
 				return &t[i];
 		off += (int)sl + 1;
 	}

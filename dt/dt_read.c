@@ -301,7 +301,7 @@ static const char *index_prop_name(const struct dt_blob *b, uint32_t nameoff)
  * after a child node, which libfdt's look-ups never see) or more than the
  * index holds leaves it unbuilt.
  */
-static bool index_walk(struct dt_index *ix, const struct dt_blob *b, uint32_t off)
+static bool index_walk(struct dt_index *ix, const struct dt_blob *b, uint32_t off, uint32_t *end)
 {
 	int stack[DT_INDEX_DEPTH], last_child[DT_INDEX_DEPTH];
 	int depth = -1;
@@ -327,9 +327,11 @@ static bool index_walk(struct dt_index *ix, const struct dt_blob *b, uint32_t of
 			last_child[depth] = -1;
 			off = body;
 		} else if (tag == FDT_END_NODE) {
-			if (--depth < 0)
-				return true;
 			off += FDT_TAGSIZE;
+			if (--depth < 0) {
+				*end = off;
+				return true;
+			}
 		} else if (tag == FDT_PROP && depth >= 0 && last_child[depth] < 0) {
 			uint32_t next = skip_prop(b, off);
 			const char *name = index_prop_name(b, be32(b->st + off + 2 * FDT_TAGSIZE));
@@ -347,15 +349,21 @@ static bool index_walk(struct dt_index *ix, const struct dt_blob *b, uint32_t of
 	return false;
 }
 
-bool dt_index_build(struct dt_index *ix, const void *fdt, int root)
+bool dt_index_build_end(struct dt_index *ix, const void *fdt, int root, uint32_t *end)
 {
 	struct dt_blob b;
 	ix->fdt = fdt;
 	ix->node_count = ix->prop_count = ix->last = 0;
 	ix->ok = dt_blob(fdt, &b) && root >= 0 &&
 		 skip_begin_node(&b, (uint32_t)root) != DT_NO_CURSOR &&
-		 index_walk(ix, &b, (uint32_t)root);
+		 index_walk(ix, &b, (uint32_t)root, end);
 	return ix->ok;
+}
+
+bool dt_index_build(struct dt_index *ix, const void *fdt, int root)
+{
+	uint32_t end;
+	return dt_index_build_end(ix, fdt, root, &end);
 }
 
 bool dt_index_holds(const struct dt_index *ix, const void *fdt, int root)

@@ -78,6 +78,8 @@ struct dt_index {
 
 /* Index the subtree at @root (a node offset) of @fdt into @ix; false when it could not. */
 bool dt_index_build(struct dt_index *ix, const void *fdt, int root);
+/* ... and where the subtree ends (past its END_NODE), for a walk that goes on from there. */
+bool dt_index_build_end(struct dt_index *ix, const void *fdt, int root, uint32_t *end);
 /* @ix (may be NULL) holds the subtree at @root of @fdt. */
 bool dt_index_holds(const struct dt_index *ix, const void *fdt, int root);
 /*

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cfg_internal.h"
 #include "config.h"
 #include "types.h"
 
@@ -1305,9 +1306,30 @@ static void test_bad_blob(void **state)
 	       "config: /: fdt: not a valid flattened device tree");
 }
 
+/* Node paths in messages: "/" + name under the root, truncated as snprintf would. */
+static void test_child_path(void **state)
+{
+	(void)state;
+	char out[CFG_PATH_MAX], want[CFG_PATH_MAX], name[2 * CFG_PATH_MAX];
+
+	assert_int_equal(cfg_child_path(out, "/", "chosen"), 7);
+	assert_string_equal(out, "/chosen");
+	assert_int_equal(cfg_child_path(out, "/chosen/domU1", "module@0"), 22);
+	assert_string_equal(out, "/chosen/domU1/module@0");
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	int w = snprintf(want, sizeof(want), "%s/%s", "/chosen", name);
+	assert_int_equal(cfg_child_path(out, "/chosen", name), w);
+	assert_string_equal(out, want);
+	w = snprintf(want, sizeof(want), "/%s", name);
+	assert_int_equal(cfg_child_path(out, "/", name), w);
+	assert_string_equal(out, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_child_path),
 		cmocka_unit_test(test_two_domus_valid),
 		cmocka_unit_test(test_dom0_two_domus),
 		cmocka_unit_test(test_dom0_defaults),

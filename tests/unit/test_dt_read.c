@@ -168,7 +168,19 @@ static bool same_index(const void *fdt, int root)
 {
 	struct fdt_header h;
 	memcpy(&h, fdt, sizeof(h));
-	bool built = dt_index_build(&ix, fdt, root);
+	uint32_t end = 0;
+	bool built = dt_index_build_end(&ix, fdt, root, &end);
+	if (built) {                             /* where libfdt's tag walk leaves the subtree */
+		int depth = 0, off = root, next;
+		for (;;) {
+			uint32_t tag = fdt_next_tag(fdt, off, &next);
+			depth += tag == FDT_BEGIN_NODE ? 1 : tag == FDT_END_NODE ? -1 : 0;
+			off = next;
+			if (depth == 0 || tag == FDT_END)
+				break;
+		}
+		assert_int_equal(end, (uint32_t)off);
+	}
 	for (uint32_t off = 0; off < fdt32_to_cpu(h.size_dt_struct) + 8; off += FDT_TAGSIZE)
 		same_index_at(fdt, (int)off);
 	same_index_at(fdt, -1);

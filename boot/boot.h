@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dt_read.h"
 #include "dtreg.h"
 #include "host_dt.h"
 #include "pcpu.h"

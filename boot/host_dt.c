@@ -17,6 +17,7 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "dt_read.h"
 #include "gic_dt.h"
 #include "host_dt.h"
 #include "types.h"
@@ -33,8 +34,10 @@ static const char *const gic_compatibles[] = { GIC_DT_V3, GIC_DT_V2_VIRT, GIC_DT
 
 static bool is_gic(const void *fdt, int node)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(gic_compatibles); i++)
-		if (fdt_node_check_compatible(fdt, node, gic_compatibles[i]) == 0)
+	int len;
+	const char *compat = dt_getprop(fdt, node, "compatible", &len);
+	for (unsigned int i = 0; compat && i < ARRAY_SIZE(gic_compatibles); i++)
+		if (fdt_stringlist_contains(compat, len, gic_compatibles[i]))
 			return true;
 	return false;
 }
@@ -75,6 +78,9 @@ static void host_dt_note(const void *fdt, int node, const char *name, size_t len
 		h->gic_parent = 0;
 	}
 }
+
+/* /chosen's subtree, indexed once for boot_memory() and cfg_parse(). */
+static struct dt_index chosen_index TS_NOINIT;
 
 /* The top-level node a path like "/pl011@9000000" names, without another walk. */
 int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path, size_t len)
@@ -297,6 +303,8 @@ void host_dt_scan(const void *fdt, struct host_dt *h)
 		fdt_for_each_subnode(node, fdt, 0)
 			host_dt_note(fdt, node, fdt_get_name(fdt, node, &len), (size_t)len, h);
 	}
+	if (h->chosen >= 0 && !h->chosen_index && dt_index_build(&chosen_index, fdt, h->chosen))
+		h->chosen_index = &chosen_index;
 	/* Named otherwise, or below a bus node: search the whole tree. */
 	for (unsigned int i = 0; h->gic < 0 && i < ARRAY_SIZE(gic_compatibles); i++) {
 		h->gic = fdt_node_offset_by_compatible(fdt, -1, gic_compatibles[i]);

@@ -44,7 +44,7 @@ static void pcpu_bind(unsigned int index)
 /* Parse the console early: everything after it can explain itself. */
 static void boot_console(const void *fdt)
 {
-	const char *path = fdt_getprop(fdt, host_dt.chosen, "stdout-path", NULL);
+	const char *path = dt_getprop(fdt, host_dt.chosen, "stdout-path", NULL);
 	int node = -FDT_ERR_NOTFOUND;
 	if (path)
 		node = host_dt_top_node(fdt, &host_dt, path, strcspn(path, ":"));   /* "path:options" */
@@ -66,7 +66,7 @@ static void boot_console(const void *fdt)
 static void boot_console_irq(const void *fdt)
 {
 	int len;
-	const fdt32_t *irq = fdt_getprop(fdt, console_node, "interrupts", &len);
+	const fdt32_t *irq = dt_getprop(fdt, console_node, "interrupts", &len);
 	if (!irq || len < 3 * 4 || fdt32_to_cpu(irq[0]) != GIC_DT_SPI)
 		return;
 	uint32_t intid = GIC_SPI_BASE + fdt32_to_cpu(irq[1]);
@@ -85,8 +85,8 @@ static void boot_cpus(const void *fdt)
 	pcpus[0].mpidr = self;
 	pcpu_count = 1;
 	int node;
-	fdt_for_each_subnode(node, fdt, cpus) {
-		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+	dt_for_each_subnode(node, fdt, cpus) {
+		const char *type = dt_getprop(fdt, node, "device_type", NULL);
 		uint64_t mpidr;
 		if (!type || strcmp(type, "cpu") != 0 || dt_reg_cells(fdt, node, &cc, 0, &mpidr, NULL) != 0)
 			continue;
@@ -106,7 +106,7 @@ static void boot_cpus(const void *fdt)
 static void boot_psci(const void *fdt)
 {
 	int node = host_dt.psci;
-	const char *method = node >= 0 ? fdt_getprop(fdt, node, "method", NULL) : NULL;
+	const char *method = node >= 0 ? dt_getprop(fdt, node, "method", NULL) : NULL;
 	psci_host_init(method && strcmp(method, "hvc") == 0);
 	log_line("psci: conduit %s", method ? method : "smc (no /psci/method)");
 }

@@ -29,11 +29,24 @@ extern char _start[], _end[];
 
 static struct range_set ram, taken_fixed;   /* taken_fixed: image, DTB, reserved memory, hyp area */
 
+static int cells_usable(const struct dt_cells *c)
+{
+	return c->ac >= 1 && c->ac <= 2 && c->sc >= 0 && c->sc <= 2 ? 0 : -TS_EINVAL;
+}
+
 int dt_cells(const void *fdt, int parent, struct dt_cells *c)
 {
-	c->ac = fdt_address_cells(fdt, parent);
-	c->sc = fdt_size_cells(fdt, parent);
-	return c->ac >= 1 && c->ac <= 2 && c->sc >= 0 && c->sc <= 2 ? 0 : -TS_EINVAL;
+	c->ac = dt_address_cells(fdt, parent);
+	c->sc = dt_size_cells(fdt, parent);
+	return cells_usable(c);
+}
+
+/* dt_cells() of a node of /chosen, through boot's index of it (NULL: none). */
+static int ix_cells(struct dt_index *ix, const void *fdt, int parent, struct dt_cells *c)
+{
+	c->ac = dt_index_address_cells(ix, fdt, parent);
+	c->sc = dt_index_size_cells(ix, fdt, parent);
+	return cells_usable(c);
 }
 
 /* One (address, size) pair of a reg value, at @reg, in @c's cells. */
@@ -53,7 +66,7 @@ int dt_reg_cells(const void *fdt, int node, const struct dt_cells *c, int index,
 		 uint64_t *size)
 {
 	int len;
-	const fdt32_t *reg = node >= 0 ? fdt_getprop(fdt, node, "reg", &len) : NULL;
+	const fdt32_t *reg = node >= 0 ? dt_getprop(fdt, node, "reg", &len) : NULL;
 	int stride = c->ac + c->sc;
 	if (!reg || index < 0 || len < stride * 4 * (index + 1))
 		return -TS_EINVAL;
@@ -72,12 +85,12 @@ int dt_reg(const void *fdt, int node, int parent, int index, uint64_t *base, uin
 	return dt_reg_cells(fdt, node, &c, index, base, size);
 }
 
-/* Every (address, size) pair of @node's reg; reads reg once. */
-static void ranges_add_reg(struct range_set *set, const void *fdt, int node,
+/* Every (address, size) pair of @node's reg (through @ix, which may be NULL); reads reg once. */
+static void ranges_add_reg(struct range_set *set, struct dt_index *ix, const void *fdt, int node,
 			   const struct dt_cells *c)
 {
 	int len;
-	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+	const fdt32_t *reg = dt_index_getprop(ix, fdt, node, "reg", &len);
 	int stride = c->ac + c->sc;
 	for (int at = 0; reg && stride && (at + stride) * 4 <= len; at += stride) {
 		uint64_t b, s;
@@ -86,31 +99,33 @@ static void ranges_add_reg(struct range_set *set, const void *fdt, int node,
 	}
 }
 
-static bool dt_is_module(const void *fdt, int node)
+static bool dt_is_module(struct dt_index *ix, const void *fdt, int node)
 {
 	int len;
-	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	const char *c = dt_index_getprop(ix, fdt, node, "compatible", &len);
 	for (int off = 0; c && off < len; off += (int)strlen(c + off) + 1)
 		if (strncmp(c + off, "multiboot,", strlen("multiboot,")) == 0)
 			return true;
 	return false;
 }
 
-/* Boot modules: /chosen children, and children of its xen,domain nodes. */
-static void boot_remove_modules(struct range_set *free, const void *fdt, int chosen)
+/* Boot modules: /chosen children, and children of its xen,domain nodes (through @ix). */
+static void boot_remove_modules(struct range_set *free, struct dt_index *ix, const void *fdt,
+				int chosen)
 {
 	int node, child;
 	struct dt_cells cc, dc;
-	if (dt_cells(fdt, chosen, &cc) != 0)
+	if (ix_cells(ix, fdt, chosen, &cc) != 0)
 		return;
-	fdt_for_each_subnode(node, fdt, chosen) {
-		if (dt_is_module(fdt, node))
-			ranges_add_reg(free, fdt, node, &cc);
-		if (!fdt_getprop(fdt, node, "#address-cells", NULL) || dt_cells(fdt, node, &dc) != 0)
+	dt_index_for_each_subnode(node, ix, fdt, chosen) {
+		if (dt_is_module(ix, fdt, node))
+			ranges_add_reg(free, ix, fdt, node, &cc);
+		if (!dt_index_getprop(ix, fdt, node, "#address-cells", NULL) ||
+		    ix_cells(ix, fdt, node, &dc) != 0)
 			continue;                      /* not a domain: no modules below */
-		fdt_for_each_subnode(child, fdt, node)
-			if (dt_is_module(fdt, child))
-				ranges_add_reg(free, fdt, child, &dc);
+		dt_index_for_each_subnode(child, ix, fdt, node)
+			if (dt_is_module(ix, fdt, child))
+				ranges_add_reg(free, ix, fdt, child, &dc);
 	}
 }
 
@@ -160,7 +175,7 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 	struct dt_cells root;
 	if (dt_cells(fdt, 0, &root) == 0)
 		for (unsigned int i = 0; i < h->memory_count; i++)
-			ranges_add_reg(&ram, fdt, h->memory[i], &root);
+			ranges_add_reg(&ram, NULL, fdt, h->memory[i], &root);
 	for (unsigned int i = 0; i < ram.count; i++)
 		mmu_map_ram(ram.r[i].base, ram.r[i].size);
 
@@ -174,13 +189,13 @@ void boot_memory(const void *fdt, const struct host_dt *h, uint64_t dtb)
 	}
 	struct dt_cells rc;
 	if (h->reserved >= 0 && dt_cells(fdt, h->reserved, &rc) == 0)
-		fdt_for_each_subnode(node, fdt, h->reserved)
-			ranges_add_reg(&taken_fixed, fdt, node, &rc);
+		dt_for_each_subnode(node, fdt, h->reserved)
+			ranges_add_reg(&taken_fixed, NULL, fdt, node, &rc);
 
 	struct range_set modules, free_ram = ram;
 	ranges_init(&modules);
 	if (h->chosen >= 0)
-		boot_remove_modules(&modules, fdt, h->chosen);
+		boot_remove_modules(&modules, h->chosen_index, fdt, h->chosen);
 	for (unsigned int i = 0; i < taken_fixed.count; i++)
 		ranges_remove(&free_ram, taken_fixed.r[i].base, taken_fixed.r[i].size);
 	for (unsigned int i = 0; i < modules.count; i++)
@@ -206,6 +221,7 @@ void platform_describe(const struct host_dt *h, struct cfg_platform *plat)
 {
 	memset(plat, 0, sizeof(*plat));
 	plat->chosen_hint = h->chosen > 0 ? h->chosen : 0;
+	plat->chosen_index = h->chosen_index;
 	for (unsigned int i = 0; i < ram.count && i < CFG_MAX_RANGES; i++)
 		plat->ram[plat->ram_count++] = ram.r[i];
 	for (unsigned int i = 0; i < taken_fixed.count && i < CFG_MAX_RANGES; i++)

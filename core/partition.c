@@ -388,8 +388,8 @@ static void partition_log_started(struct partition *p, uint64_t entry, uint64_t 
 {
 	char cpus[4 * CFG_MAX_VCPUS] = "";
 	for (unsigned int v = 0, n = 0; v < p->cfg->vcpu_count; v++)
-		n += (unsigned int)snprintf(cpus + n, sizeof(cpus) - n, "%s%u", v ? "," : "",
-					    p->cfg->pcpu[v]);
+		n += (unsigned int)console_format(cpus + n, sizeof(cpus) - n, "%s%u", v ? "," : "",
+						  p->cfg->pcpu[v]);
 	log_line("%s: started (id %u, %u vCPU%s on CPU %s, %llu MiB at 0x%llx, entry 0x%llx, "
 		 "dt 0x%llx)", p->cfg->name, p->cfg->id, p->cfg->vcpu_count,
 		 p->cfg->vcpu_count > 1 ? "s" : "", cpus,

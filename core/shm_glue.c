@@ -45,7 +45,7 @@ static const struct shm_ops glue_ops = { .map = glue_map, .unmap = glue_unmap };
 static void glue_emit(void *ctx, const char *line)
 {
 	(void)ctx;
-	log_line("%s", line);
+	log_text(line);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dt_read.h"
 #include "types.h"
 
 #define CFG_RAM_ALIGN       0x200000ull      /* 2 MiB: partition RAM granule (stage-2 block) */
@@ -23,11 +24,13 @@
 #define CFG_CHOSEN_SC_DEFAULT 1u             /* ... and #size-cells when absent */
 
 #define CFG_RANGE_STR       48               /* "0x<16>-0x<16>" plus slack */
+#define CFG_HEX_STR         19               /* "0x<16>" and the NUL */
 #define CFG_LABEL_MAX       64               /* a value quoted in a message */
 
 /* Everything a pass needs; lives on the caller's stack for one cfg_parse(). */
 struct cfg_ctx {
 	const void *fdt;
+	struct dt_index *ix;                    /* /chosen's subtree, read once (dt_read.h) */
 	const struct cfg_platform *plat;
 	struct config *cfg;
 	struct cfg_errors *errs;
@@ -54,6 +57,16 @@ struct cfg_occ {
 	const char *what;       /* how messages name it: "", "host range " */
 };
 
+/* @node's property @name through the index of /chosen (dt_index_getprop). */
+static inline const void *cfg_getprop(const struct cfg_ctx *ctx, int node, const char *name,
+				      int *lenp)
+{
+	return dt_index_getprop(ctx->ix, ctx->fdt, node, name, lenp);
+}
+
+#define cfg_for_each_child(node, ctx, parent) \
+	dt_index_for_each_subnode(node, (ctx)->ix, (ctx)->fdt, parent)
+
 /* cfg_fdt.c: property access */
 bool cfg_is_string(const void *val, int len);
 int cfg_child_path(char *out, const char *parent, const char *name);
@@ -66,6 +79,7 @@ bool cfg_read_reg(struct cfg_ctx *ctx, int node, const char *path,
 bool cfg_read_string(struct cfg_ctx *ctx, int node, const char *path,
 		     const char *prop, char *out, size_t max);
 void cfg_fmt_range(char *out, uint64_t base, uint64_t size);
+void cfg_fmt_hex(char *out, uint64_t v);
 bool cfg_range_overflows(uint64_t base, uint64_t size);
 
 /* cfg_props.c: every property and compatible of Xen's booting.txt judged */

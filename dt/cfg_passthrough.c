@@ -576,6 +576,7 @@ static void parse_device(struct pt_ctx *pc, int node, const char *bus_path, unsi
 	}
 	unsigned int d = cfg->pt_device_count++;
 	struct cfg_pt_device *dev = &cfg->pt_devices[d];
+	memset(dev, 0, sizeof(*dev));      /* cfg_parse() clears entries as they are taken */
 	snprintf(dev->host_path, sizeof(dev->host_path), "%s", h.path);
 	dev->partition = pc->part;
 	dev->spis = 0;

@@ -30,9 +30,12 @@ struct cfg_prop_rule {
 
 struct cfg_compat_rule {
 	const char *compat;
+	size_t len;             /* strlen(compat): most rules are told apart by it alone */
 	enum cfg_status status;
 	const char *why;
 };
+
+#define COMPAT_RULE(str, status, why) { str, sizeof(str) - 1, status, why }
 
 /* Length of @s up to its NUL, at most @max (strnlen is POSIX, not C11). */
 static size_t bounded_len(const char *s, size_t max)
@@ -130,45 +133,53 @@ static const struct cfg_prop_rule shm_props[] = {
 };
 
 #define MODULE_COMPATS \
-	{ "multiboot,kernel", CFG_SUPPORTED, NULL }, \
-	{ "multiboot,ramdisk", CFG_SUPPORTED, NULL }, \
-	{ "multiboot,module", CFG_SUPPORTED, NULL }, \
-	{ "xen,linux-zimage", CFG_SUPPORTED, NULL }, \
-	{ "xen,linux-initrd", CFG_SUPPORTED, NULL }, \
-	{ "xen,multiboot-module", CFG_SUPPORTED, NULL }, \
-	{ "xen,xsm-policy", CFG_REJECTED, "XSM policies are not supported" }
+	COMPAT_RULE("multiboot,kernel", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("multiboot,ramdisk", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("multiboot,module", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,linux-zimage", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,linux-initrd", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,multiboot-module", CFG_SUPPORTED, NULL), \
+	COMPAT_RULE("xen,xsm-policy", CFG_REJECTED, "XSM policies are not supported")
 
 /* Children of a xen,domain node, by their first known compatible string. */
 static const struct cfg_compat_rule domain_children[] = {
 	MODULE_COMPATS,
-	{ "multiboot,device-tree", CFG_SUPPORTED, NULL },
-	{ "xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL },
-	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
+	COMPAT_RULE("multiboot,device-tree", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported"),
 };
 
 /* Children of /chosen: the Xen ones (other bindings live there too). */
 static const struct cfg_compat_rule chosen_children[] = {
 	MODULE_COMPATS,
-	{ "multiboot,device-tree", CFG_REJECTED,
-	  "devices are passed through to xen,domain partitions only, not to dom0" },
-	{ "xen,domain", CFG_SUPPORTED, NULL },
-	{ "xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL },
-	{ "xen,cpupool", CFG_REJECTED,
-	  "CPU pools are not supported: each vCPU has a physical CPU of its own" },
-	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
+	COMPAT_RULE("multiboot,device-tree", CFG_REJECTED,
+		    "devices are passed through to xen,domain partitions only, not to dom0"),
+	COMPAT_RULE("xen,domain", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,domain-shared-memory-v1", CFG_SUPPORTED, NULL),
+	COMPAT_RULE("xen,cpupool", CFG_REJECTED,
+		    "CPU pools are not supported: each vCPU has a physical CPU of its own"),
+	COMPAT_RULE("xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported"),
 };
 
 /* Children of a module node: dom0's static event channels live there. */
 static const struct cfg_compat_rule module_children[] = {
-	{ "xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported" },
+	COMPAT_RULE("xen,evtchn-v1", CFG_REJECTED, "static event channels are not supported"),
 };
 
 static const struct cfg_prop_rule *find_prop(const struct cfg_prop_rule *t, size_t n,
 					     const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (t[i].name[0] == name[0] && strcmp(t[i].name, name) == 0)   /* cheap first test */
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].name[0] != name[0])
+			continue;                      /* cheap first test */
+		const char *a = t[i].name, *b = name;
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (*a == *b)
 			return &t[i];
+	}
 	return NULL;
 }
 
@@ -178,80 +189,43 @@ static bool xen_name(const char *name)
 	       strncmp(name, "multiboot,", strlen("multiboot,")) == 0;
 }
 
+static void check_prop(struct cfg_ctx *ctx, const char *path, const struct cfg_prop_rule *t,
+		       size_t n, bool only_xen, const struct dt_prop *p)
+{
+	if (only_xen && !xen_name(p->name))
+		return;
+	const struct cfg_prop_rule *r = find_prop(t, n, p->name);
+	if (!r)
+		cfg_error(ctx->errs, path, p->name, "unknown property (not in Xen's booting.txt)");
+	else if (r->status == CFG_REJECTED && !(r->harmless && r->harmless(p->val, p->len)))
+		cfg_error(ctx->errs, path, p->name, "%s", r->why);
+}
+
 /*
- * The properties of @node, straight from the structure block (DT spec 5.4)
- * with every offset checked: libfdt's property iterator re-validates each
- * tag and name and costs several hundred instructions a property, the
- * whole check was 14K instructions of boot (docs/benchmarks.md).  Calls
- * @fn for each; stops at the first child node, END_NODE or anything
- * malformed (libfdt still guards every later read).
+ * Every property of @node: from the index of /chosen, else one pass over
+ * the node (dt_read.h).  @keep: a property whose value the caller wants
+ * (NULL: none), returned in @kept.
  */
-struct prop_view {
-	const char *name;
-	const void *val;
-	int len;
-};
-
-static uint32_t walk_first_prop(const void *fdt, int node)
-{
-	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t size = fdt_size_dt_struct(fdt), off = (uint32_t)node + FDT_TAGSIZE;
-
-	if (node < 0 || off > size || fdt32_ld((const fdt32_t *)(base + node)) != FDT_BEGIN_NODE)
-		return UINT32_MAX;
-	const char *nul = memchr(base + off, '\0', size - off);
-	return nul ? (uint32_t)align_up((uint64_t)(nul - base) + 1, FDT_TAGSIZE) : UINT32_MAX;
-}
-
-/* The property at *@off (moved past it), or false at the end of the node's properties. */
-static bool walk_next_prop(const void *fdt, uint32_t *off, struct prop_view *p)
-{
-	const char *base = (const char *)fdt + fdt_off_dt_struct(fdt);
-	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
-	uint32_t size = fdt_size_dt_struct(fdt), ssize = fdt_size_dt_strings(fdt);
-
-	while (*off <= size && size - *off >= FDT_TAGSIZE) {
-		uint32_t tag = fdt32_ld((const fdt32_t *)(base + *off));
-		if (tag == FDT_NOP) {
-			*off += FDT_TAGSIZE;
-			continue;
-		}
-		if (tag != FDT_PROP || size - *off < 3 * FDT_TAGSIZE)
-			return false;
-		uint32_t len = fdt32_ld((const fdt32_t *)(base + *off + FDT_TAGSIZE));
-		uint32_t nameoff = fdt32_ld((const fdt32_t *)(base + *off + 2 * FDT_TAGSIZE));
-		uint32_t val = *off + 3 * FDT_TAGSIZE;
-		if (len > size - val || nameoff >= ssize || !memchr(strs + nameoff, '\0', ssize - nameoff))
-			return false;
-		p->name = strs + nameoff;
-		p->val = base + val;
-		p->len = (int)len;
-		*off = (uint32_t)align_up((uint64_t)val + len, FDT_TAGSIZE);
-		return true;
-	}
-	return false;
-}
-
-/* @keep: a property whose value the caller wants (NULL: none), returned in @kept. */
 static void check_props(struct cfg_ctx *ctx, int node, const char *path,
 			const struct cfg_prop_rule *t, size_t n, bool only_xen,
-			const char *keep, struct prop_view *kept)
+			const char *keep, struct dt_prop *kept)
 {
-	struct prop_view p;
+	const struct dt_prop *props;
+	unsigned int count;
+	struct dt_prop p;
 
-	for (uint32_t off = walk_first_prop(ctx->fdt, node); walk_next_prop(ctx->fdt, &off, &p);) {
-		const char *name = p.name;
-		const void *val = p.val;
-		int len = p.len;
-		if (only_xen && !xen_name(name))
-			continue;
-		if (keep && strcmp(name, keep) == 0)
+	if (dt_index_props(ctx->ix, ctx->fdt, node, &props, &count)) {
+		for (unsigned int i = 0; i < count; i++) {
+			if (keep && strcmp(props[i].name, keep) == 0)
+				*kept = props[i];
+			check_prop(ctx, path, t, n, only_xen, &props[i]);
+		}
+		return;
+	}
+	for (uint32_t off = dt_prop_first(ctx->fdt, node); dt_prop_next(ctx->fdt, &off, &p);) {
+		if (keep && strcmp(p.name, keep) == 0)
 			*kept = p;
-		const struct cfg_prop_rule *r = find_prop(t, n, name);
-		if (!r)
-			cfg_error(ctx->errs, path, name, "unknown property (not in Xen's booting.txt)");
-		else if (r->status == CFG_REJECTED && !(r->harmless && r->harmless(val, len)))
-			cfg_error(ctx->errs, path, name, "%s", r->why);
+		check_prop(ctx, path, t, n, only_xen, &p);
 	}
 }
 
@@ -264,7 +238,7 @@ void cfg_check_chosen_props(struct cfg_ctx *ctx)
 void cfg_check_domain_props(struct cfg_ctx *ctx, int node, const char *path,
 			    struct cfg_domain_props *seen)
 {
-	struct prop_view caps = { 0 };
+	struct dt_prop caps = { 0 };
 	check_props(ctx, node, path, domain_props, ARRAY_SIZE(domain_props), false, "capabilities",
 		    &caps);
 	seen->capabilities = caps.val;
@@ -282,20 +256,19 @@ void cfg_check_shm_props(struct cfg_ctx *ctx, int node, const char *path)
 }
 
 /* The rule of @node's first compatible string that has one, or NULL. */
-static const struct cfg_compat_rule *find_compat(const void *fdt, int node,
+static const struct cfg_compat_rule *find_compat(const struct cfg_ctx *ctx, int node,
 						 const struct cfg_compat_rule *t, size_t n,
 						 const char **first)
 {
 	int len;
-	const char *c = fdt_getprop(fdt, node, "compatible", &len);
+	const char *c = cfg_getprop(ctx, node, "compatible", &len);
 
 	*first = NULL;
 	for (int off = 0; c && off < len;) {
 		size_t sl = bounded_len(c + off, (size_t)(len - off));
 		*first = *first ? *first : c + off;
 		for (size_t i = 0; i < n; i++)
-			if (t[i].compat[0] == c[off] && strlen(t[i].compat) == sl &&
-			    memcmp(t[i].compat, c + off, sl) == 0)
+			if (t[i].len == sl && memcmp(t[i].compat, c + off, sl) == 0)
 				return &t[i];
 		off += (int)sl + 1;
 	}
@@ -312,13 +285,13 @@ static bool check_child(struct cfg_ctx *ctx, int node, const char *parent_path,
 {
 	char path[CFG_PATH_MAX];
 	const char *first;
-	const struct cfg_compat_rule *r = find_compat(ctx->fdt, node, t, n, &first);
+	const struct cfg_compat_rule *r = find_compat(ctx, node, t, n, &first);
 
 	if (r && r->status != CFG_REJECTED)
 		return true;
 	if (!r && !all_children && !(first && xen_name(first)))
 		return true;                       /* another binding's node: not Xen's */
-	cfg_child_path(path, parent_path, fdt_get_name(ctx->fdt, node, NULL));
+	cfg_child_path(path, parent_path, dt_get_name(ctx->fdt, node, NULL));
 	if (r)
 		cfg_error(ctx->errs, path, "compatible", "%s: %s", r->compat, r->why);
 	else if (first)
@@ -347,6 +320,6 @@ void cfg_check_module_children(struct cfg_ctx *ctx, int node, const char *path)
 {
 	int child;
 
-	fdt_for_each_subnode(child, ctx->fdt, node)
+	cfg_for_each_child(child, ctx, node)
 		check_child(ctx, child, path, module_children, ARRAY_SIZE(module_children), true);
 }

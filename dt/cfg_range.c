@@ -131,18 +131,21 @@ static bool same_module(const struct cfg_occ *a, const struct cfg_occ *b)
 	       a->size == b->size;
 }
 
+/* The range is formatted only for an error: snprintf is most of a check's cost. */
 static void check_one(struct cfg_ctx *ctx, unsigned int i, const struct cfg_occ *o)
 {
 	char range[CFG_RANGE_STR], other[CFG_PATH_MAX + CFG_RANGE_STR];
 	struct cfg_occ p;
 
-	cfg_fmt_range(range, o->base, o->size);
-	if (!cfg_in_ram(ctx->plat, o->base, o->size))
+	if (!cfg_in_ram(ctx->plat, o->base, o->size)) {
+		cfg_fmt_range(range, o->base, o->size);
 		cfg_error(ctx->errs, o->path, o->prop, "%s%s is not in RAM", o->what, range);
+	}
 	for (unsigned int j = 0; j < i; j++) {
 		if (!cfg_occ_get(ctx, j, &p) || !ranges_overlap(o->base, o->size, p.base, p.size) ||
 		    same_module(o, &p))
 			continue;
+		cfg_fmt_range(range, o->base, o->size);
 		describe(other, sizeof(other), &p);
 		cfg_error(ctx->errs, o->path, o->prop, "%s%s overlaps %s", o->what, range, other);
 	}
@@ -198,23 +201,74 @@ static uint64_t covered_until(const struct cfg_ctx *ctx, uint64_t pos, uint64_t 
 	return until;
 }
 
-/* Sum and largest of the RAM gaps no occupant claims. */
+/* cfg_free_ram() sorts the occupants when there are at most this many (else the slow scan). */
+#define FREE_SORT_MAX 48
+
+struct span {
+	uint64_t base, end;
+};
+
+static void gap_add(uint64_t from, uint64_t to, uint64_t *total, uint64_t *largest)
+{
+	*total += to - from;
+	*largest = to - from > *largest ? to - from : *largest;
+}
+
+/* The occupants as [base, end) sorted by base; false when more than @max. */
+static bool sorted_spans(const struct cfg_ctx *ctx, struct span *s, unsigned int max,
+			 unsigned int *count)
+{
+	struct cfg_occ o;
+	unsigned int n = 0;
+
+	for (unsigned int j = 0; j < cfg_occ_count(ctx); j++) {
+		if (!cfg_occ_get(ctx, j, &o))
+			continue;
+		if (n == max)
+			return false;
+		struct span v = { o.base, range_end(o.base, o.size) };
+		unsigned int k = n++;
+		for (; k > 0 && s[k - 1].base > v.base; k--)
+			s[k] = s[k - 1];
+		s[k] = v;
+	}
+	*count = n;
+	return true;
+}
+
+/*
+ * Sum and largest of the RAM gaps no occupant claims: one sweep over the
+ * occupants sorted by base, when they fit FREE_SORT_MAX (the scan below
+ * asks every occupant at every step).
+ */
 void cfg_free_ram(const struct cfg_ctx *ctx, uint64_t *total, uint64_t *largest)
 {
+	struct span spans[FREE_SORT_MAX];
+	unsigned int count = 0;
+	bool sorted = sorted_spans(ctx, spans, FREE_SORT_MAX, &count);
+
 	*total = 0;
 	*largest = 0;
 	for (unsigned int i = 0; i < ram_count(ctx->plat); i++) {
 		const struct cfg_range *r = &ctx->plat->ram[i];
 		uint64_t pos = r->base, end = range_end(r->base, r->size);
+		for (unsigned int k = 0; sorted && k < count && pos < end; k++) {
+			if (spans[k].end <= pos)
+				continue;
+			if (spans[k].base >= end)
+				break;
+			if (spans[k].base > pos)
+				gap_add(pos, spans[k].base, total, largest);
+			pos = spans[k].end > pos ? spans[k].end : pos;
+		}
 		while (pos < end) {
 			uint64_t next = end;
-			uint64_t until = covered_until(ctx, pos, &next);
+			uint64_t until = sorted ? 0 : covered_until(ctx, pos, &next);
 			if (until != 0) {
 				pos = until;
 				continue;
 			}
-			*total += next - pos;
-			*largest = next - pos > *largest ? next - pos : *largest;
+			gap_add(pos, next, total, largest);
 			pos = next;
 		}
 	}

@@ -39,7 +39,7 @@ static bool read_u32_id(struct cfg_ctx *ctx, const char *path, uint32_t v, struc
 	}
 	n->id_is_u32 = true;
 	n->id_u32 = v;
-	snprintf(n->id, sizeof(n->id), "0x%x", v);   /* as guests see it (DESIGN.md §5) */
+	cfg_fmt_hex(n->id, v);      /* "0x%x" as guests see it (DESIGN.md §5): v <= 0x126 fits */
 	return true;
 }
 
@@ -47,7 +47,7 @@ static bool read_u32_id(struct cfg_ctx *ctx, const char *path, uint32_t v, struc
 static bool read_shm_id(struct cfg_ctx *ctx, int node, const char *path, struct shm_node *n)
 {
 	int len;
-	const char *val = fdt_getprop(ctx->fdt, node, "xen,shm-id", &len);
+	const char *val = cfg_getprop(ctx, node, "xen,shm-id", &len);
 
 	if (!val) {
 		cfg_error(ctx->errs, path, "xen,shm-id", "missing");
@@ -151,7 +151,7 @@ static bool read_shared_mem(struct cfg_ctx *ctx, int node, const char *path, uns
 			    unsigned int sc, struct shm_node *n)
 {
 	int len;
-	const void *val = fdt_getprop(ctx->fdt, node, "xen,shared-mem", &len);
+	const void *val = cfg_getprop(ctx, node, "xen,shared-mem", &len);
 
 	if (!val) {
 		cfg_error(ctx->errs, path, "xen,shared-mem", "missing");
@@ -164,7 +164,7 @@ static bool read_shared_mem(struct cfg_ctx *ctx, int node, const char *path, uns
 static bool read_role(struct cfg_ctx *ctx, int node, const char *path, struct shm_node *n)
 {
 	int len;
-	const char *val = fdt_getprop(ctx->fdt, node, "role", &len);
+	const char *val = cfg_getprop(ctx, node, "role", &len);
 
 	n->owner = false;
 	if (!val)
@@ -202,6 +202,7 @@ static int new_region(struct cfg_ctx *ctx, const char *path, const struct shm_no
 		return -1;
 	}
 	struct cfg_shm_region *r = &cfg->regions[cfg->region_count];
+	memset(r, 0, sizeof(*r));          /* cfg_parse() clears entries as they are taken */
 	memcpy(r->id, n->id, sizeof(r->id));
 	r->id_is_u32 = n->id_is_u32;
 	r->id_u32 = n->id_u32;
@@ -275,6 +276,7 @@ static void add_ref(struct cfg_ctx *ctx, const char *path, unsigned int part, un
 		return;
 	}
 	struct cfg_shm_ref *f = &cfg->refs[cfg->ref_count++];
+	memset(f, 0, sizeof(*f));
 	f->partition = part;
 	f->region = reg;
 	f->guest_base = n->guest;
@@ -293,7 +295,7 @@ void cfg_parse_shm_node(struct cfg_ctx *ctx, int node, const char *path, unsigne
 	bool ok = read_shm_id(ctx, node, path, &n);
 	if (ok) {
 		ok = read_shared_mem(ctx, node, path, ac, sc, &n);
-	} else if (!fdt_getprop(ctx->fdt, node, "xen,shared-mem", NULL)) {
+	} else if (!cfg_getprop(ctx, node, "xen,shared-mem", NULL)) {
 		/* Without a valid id the spelling is unknown: check presence only. */
 		cfg_error(ctx->errs, path, "xen,shared-mem", "missing");
 	}

@@ -8,9 +8,9 @@
  * bindings/reserved-memory/xen,shared-memory.txt, plus the nodes of the
  * partition's partial device tree (device passthrough, Xen's format).
  *
- * The tree is written in one pass with libfdt's sequential-write API into
- * the caller's buffer; no allocation.  Errors are sticky in struct gfw so
- * that each node writer is a flat list of properties.
+ * The tree is written in one pass into the caller's buffer (gfw_*
+ * below); no allocation.  Errors are sticky in struct gfw so that each
+ * node writer is a flat list of properties.
  */
 #include <libfdt.h>
 #include <string.h>
@@ -76,28 +76,234 @@
 /* A string-list literal with its embedded NULs: "a\0b" -> both strings. */
 #define STRLIST(lit)            lit, (int)sizeof(lit)
 
-/* Sequential writer with a sticky libfdt error. */
-struct gfw {
-	void *fdt;
-	int err;                /* first libfdt error, 0 while all is well */
+/*
+ * The flattened tree is written in one pass (DT spec 5): header, an empty
+ * memory reservation map, then the structure block upwards from there.
+ * libfdt's sequential-write functions re-validate the whole tree on every
+ * call: about 28K instructions per partition, this writer a few thousand
+ * (DESIGN §11).
+ *
+ * The strings block starts with every property name this file writes
+ * (gfw_names, below), so a property's name offset is final when it is
+ * written.  Names copied from a partial device tree (passthrough) grow
+ * down from the end of the buffer, once each (a small cache keyed by the
+ * name's pointer finds one written before); at the end they move behind
+ * the fixed names, and only their properties' offsets are rebased.
+ */
+#define GFW_RSVMAP_OFF   ((uint32_t)sizeof(struct fdt_header))
+#define GFW_STRUCT_OFF   (GFW_RSVMAP_OFF + (uint32_t)sizeof(struct fdt_reserve_entry))
+#define GFW_VERSION      17u     /* FDT_LAST_SUPPORTED_VERSION: size_dt_struct is set */
+#define GFW_LAST_COMP    16u     /* readable by version 16 readers (DT spec 5.2) */
+#define GFW_NAME_CACHE   64u     /* partial-tree names remembered, by pointer (a power of two) */
+#define GFW_NAME_SHIFT   3u      /* strings are rarely closer than 8 bytes apart */
+#define GFW_NAME_MOVED   0x80000000u   /* nameoff: from the buffer's end, until gfw_finish */
+
+#define GFW_NAMES(X) \
+	X(compatible, "compatible") \
+	X(reg, "reg") \
+	X(size_cells, "#size-cells") \
+	X(address_cells, "#address-cells") \
+	X(interrupts, "interrupts") \
+	X(ranges, "ranges") \
+	X(phandle, "phandle") \
+	X(device_type, "device_type") \
+	X(xen_offset, "xen,offset") \
+	X(xen_id, "xen,id") \
+	X(stdout_path, "stdout-path") \
+	X(no_map, "no-map") \
+	X(model, "model") \
+	X(method, "method") \
+	X(initrd_start, "linux,initrd-start") \
+	X(initrd_end, "linux,initrd-end") \
+	X(interrupt_parent, "interrupt-parent") \
+	X(interrupt_controller, "interrupt-controller") \
+	X(enable_method, "enable-method") \
+	X(cpu_on, "cpu_on") \
+	X(cpu_off, "cpu_off") \
+	X(clocks, "clocks") \
+	X(clock_output_names, "clock-output-names") \
+	X(clock_names, "clock-names") \
+	X(clock_frequency, "clock-frequency") \
+	X(bootargs, "bootargs") \
+	X(always_on, "always-on") \
+	X(redistributor_regions, "#redistributor-regions") \
+	X(interrupt_cells, "#interrupt-cells") \
+	X(clock_cells, "#clock-cells")
+
+/* One char array per name, in order: the image of the strings block's start. */
+static const struct gfw_names {
+#define GFW_NAME_FIELD(field, str) char field[sizeof(str)];
+	GFW_NAMES(GFW_NAME_FIELD)
+#undef GFW_NAME_FIELD
+} gfw_names = {
+#define GFW_NAME_INIT(field, str) str,
+	GFW_NAMES(GFW_NAME_INIT)
+#undef GFW_NAME_INIT
 };
+#define GFW_NAME_SIZE(field, str) + sizeof(str)
+_Static_assert(sizeof(struct gfw_names) == 0 GFW_NAMES(GFW_NAME_SIZE), "gfw_names has no padding");
+#undef GFW_NAME_SIZE
+#define GFW_NAMES_BYTES ((uint32_t)sizeof(struct gfw_names))
+
+/* A property name of gfw_names. */
+#define N(field) (gfw_names.field)
+
+/* Sequential writer with a sticky error (a libfdt code: -FDT_ERR_NOSPACE when full). */
+struct gfw {
+	uint8_t *buf;
+	uint32_t size;
+	uint32_t st;            /* end of the structure block so far */
+	uint32_t str;           /* start of the copied names: [str, size - GFW_NAMES_BYTES) */
+	int err;                /* first error, 0 while all is well */
+	bool moved;             /* some name was copied: gfw_finish rebases its properties */
+	const char *name_ptr[GFW_NAME_CACHE];   /* a name copied before ... */
+	uint32_t name_from_end[GFW_NAME_CACHE]; /* ... and where: size - its offset */
+};
+
+/* The buffer is 4-byte aligned (guest_fdt_check), and so is every token in it. */
+static void put32(uint8_t *p, uint32_t v)
+{
+	*(fdt32_t *)(void *)p = cpu_to_fdt32(v);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return fdt32_to_cpu(*(const fdt32_t *)(const void *)p);
+}
+
+/* @n more bytes of structure block (a multiple of 4, zeroed at the end), or NULL when full. */
+static uint8_t *gfw_grab(struct gfw *w, uint32_t n)
+{
+	if (w->err != 0)
+		return NULL;
+	if (n > w->str - w->st) {
+		w->err = -FDT_ERR_NOSPACE;
+		return NULL;
+	}
+	uint8_t *p = w->buf + w->st;
+	put32(p + n - FDT_TAGSIZE, 0);          /* the padding after a name or value */
+	w->st += n;
+	return p;
+}
 
 static void gfw_begin(struct gfw *w, const char *name)
 {
-	if (w->err == 0)
-		w->err = fdt_begin_node(w->fdt, name);
+	uint32_t len = (uint32_t)strlen(name) + 1;
+	uint8_t *p = gfw_grab(w, FDT_TAGSIZE + (uint32_t)align_up(len, FDT_TAGSIZE));
+	if (!p)
+		return;
+	put32(p, FDT_BEGIN_NODE);
+	memcpy(p + FDT_TAGSIZE, name, len);
 }
 
 static void gfw_end(struct gfw *w)
 {
-	if (w->err == 0)
-		w->err = fdt_end_node(w->fdt);
+	uint8_t *p = gfw_grab(w, FDT_TAGSIZE);
+	if (p)
+		put32(p, FDT_END_NODE);
+}
+
+/*
+ * @name's offset in the strings block: final for a gfw_names name, else
+ * its distance from the buffer's end with GFW_NAME_MOVED (copied once).
+ * 0 and an error when the buffer is full.
+ */
+static uint32_t gfw_name(struct gfw *w, const char *name)
+{
+	uintptr_t fixed = (uintptr_t)&gfw_names;
+	if ((uintptr_t)name - fixed < GFW_NAMES_BYTES)
+		return (uint32_t)((uintptr_t)name - fixed);
+	unsigned int slot = (unsigned int)((uintptr_t)name >> GFW_NAME_SHIFT) & (GFW_NAME_CACHE - 1);
+	if (w->name_ptr[slot] == name)
+		return w->name_from_end[slot];
+	uint32_t nlen = (uint32_t)strlen(name) + 1;
+	if (nlen > w->str - w->st) {
+		w->err = -FDT_ERR_NOSPACE;
+		return 0;
+	}
+	w->str -= nlen;
+	memcpy(w->buf + w->str, name, nlen);
+	w->moved = true;
+	w->name_ptr[slot] = name;
+	w->name_from_end[slot] = GFW_NAME_MOVED | (w->size - w->str);
+	return w->name_from_end[slot];
 }
 
 static void gfw_prop(struct gfw *w, const char *name, const void *val, int len)
 {
+	uint32_t vlen = (uint32_t)len;
+	uint8_t *p = gfw_grab(w, 3 * FDT_TAGSIZE + (uint32_t)align_up(vlen, FDT_TAGSIZE));
+	if (!p)
+		return;
+	uint32_t nameoff = gfw_name(w, name);
+	if (w->err)
+		return;
+	put32(p, FDT_PROP);
+	put32(p + FDT_TAGSIZE, vlen);
+	put32(p + 2 * FDT_TAGSIZE, nameoff);
+	if (vlen)
+		memcpy(p + 3 * FDT_TAGSIZE, val, vlen);
+}
+
+static void gfw_start(struct gfw *w, void *buf, size_t size)
+{
+	w->buf = buf;
+	w->size = (uint32_t)size;
+	w->st = GFW_STRUCT_OFF;
+	w->err = size < GFW_STRUCT_OFF + GFW_NAMES_BYTES ? -FDT_ERR_NOSPACE : 0;
+	w->str = w->err ? w->st : w->size - GFW_NAMES_BYTES;   /* room kept for gfw_names */
+	w->moved = false;
+	for (unsigned int i = 0; i < GFW_NAME_CACHE; i++)
+		w->name_ptr[i] = NULL;
 	if (w->err == 0)
-		w->err = fdt_property(w->fdt, name, val, len);
+		memset(w->buf + GFW_RSVMAP_OFF, 0, sizeof(struct fdt_reserve_entry));
+}
+
+/* The copied names' properties: from the end of the buffer to behind gfw_names. */
+static void gfw_rebase_moved(struct gfw *w)
+{
+	for (uint32_t off = GFW_STRUCT_OFF; off < w->st;) {
+		uint32_t tag = get32(w->buf + off);
+		off += FDT_TAGSIZE;
+		if (tag == FDT_BEGIN_NODE) {
+			off += (uint32_t)align_up(strlen((const char *)w->buf + off) + 1, FDT_TAGSIZE);
+		} else if (tag == FDT_PROP) {
+			uint32_t len = get32(w->buf + off);
+			uint32_t nameoff = get32(w->buf + off + FDT_TAGSIZE);
+			if (nameoff & GFW_NAME_MOVED)
+				put32(w->buf + off + FDT_TAGSIZE, GFW_NAMES_BYTES +
+				      (w->size - (nameoff & ~GFW_NAME_MOVED) - w->str));
+			off += 2 * FDT_TAGSIZE + (uint32_t)align_up(len, FDT_TAGSIZE);
+		}
+	}
+}
+
+/* FDT_END, the strings block behind the structure block (gfw_names, copied names), the header. */
+static void gfw_finish(struct gfw *w)
+{
+	uint8_t *p = gfw_grab(w, FDT_TAGSIZE);
+	if (!p)
+		return;
+	put32(p, FDT_END);
+	uint32_t copied = w->size - GFW_NAMES_BYTES - w->str;
+	memmove(w->buf + w->st + GFW_NAMES_BYTES, w->buf + w->str, copied);
+	memcpy(w->buf + w->st, &gfw_names, GFW_NAMES_BYTES);
+	if (w->moved)
+		gfw_rebase_moved(w);
+	uint32_t strings = GFW_NAMES_BYTES + copied;
+	struct fdt_header h = {
+		.magic = cpu_to_fdt32(FDT_MAGIC),
+		.totalsize = cpu_to_fdt32(w->st + strings),
+		.off_dt_struct = cpu_to_fdt32(GFW_STRUCT_OFF),
+		.off_dt_strings = cpu_to_fdt32(w->st),
+		.off_mem_rsvmap = cpu_to_fdt32(GFW_RSVMAP_OFF),
+		.version = cpu_to_fdt32(GFW_VERSION),
+		.last_comp_version = cpu_to_fdt32(GFW_LAST_COMP),
+		.boot_cpuid_phys = 0,
+		.size_dt_strings = cpu_to_fdt32(strings),
+		.size_dt_struct = cpu_to_fdt32(w->st - GFW_STRUCT_OFF),
+	};
+	memcpy(w->buf, &h, sizeof(h));
 }
 
 static void gfw_str(struct gfw *w, const char *name, const char *s)
@@ -129,7 +335,7 @@ static void gfw_reg(struct gfw *w, uint64_t base, uint64_t size)
 {
 	fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
 
-	gfw_prop(w, "reg", reg, (int)sizeof(reg));
+	gfw_prop(w, N(reg), reg, (int)sizeof(reg));
 }
 
 /* Lower-case hex without leading zeros or "0x", as unit addresses are written. */
@@ -159,11 +365,11 @@ static void node_name_format(char *out, const char *prefix, uint64_t unit)
 
 static void gfw_root_props(struct gfw *w)
 {
-	gfw_u32(w, "interrupt-parent", PHANDLE_GIC);
-	gfw_str(w, "model", "linux,dummy-virt");
-	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
-	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
-	gfw_str(w, "compatible", "linux,dummy-virt");
+	gfw_u32(w, N(interrupt_parent), PHANDLE_GIC);
+	gfw_str(w, N(model), "linux,dummy-virt");
+	gfw_u32(w, N(size_cells), ROOT_SIZE_CELLS);
+	gfw_u32(w, N(address_cells), ROOT_ADDR_CELLS);
+	gfw_str(w, N(compatible), "linux,dummy-virt");
 }
 
 static void gfw_chosen(struct gfw *w, const struct cfg_partition *p,
@@ -174,13 +380,13 @@ static void gfw_chosen(struct gfw *w, const struct cfg_partition *p,
 	node_name_format(uart + 1, UART_NODE_PREFIX, p->map.uart.base);
 	gfw_begin(w, "chosen");
 	if (p->bootargs[0] != '\0')
-		gfw_str(w, "bootargs", p->bootargs);
+		gfw_str(w, N(bootargs), p->bootargs);
 	/* A node path, not an alias: the tree has no /aliases (DESIGN.md §1). */
-	gfw_str(w, "stdout-path", uart);
+	gfw_str(w, N(stdout_path), uart);
 	if (initrd_size != 0) {
 		/* Linux reads both as u32 or u64; u64 covers any IPA. */
-		gfw_u64(w, "linux,initrd-start", initrd_ipa);
-		gfw_u64(w, "linux,initrd-end", initrd_ipa + initrd_size);
+		gfw_u64(w, N(initrd_start), initrd_ipa);
+		gfw_u64(w, N(initrd_end), initrd_ipa + initrd_size);
 	}
 	gfw_end(w);
 }
@@ -197,8 +403,8 @@ static void gfw_memory(struct gfw *w, const struct cfg_guest_map *m)
 	}
 	node_name_format(name, MEMORY_NODE_PREFIX, m->ram[0].base);
 	gfw_begin(w, name);
-	gfw_prop(w, "reg", reg, (int)(2 * m->ram_count * sizeof(reg[0])));
-	gfw_str(w, "device_type", "memory");
+	gfw_prop(w, N(reg), reg, (int)(2 * m->ram_count * sizeof(reg[0])));
+	gfw_str(w, N(device_type), "memory");
 	gfw_end(w);
 }
 
@@ -208,15 +414,15 @@ static void gfw_cpus(struct gfw *w, unsigned int vcpu_count)
 	char name[CPU_NODE_NAME_MAX];
 
 	gfw_begin(w, "cpus");
-	gfw_u32(w, "#size-cells", CPUS_SIZE_CELLS);
-	gfw_u32(w, "#address-cells", CPUS_ADDR_CELLS);
+	gfw_u32(w, N(size_cells), CPUS_SIZE_CELLS);
+	gfw_u32(w, N(address_cells), CPUS_ADDR_CELLS);
 	for (unsigned int n = 0; n < vcpu_count; n++) {
 		node_name_format(name, CPU_NODE_PREFIX, n);
 		gfw_begin(w, name);
-		gfw_u32(w, "reg", n);
-		gfw_str(w, "enable-method", "psci");
-		gfw_str(w, "compatible", "arm,cortex-a57");
-		gfw_str(w, "device_type", "cpu");
+		gfw_u32(w, N(reg), n);
+		gfw_str(w, N(enable_method), "psci");
+		gfw_str(w, N(compatible), "arm,cortex-a57");
+		gfw_str(w, N(device_type), "cpu");
 		gfw_end(w);
 	}
 	gfw_end(w);
@@ -229,10 +435,10 @@ static void gfw_cpus(struct gfw *w, unsigned int vcpu_count)
 static void gfw_psci(struct gfw *w)
 {
 	gfw_begin(w, "psci");
-	gfw_u32(w, "cpu_on", PSCI_0_2_FN64_CPU_ON);
-	gfw_u32(w, "cpu_off", PSCI_0_2_FN_CPU_OFF);
-	gfw_str(w, "method", "hvc");
-	gfw_prop(w, "compatible", STRLIST("arm,psci-1.0\0arm,psci-0.2\0arm,psci"));
+	gfw_u32(w, N(cpu_on), PSCI_0_2_FN64_CPU_ON);
+	gfw_u32(w, N(cpu_off), PSCI_0_2_FN_CPU_OFF);
+	gfw_str(w, N(method), "hvc");
+	gfw_prop(w, N(compatible), STRLIST("arm,psci-1.0\0arm,psci-0.2\0arm,psci"));
 	gfw_end(w);
 }
 
@@ -254,9 +460,9 @@ static void gfw_timer(struct gfw *w, const struct cfg_guest_map *m, unsigned int
 	};
 
 	gfw_begin(w, "timer");
-	gfw_prop(w, "interrupts", irqs, (int)sizeof(irqs));
-	gfw_empty(w, "always-on");
-	gfw_prop(w, "compatible", STRLIST("arm,armv8-timer\0arm,armv7-timer"));
+	gfw_prop(w, N(interrupts), irqs, (int)sizeof(irqs));
+	gfw_empty(w, N(always_on));
+	gfw_prop(w, N(compatible), STRLIST("arm,armv8-timer\0arm,armv7-timer"));
 	gfw_end(w);
 }
 
@@ -277,19 +483,19 @@ static void gfw_gic(struct gfw *w, const struct cfg_guest_map *m)
 
 	node_name_format(name, GIC_NODE_PREFIX, m->gicd.base);
 	gfw_begin(w, name);
-	gfw_u32(w, "phandle", PHANDLE_GIC);
-	gfw_prop(w, "reg", reg, (int)sizeof(reg));
+	gfw_u32(w, N(phandle), PHANDLE_GIC);
+	gfw_prop(w, N(reg), reg, (int)sizeof(reg));
 	if (m->gic_version == 2) {
-		gfw_str(w, "compatible", "arm,gic-400");
+		gfw_str(w, N(compatible), "arm,gic-400");
 	} else {
-		gfw_u32(w, "#redistributor-regions", GIC_REDIST_REGIONS);
-		gfw_str(w, "compatible", "arm,gic-v3");
+		gfw_u32(w, N(redistributor_regions), GIC_REDIST_REGIONS);
+		gfw_str(w, N(compatible), "arm,gic-v3");
 	}
-	gfw_empty(w, "ranges");
-	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
-	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
-	gfw_empty(w, "interrupt-controller");
-	gfw_u32(w, "#interrupt-cells", GIC_INTR_CELLS);
+	gfw_empty(w, N(ranges));
+	gfw_u32(w, N(size_cells), ROOT_SIZE_CELLS);
+	gfw_u32(w, N(address_cells), ROOT_ADDR_CELLS);
+	gfw_empty(w, N(interrupt_controller));
+	gfw_u32(w, N(interrupt_cells), GIC_INTR_CELLS);
 	gfw_end(w);
 }
 
@@ -297,11 +503,11 @@ static void gfw_gic(struct gfw *w, const struct cfg_guest_map *m)
 static void gfw_apb_pclk(struct gfw *w)
 {
 	gfw_begin(w, "apb-pclk");
-	gfw_u32(w, "phandle", PHANDLE_APB_PCLK);
-	gfw_str(w, "clock-output-names", "clk24mhz");
-	gfw_u32(w, "clock-frequency", GUEST_UART_CLK_HZ);
-	gfw_u32(w, "#clock-cells", FIXED_CLOCK_CELLS);
-	gfw_str(w, "compatible", "fixed-clock");
+	gfw_u32(w, N(phandle), PHANDLE_APB_PCLK);
+	gfw_str(w, N(clock_output_names), "clk24mhz");
+	gfw_u32(w, N(clock_frequency), GUEST_UART_CLK_HZ);
+	gfw_u32(w, N(clock_cells), FIXED_CLOCK_CELLS);
+	gfw_str(w, N(compatible), "fixed-clock");
 	gfw_end(w);
 }
 
@@ -316,11 +522,11 @@ static void gfw_uart(struct gfw *w, const struct cfg_guest_map *m)
 
 	node_name_format(name, UART_NODE_PREFIX, m->uart.base);
 	gfw_begin(w, name);
-	gfw_prop(w, "clock-names", STRLIST("uartclk\0apb_pclk"));
-	gfw_prop(w, "clocks", clocks, (int)sizeof(clocks));
-	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
+	gfw_prop(w, N(clock_names), STRLIST("uartclk\0apb_pclk"));
+	gfw_prop(w, N(clocks), clocks, (int)sizeof(clocks));
+	gfw_prop(w, N(interrupts), irq, (int)sizeof(irq));
 	gfw_reg(w, m->uart.base, m->uart.size);
-	gfw_prop(w, "compatible", STRLIST("arm,pl011\0arm,primecell"));
+	gfw_prop(w, N(compatible), STRLIST("arm,pl011\0arm,primecell"));
 	gfw_end(w);
 }
 
@@ -406,11 +612,11 @@ static void gfw_shm(struct gfw *w, const struct cfg_shm_region *r, uint64_t gues
 
 	node_name_format(name, SHM_NODE_PREFIX, guest_base);
 	gfw_begin(w, name);
-	gfw_str(w, "compatible", "xen,shared-memory-v1");
+	gfw_str(w, N(compatible), "xen,shared-memory-v1");
 	gfw_reg(w, guest_base, r->size);
-	gfw_str(w, "xen,id", r->id);
-	gfw_u64(w, "xen,offset", 0);
-	gfw_empty(w, "no-map");
+	gfw_str(w, N(xen_id), r->id);
+	gfw_u64(w, N(xen_offset), 0);
+	gfw_empty(w, N(no_map));
 	gfw_end(w);
 }
 
@@ -432,9 +638,9 @@ static void gfw_reserved_memory(struct gfw *w, const struct config *cfg, unsigne
 	if (shm_ref_count(cfg, part_index) == 0)
 		return;
 	gfw_begin(w, "reserved-memory");
-	gfw_u32(w, "#address-cells", ROOT_ADDR_CELLS);
-	gfw_u32(w, "#size-cells", ROOT_SIZE_CELLS);
-	gfw_empty(w, "ranges");
+	gfw_u32(w, N(address_cells), ROOT_ADDR_CELLS);
+	gfw_u32(w, N(size_cells), ROOT_SIZE_CELLS);
+	gfw_empty(w, N(ranges));
 	for (unsigned int i = 0; i < cfg->ref_count; i++) {
 		const struct cfg_shm_ref *ref = &cfg->refs[i];
 
@@ -459,8 +665,8 @@ static void gfw_hypervisor(struct gfw *w, const struct config *cfg, unsigned int
 	if (shm_ref_count(cfg, part_index) == 0)
 		return;
 	gfw_begin(w, "hypervisor");
-	gfw_prop(w, "compatible", STRLIST("tessera,hypervisor"));
-	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
+	gfw_prop(w, N(compatible), STRLIST("tessera,hypervisor"));
+	gfw_prop(w, N(interrupts), irq, (int)sizeof(irq));
 	gfw_end(w);
 }
 
@@ -578,8 +784,6 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 {
 	const struct cfg_partition *p = &cfg->partitions[part_index];
 
-	if (w->err == 0)
-		w->err = fdt_finish_reservemap(w->fdt);
 	gfw_begin(w, "");
 	gfw_root_props(w);
 	gfw_psci(w);
@@ -596,27 +800,21 @@ static void gfw_tree(struct gfw *w, const struct config *cfg, unsigned int part_
 	gfw_gpio(w, cfg, part_index);
 	gfw_ctl(w, p);
 	gfw_end(w);
-	if (w->err == 0)
-		w->err = fdt_finish(w->fdt);
+	gfw_finish(w);
 }
 
 int guest_fdt_build(void *buf, size_t size, const struct config *cfg, unsigned int part_index,
 		    uint64_t initrd_ipa, uint64_t initrd_size)
 {
-	if (buf == NULL)
+	if (buf == NULL || !is_aligned((uintptr_t)buf, FDT_TAGSIZE))
 		return -TS_EINVAL;
 	int rc = guest_fdt_check(size, cfg, part_index, initrd_ipa, initrd_size);
 
 	if (rc != 0)
 		return rc;
-	/*
-	 * No de-duplication of property names: libfdt's search for an existing
-	 * name is linear per property, which made building the tree cost more
-	 * than the rest of a partition's start (DESIGN §11).
-	 */
-	struct gfw w = { .fdt = buf,
-			 .err = fdt_create_with_flags(buf, (int)size, FDT_CREATE_FLAG_NO_NAME_DEDUP) };
+	struct gfw w;
 
+	gfw_start(&w, buf, size);
 	gfw_tree(&w, cfg, part_index, initrd_ipa, initrd_size);
 	if (w.err == 0)
 		return 0;

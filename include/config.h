@@ -65,6 +65,8 @@ struct cfg_host_devices {
  */
 typedef const void *cfg_module_reader(uint64_t base, uint64_t size);
 
+struct dt_index;
+
 /* What the host offers; cfg_parse() checks the configuration against it. */
 struct cfg_platform {
 	struct cfg_range ram[CFG_MAX_RANGES];          /* from /memory */
@@ -74,6 +76,7 @@ struct cfg_platform {
 	unsigned int cpu_count;                        /* physical CPUs */
 	unsigned int boot_cpu;                         /* logical index of the boot CPU */
 	int chosen_hint;                               /* offset of /chosen if known, else 0 */
+	struct dt_index *chosen_index;                 /* /chosen already indexed, or NULL */
 	unsigned int ipa_bits;                         /* guest physical address bits; 0: default */
 	struct cfg_host_devices host;
 	cfg_module_reader *read_module;                /* NULL: modules cannot be read */
@@ -176,6 +179,7 @@ struct cfg_errors {
 	char line[CFG_MAX_ERRORS][CFG_ERROR_LEN];  /* "config: <path>: <property>: <reason>" */
 };
 
+/* Entries past each count are undefined: cfg_parse() clears an entry when it takes it. */
 struct config {
 	unsigned int partition_count;
 	struct cfg_partition partitions[CFG_MAX_PARTITIONS];

@@ -25,7 +25,8 @@
 #define GUEST_FDT_BASE_BOUND   2560u
 /*
  * cpu@N: node 16 + device_type 16 + compatible 28 + reg 16 + enable-method 20,
- * plus the four property names (41): names are not de-duplicated.
+ * plus the four property names (41), counted as if never shared (the
+ * writer writes a repeated name once: these stay upper bounds).
  */
 #define GUEST_FDT_CPU_BOUND    144u
 /*
@@ -70,9 +71,10 @@ size_t guest_fdt_size_bound(const struct config *cfg, unsigned int part_index);
 
 /*
  * Build the DT partition @part_index of @cfg boots with, into @buf (@size
- * bytes).  initrd_size 0 = none.  Returns 0 or -TS_E* (include/tserr.h):
- * -TS_ENOMEM when @buf is too small, -TS_EINVAL for a bad argument or an
- * inconsistent @cfg.  On error @buf holds no valid tree.
+ * bytes, 4-byte aligned).  initrd_size 0 = none.  Returns 0 or -TS_E*
+ * (include/tserr.h): -TS_ENOMEM when @buf is too small, -TS_EINVAL for a
+ * bad argument (a misaligned @buf too) or an inconsistent @cfg.  On error
+ * @buf holds no valid tree.
  */
 int guest_fdt_build(void *buf, size_t size, const struct config *cfg, unsigned int part_index,
 		    uint64_t initrd_ipa, uint64_t initrd_size);

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dt_index;
+
 #define HOST_DT_MAX_TOP    160
 #define HOST_DT_MAX_MEMORY 8
 
@@ -25,6 +27,7 @@ struct host_dt {
 	bool top_truncated;                /* more top-level nodes than HOST_DT_MAX_TOP */
 	bool malformed;                    /* header or structure block broken: all above unset */
 	uint32_t malformed_at;             /* then: structure-block offset of the first bad token */
+	struct dt_index *chosen_index;     /* /chosen, for boot_memory and cfg_parse */
 };
 
 /*

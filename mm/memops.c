@@ -70,6 +70,13 @@ void *memset(void *dst, int c, size_t n)
 			d += 16;
 			n -= 16;
 		}
+		/* Four blocks a step: the loop's own instructions were half of clearing a page. */
+		for (; n >= 4 * block; d += 4 * block, n -= 4 * block) {
+			dc_zva(d, block);
+			dc_zva(d + block, block);
+			dc_zva(d + 2 * block, block);
+			dc_zva(d + 3 * block, block);
+		}
 		for (; n >= block; d += block, n -= block)
 			dc_zva(d, block);
 	}

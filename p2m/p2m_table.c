@@ -634,13 +634,30 @@ static void run_add(struct p2m_run *run, uint64_t va, uint64_t pa, uint64_t size
 	*run = (struct p2m_run){ run->fn, run->ctx, va, pa, size, type };
 }
 
+#define WALK_SKIP 16u                   /* entries tested together for "all invalid" */
+
+/*
+ * The first entry at or after @i that is not 0.  Most entries are: sixteen
+ * at a time (the boot log walks every table of every partition).
+ */
+static unsigned int next_used(const uint64_t *t, unsigned int i, unsigned int n)
+{
+	const uint64_t *e = t + i, *end = t + n;
+	for (; end - e >= WALK_SKIP; e += WALK_SKIP)
+		if ((e[0] | e[1] | e[2] | e[3] | e[4] | e[5] | e[6] | e[7] | e[8] | e[9] | e[10] |
+		     e[11] | e[12] | e[13] | e[14] | e[15]) != 0)
+			break;
+	while (e < end && *e == 0)
+		e++;
+	return (unsigned int)(e - t);
+}
+
 static void walk_leaves(const struct p2m *p, struct p2m_run *run, const uint64_t *table,
 			unsigned int level, unsigned int entries, uint64_t base)
 {
-	for (unsigned int i = 0; i < entries; i++) {
+	for (unsigned int i = next_used(table, 0, entries); i < entries;
+	     i = next_used(table, i + 1, entries)) {
 		uint64_t desc = table[i];
-		if (desc == 0)
-			continue;               /* most entries: keep the scan short */
 		uint64_t va = base + (uint64_t)i * level_size(level);
 
 		if (desc_is_table(level, desc))

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "console.h"
 #include "shm.h"
 #include "tserr.h"
 
@@ -632,13 +633,17 @@ int shm_table_check(const struct shm_table *t, const struct config *cfg,
 
 /* ---- printing --------------------------------------------------------- */
 
-/* Appends to t->line; SHM_LINE_MAX is sized so that nothing is cut. */
+/*
+ * Appends to t->line; SHM_LINE_MAX is sized so that nothing is cut.  The
+ * console's formatter: these lines are a good part of a region's set-up
+ * (DESIGN §11).
+ */
 __attribute__((format(printf, 3, 4)))
 static void shm_line_add(struct shm_table *t, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(t->line + *len, SHM_LINE_MAX - *len, fmt, ap);
+	int n = console_vformat(t->line + *len, SHM_LINE_MAX - *len, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		*len += (size_t)n;

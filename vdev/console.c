@@ -7,19 +7,14 @@
 #include <string.h>
 
 #include "console.h"
+#include "console_internal.h"
 #include "spinlock.h"
 #include "types.h"
 
-/* PL011 registers (ARM DDI 0183). */
-#define UART_DR      0x00
-#define UART_FR      0x18
-#define UART_FR_RXFE BIT64(4)   /* receive FIFO empty */
-#define UART_FR_TXFF BIT64(5)   /* transmit FIFO full */
-
+/* PL011 registers (ARM DDI 0183); the transmit side is in console_internal.h. */
 #define UART_IMSC    0x38
 #define UART_IMSC_RX (BIT64(4) | BIT64(6))   /* RXIM | RTIM */
 
-#define LINE_MAX 256
 
 static volatile uint8_t *uart;
 static struct spinlock console_lock;
@@ -53,13 +48,16 @@ uint32_t console_irq(void)
 	return rx_intid;
 }
 
+void __attribute__((noinline, cold)) console_uart_wait_room(volatile uint8_t *u)
+{
+	while (*(volatile uint32_t *)(u + UART_FR) & UART_FR_TXFF)
+		;
+}
+
 void console_putc_raw(char c)
 {
-	if (!uart)
-		return;
-	while (uart_read32(UART_FR) & UART_FR_TXFF)
-		;
-	*(volatile uint32_t *)(uart + UART_DR) = (uint8_t)c;
+	if (uart)
+		console_uart_put(uart, c);
 }
 
 void console_puts_raw(const char *s)
@@ -68,26 +66,39 @@ void console_puts_raw(const char *s)
 		console_putc_raw(*s++);
 }
 
+/* Every character waits for room in the FIFO (TXFF); a newline goes out as CR LF. */
 static void console_write(const char *s, size_t n)
 {
+	volatile uint8_t *u = uart;
+	if (!u)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			console_putc_raw('\r');
-		console_putc_raw(s[i]);
+			console_uart_put(u, '\r');
+		console_uart_put(u, s[i]);
 	}
 }
 
+static const char log_prefix[] = "(tessera) ";
+
+/* Formatted straight to the UART under the lock: no line buffer, no second pass. */
 void log_vline(const char *fmt, va_list ap)
 {
-	char line[LINE_MAX];
-	int n = snprintf(line, sizeof(line), "(tessera) ");
-	int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
 	spin_lock(&console_lock);
-	console_write(line, len);
+	if (uart) {
+		console_write(log_prefix, sizeof(log_prefix) - 1);
+		console_vformat_uart(uart, fmt, ap);
+		console_write("\n", 1);
+	}
+	spin_unlock(&console_lock);
+}
+
+void log_text(const char *text)
+{
+	spin_lock(&console_lock);
+	console_write(log_prefix, sizeof(log_prefix) - 1);
+	console_write(text, strlen(text));
+	console_write("\n", 1);
 	spin_unlock(&console_lock);
 }
 

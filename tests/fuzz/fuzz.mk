@@ -27,11 +27,11 @@ FUZZ_COV_CFLAGS := -std=c11 -O0 -g $(WARNINGS) -DTS_HOST_BUILD \
                 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping
 # Per harness: FUZZ_SRCS_<name> is tested (instrumented), FUZZ_PLAIN_<name> is not.
 FUZZ_SUPPORT := tests/fuzz/fuzz_common.c tests/fuzz/dtb_mutate.c
-FUZZ_SRCS_cfg        := tests/fuzz/fuzz_cfg.c $(wildcard dt/cfg*.c)
+FUZZ_SRCS_cfg        := tests/fuzz/fuzz_cfg.c $(wildcard dt/cfg*.c) dt/dt_read.c
 FUZZ_PLAIN_cfg       := $(FUZZ_SUPPORT) tests/fuzz/fuzz_config.c boot/host_dt.c
-FUZZ_SRCS_host_dt    := tests/fuzz/fuzz_host_dt.c boot/host_dt.c
+FUZZ_SRCS_host_dt    := tests/fuzz/fuzz_host_dt.c boot/host_dt.c dt/dt_read.c
 FUZZ_PLAIN_host_dt   := $(FUZZ_SUPPORT)
-FUZZ_SRCS_guest_fdt  := tests/fuzz/fuzz_guest_fdt.c dt/guest_fdt.c $(wildcard dt/cfg*.c)
+FUZZ_SRCS_guest_fdt  := tests/fuzz/fuzz_guest_fdt.c dt/guest_fdt.c $(wildcard dt/cfg*.c) dt/dt_read.c
 FUZZ_PLAIN_guest_fdt := $(FUZZ_SUPPORT) tests/fuzz/fuzz_config.c boot/host_dt.c
 FUZZ_BINS    := $(FUZZ_HARNESSES:%=$(B)/fuzz/fuzz_%)
 FUZZ_DEPS    := $(wildcard include/*.h include/public/*.h dt/*.h tests/fuzz/*.h)

@@ -1,2 +1,2 @@
 UNIT_TESTS += shm
-UNIT_SRCS_shm := shm/shm_table.c
+UNIT_SRCS_shm := shm/shm_table.c vdev/console_fmt.c

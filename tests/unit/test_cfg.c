@@ -18,6 +18,7 @@
 
 #include <libfdt.h>
 
+#include "cfg_internal.h"
 #include "config.h"
 #include "types.h"
 
@@ -86,10 +87,21 @@ static void *dtc_string(const char *src)
 	return dtb;
 }
 
+/*
+ * cfg_parse() clears each entry as it takes it (the hypervisor's struct
+ * config is not cleared at boot): garbage everywhere first holds it to that.
+ */
+static int cfg_parse_dirty(const void *dtb, const struct cfg_platform *plat)
+{
+	memset(&cfg, 0xa5, sizeof(cfg));
+	memset(&errs, 0xa5, sizeof(errs));
+	return cfg_parse(dtb, plat, &cfg, &errs);
+}
+
 static int parse_with(const char *src, const struct cfg_platform *plat)
 {
 	void *dtb = dtc_string(src);
-	int n = cfg_parse(dtb, plat, &cfg, &errs);
+	int n = cfg_parse_dirty(dtb, plat);
 	free(dtb);
 	return n;
 }
@@ -114,7 +126,7 @@ static int parse_fixture(const char *name)
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 	}
 	void *dtb = dtc_file(path);
-	int n = cfg_parse(dtb, &plat_virt, &cfg, &errs);
+	int n = cfg_parse_dirty(dtb, &plat_virt);
 	free(dtb);
 	return n;
 }
@@ -1380,9 +1392,30 @@ static void test_bad_blob(void **state)
 	       "config: /: fdt: not a valid flattened device tree");
 }
 
+/* Node paths in messages: "/" + name under the root, truncated as snprintf would. */
+static void test_child_path(void **state)
+{
+	(void)state;
+	char out[CFG_PATH_MAX], want[CFG_PATH_MAX], name[2 * CFG_PATH_MAX];
+
+	assert_int_equal(cfg_child_path(out, "/", "chosen"), 7);
+	assert_string_equal(out, "/chosen");
+	assert_int_equal(cfg_child_path(out, "/chosen/domU1", "module@0"), 22);
+	assert_string_equal(out, "/chosen/domU1/module@0");
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	int w = snprintf(want, sizeof(want), "%s/%s", "/chosen", name);
+	assert_int_equal(cfg_child_path(out, "/chosen", name), w);
+	assert_string_equal(out, want);
+	w = snprintf(want, sizeof(want), "/%s", name);
+	assert_int_equal(cfg_child_path(out, "/", name), w);
+	assert_string_equal(out, want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_child_path),
 		cmocka_unit_test(test_two_domus_valid),
 		cmocka_unit_test(test_dom0_two_domus),
 		cmocka_unit_test(test_dom0_defaults),

@@ -770,6 +770,8 @@ static void test_bad_arguments(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(guest_fdt_build(NULL, GUEST_FDT_MAX_SIZE, f->cfg, 0, 0, 0), -TS_EINVAL);
+	assert_int_equal(guest_fdt_build((char *)f->buf + 2, GUEST_FDT_MAX_SIZE - 2, f->cfg, 0, 0, 0),
+			 -TS_EINVAL);                 /* tokens are aligned words */
 	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, NULL, 0, 0, 0), -TS_EINVAL);
 	assert_int_equal(guest_fdt_build(f->buf, GUEST_FDT_MAX_SIZE, f->cfg, 2, 0, 0), -TS_EINVAL);
 	assert_int_equal(guest_fdt_size_bound(f->cfg, 2), 0);

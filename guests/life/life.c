@@ -22,16 +22,20 @@
  *                 A 'q' on the partition's console (polled by vCPU0)
  *                 makes this run and every later one calm ("life: calm").
  *
- * Runs are counted across restarts in a word of RAM below the image, which
- * Tessera does not clear between runs (docs/architecture.md section 12): a
- * guest that finds its magic there adds one.  Only vCPU0 prints.
+ * Runs are counted across restarts at the start of the shared region whose
+ * xen,id the bootarg `persist=<id>` names: Tessera scrubs a partition's
+ * private RAM before every run but its first and never scrubs a shared
+ * region (docs/architecture.md section 9).  A guest that finds its magic
+ * there adds one.  Without `persist=` every run is run 1 (cpu-on-range
+ * needs no count).  Only vCPU0 prints.
  */
 #include <libfdt.h>
 #include <string.h>
 
 #include "guest.h"
 
-#define LIFE_PERSIST_OFF	0x100000ull		/* RAM base + 1 MiB: below the image */
+#define LIFE_SHM_COMPAT		"xen,shared-memory-v1"
+#define LIFE_PERSIST_ID_MAX	32
 #define LIFE_MAGIC		0x4546494c45464900ull	/* "\0IFELIFE" */
 #define LIFE_WAIT_MS		5000u
 #define LIFE_STORM_MIN_CALLS	64u			/* CPU_ON calls before the reset */
@@ -68,22 +72,41 @@ enum life_mode { MODE_NONE, MODE_RESET_STORM, MODE_RANGE, MODE_STRESS };
 enum life_end { END_NONE, END_RESET, END_OFF, END_CPU_OFF, END_CALM };
 static volatile enum life_end ending;	/* stress: how vCPU0 ends this run */
 
-static uint64_t life_ram_base(void)
-{
-	struct dt_range ram[DT_MAX_RANGES];
+static struct life_persist *persist;	/* NULL without `persist=` */
 
-	return dt_memory_ranges(ram, DT_MAX_RANGES) > 0 ? ram[0].base : GUEST_RAM_BASE;
-}
-
-static struct life_persist *life_persist(void)
+/* The shared region whose xen,id is @id, or NULL (with a FAIL line). */
+static struct life_persist *life_find_persist(const char *id)
 {
-	return (struct life_persist *)(uintptr_t)(life_ram_base() + LIFE_PERSIST_OFF);
+	const void *fdt = dt_blob();
+	int node;
+	uint64_t base, size;
+
+	fdt_for_each_subnode(node, fdt, fdt_path_offset(fdt, "/reserved-memory")) {
+		const char *compat = dt_prop_string(node, "compatible");
+		const char *xid = dt_prop_string(node, "xen,id");
+		if (compat == NULL || xid == NULL || strcmp(compat, LIFE_SHM_COMPAT) != 0 ||
+		    strcmp(xid, id) != 0)
+			continue;
+		if (dt_reg(node, 0, &base, &size) != 0 || size < sizeof(struct life_persist))
+			break;
+		return (struct life_persist *)(uintptr_t)base;
+	}
+	report_fail("life-persist got=none want=%s", id);
+	return NULL;
 }
 
 /* This run's number, 1 for the first since QEMU started. */
 static uint64_t life_count_run(void)
 {
-	struct life_persist *p = life_persist();
+	char id[LIFE_PERSIST_ID_MAX];
+
+	if (!bootargs_get("persist", id, sizeof(id)))
+		return 1;
+	persist = life_find_persist(id);
+	if (persist == NULL)
+		return 1;
+
+	struct life_persist *p = persist;
 	bool known = p->magic == LIFE_MAGIC;
 	uint64_t runs = known ? p->runs + 1 : 1;
 
@@ -101,10 +124,15 @@ static bool life_calm_asked(void)
 	volatile uint32_t *fr = (volatile uint32_t *)(uintptr_t)(uart_base() + UARTFR);
 	volatile uint32_t *dr = (volatile uint32_t *)(uintptr_t)(uart_base() + UARTDR);
 
+	static bool calm;		/* without `persist=`: this run only */
+	volatile uint64_t *flag = persist != NULL ? &persist->calm : NULL;
+
 	while (!(*fr & UARTFR_RXFE))
 		if ((char)*dr == LIFE_CALM_KEY)
-			life_persist()->calm = LIFE_CALM_YES;
-	return life_persist()->calm == LIFE_CALM_YES;
+			calm = true;
+	if (flag != NULL && calm)
+		*flag = LIFE_CALM_YES;
+	return calm || (flag != NULL && *flag == LIFE_CALM_YES);
 }
 
 static bool cpu_on_result_ok(int64_t r)

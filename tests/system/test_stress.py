@@ -149,9 +149,9 @@ def test_life_cycle_storm(icount):
         if m and m.group(1) not in first:
             first[m.group(1)] = int(m.group(2))
     assert sorted(first) == PARTS
-    head = "shm: regions 2 dom_shared(0x7ff5) owns 1 live"
+    head = "shm: regions 5 dom_shared(0x7ff5) owns 4 live"
     boot_table = _boot_block(t, head)
-    assert len(boot_table) == 3, boot_table
+    assert len(boot_table) == 6, boot_table
 
     # After the storm and the settling restarts: all running with one vCPU
     # (calm), the pool and the references as at boot.
@@ -162,7 +162,7 @@ def test_life_cycle_storm(icount):
              map(re.compile(r"stage-2 table pages in use: (\d+)$").match, t) if m]
     assert pools[-1] == sum(first.values()), (pools[-1], first)
     tables = [i for i, ln in enumerate(t) if ln == head]
-    final_table = t[tables[-2]:tables[-2] + 3]     # the last `shm` before the power-off one
+    final_table = t[tables[-2]:tables[-2] + 6]     # the last `shm` before the power-off one
     assert final_table == boot_table, (final_table, boot_table)
 
     # Every start was matched by a stop, and the machine powered off.
@@ -172,9 +172,14 @@ def test_life_cycle_storm(icount):
         assert starts == stops, (name, starts, stops)
     assert "every partition has stopped: powering off" in t
     off = t.index("every partition has stopped: powering off")
-    assert t[off + 2:off + 4] == [
+    def persist(name, host):
+        return (f"shm: id life-{name} host {host:#x}-{host + 0x1fffff:#x} size 0x200000 "
+                f"owner dom_shared(0x7ff5) refs 0 {name}@0x70000000(unmapped)")
+    assert t[off + 2:off + 7] == [
         "shm: id 0x0 host 0x60000000-0x601fffff size 0x200000 owner domA(0x1) refs 0 "
         "domA@0x50000000(owner,unmapped) domB@0x50000000(unmapped)",
+        persist("domA", 0x60400000),
         "shm: id 0x1 host 0x60200000-0x603fffff size 0x200000 owner dom_shared(0x7ff5) refs 0 "
-        "domB@0x60000000(unmapped) domC@0x50000000(unmapped)"], t[off:off + 5]
+        "domB@0x60000000(unmapped) domC@0x50000000(unmapped)",
+        persist("domB", 0x60600000), persist("domC", 0x60800000)], t[off:off + 8]
     assert_clean_exit(r)

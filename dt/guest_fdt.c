@@ -128,7 +128,10 @@
 	X(always_on, "always-on") \
 	X(redistributor_regions, "#redistributor-regions") \
 	X(interrupt_cells, "#interrupt-cells") \
-	X(clock_cells, "#clock-cells")
+	X(clock_cells, "#clock-cells") \
+	X(gpio_controller, "gpio-controller") \
+	X(gpio_cells, "#gpio-cells") \
+	X(gpio_line_names, "gpio-line-names")
 
 /* One char array per name, in order: the image of the strings block's start. */
 static const struct gfw_names {
@@ -572,14 +575,14 @@ static void gfw_gpio(struct gfw *w, const struct config *cfg, unsigned int part_
 	}
 	node_name_format(name, GPIO_NODE_PREFIX, m->gpio.base);
 	gfw_begin(w, name);
-	gfw_str(w, "clock-names", "apb_pclk");
-	gfw_u32(w, "clocks", PHANDLE_APB_PCLK);
-	gfw_prop(w, "interrupts", irq, (int)sizeof(irq));
-	gfw_empty(w, "gpio-controller");
-	gfw_u32(w, "#gpio-cells", GPIO_CELLS);
-	gfw_prop(w, "gpio-line-names", names, (int)len);
+	gfw_str(w, N(clock_names), "apb_pclk");
+	gfw_u32(w, N(clocks), PHANDLE_APB_PCLK);
+	gfw_prop(w, N(interrupts), irq, (int)sizeof(irq));
+	gfw_empty(w, N(gpio_controller));
+	gfw_u32(w, N(gpio_cells), GPIO_CELLS);
+	gfw_prop(w, N(gpio_line_names), names, (int)len);
 	gfw_reg(w, m->gpio.base, m->gpio.size);
-	gfw_prop(w, "compatible", STRLIST("arm,pl061\0arm,primecell"));
+	gfw_prop(w, N(compatible), STRLIST("arm,pl061\0arm,primecell"));
 	gfw_end(w);
 }
 
@@ -598,7 +601,7 @@ static void gfw_ctl(struct gfw *w, const struct cfg_partition *p)
 	node_name_format(name, CTL_NODE_PREFIX, m->ctl.base);
 	gfw_begin(w, name);
 	gfw_reg(w, m->ctl.base, m->ctl.size);
-	gfw_str(w, "compatible", "tessera,control");
+	gfw_str(w, N(compatible), "tessera,control");
 	gfw_end(w);
 }
 

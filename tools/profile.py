@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Instructions Tessera executes, per function, in one bench scenario
+(docs/benchmarks.md, "What dominates each figure").
+
+    tools/profile.py <scenario> [--gic 2|3] [--top N] [--diff <scenario>]
+
+Runs the scenario's QEMU command from build/bench/results.json (so `make
+bench` first) with `-d exec,nochain -singlestep`: QEMU logs every executed
+instruction. Each one inside Tessera's image (loaded at the address the
+boot line prints) is charged to the build/tessera.elf symbol it belongs
+to; instructions of guests are left out. With --diff, the second
+scenario's counts are subtracted: e.g. boot2-2m-4g --diff boot2-none-4g is
+what a shared region costs, function by function.
+"""
+import argparse
+import bisect
+import collections
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ELF = ROOT / "build" / "tessera.elf"
+RESULTS = ROOT / "build" / "bench" / "results.json"
+NM = "aarch64-linux-gnu-nm"
+TRACE_LINE = re.compile(rb"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/([0-9a-f]+)/")
+IMAGE_LINE = re.compile(r"image (0x[0-9a-f]+)-(0x[0-9a-f]+)")
+TIMEOUT_S = 600
+
+
+def symbols():
+    """Text symbols as (offsets from _start, names), sorted."""
+    out = subprocess.run([NM, "-n", "--defined-only", str(ELF)], check=True,
+                         capture_output=True, text=True).stdout
+    syms = []
+    for ln in out.splitlines():
+        addr, kind, name = ln.split()[:3]
+        if kind in "tTwW":
+            syms.append((int(addr, 16), name))
+    base = next(a for a, n in syms if n == "_start")
+    return [a - base for a, _ in syms], [n for _, n in syms]
+
+
+def cmdline(scenario, gic):
+    results = json.loads(RESULTS.read_text())
+    key = scenario if gic == 3 else f"{scenario}-gicv{gic}"
+    try:
+        return results["scenarios"][key]["cmdline"].split()
+    except KeyError:
+        sys.exit(f"profile: no scenario {key} in {RESULTS} (run make bench)")
+
+
+def profile(scenario, gic):
+    """{function: instructions} for one run of the scenario."""
+    addrs, names = symbols()
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = Path(tmp) / "trace.log"
+        cmd = cmdline(scenario, gic) + ["-d", "exec,nochain", "-singlestep", "-D", str(trace)]
+        console = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                                 timeout=TIMEOUT_S).stdout.decode(errors="replace")
+        m = IMAGE_LINE.search(console)
+        if not m:
+            sys.exit("profile: the console has no 'image <start>-<end>' line")
+        lo, hi = int(m.group(1), 16), int(m.group(2), 16)
+        counts = collections.Counter()
+        with trace.open("rb") as f:
+            for ln in f:
+                t = TRACE_LINE.match(ln)
+                if not t:
+                    continue
+                pc = int(t.group(1), 16)
+                if lo <= pc < hi:
+                    i = bisect.bisect_right(addrs, pc - lo) - 1
+                    counts[names[i] if i >= 0 else "?"] += 1
+    return counts
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("scenario")
+    ap.add_argument("--gic", type=int, default=3, choices=(2, 3))
+    ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--diff", metavar="SCENARIO")
+    a = ap.parse_args()
+    counts = profile(a.scenario, a.gic)
+    if a.diff:
+        counts.subtract(profile(a.diff, a.gic))
+    total = sum(counts.values())
+    print(f"{a.scenario}{' - ' + a.diff if a.diff else ''} (GICv{a.gic}): {total:,} instructions in Tessera")
+    for name, n in sorted(counts.items(), key=lambda kv: -abs(kv[1]))[:a.top]:
+        if n:
+            print(f"{n:>10,}  {name}")
+
+
+if __name__ == "__main__":
+    main()

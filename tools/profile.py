@@ -2,15 +2,17 @@
 """Instructions Tessera executes, per function, in one bench scenario
 (docs/benchmarks.md, "What dominates each figure").
 
-    tools/profile.py <scenario> [--gic 2|3] [--top N] [--diff <scenario>]
+    tools/profile.py <scenario> [--gic 2|3] [--top N] [--diff <scenario>] [--boot]
 
 Runs the scenario's QEMU command from build/bench/results.json (so `make
 bench` first) with `-d exec,nochain -singlestep`: QEMU logs every executed
-instruction. Each one inside Tessera's image (loaded at the address the
-boot line prints) is charged to the build/tessera.elf symbol it belongs
+instruction. Each one executed at EL2 inside Tessera's image (loaded at the
+address the boot line prints) is charged to the build/tessera.elf symbol it belongs
 to; instructions of guests are left out. With --diff, the second
 scenario's counts are subtracted: e.g. boot2-2m-4g --diff boot2-none-4g is
-what a shared region costs, function by function.
+what a shared region costs, function by function (the stop path
+included). --boot stops counting at the first instruction a guest executes
+(figure 1's window, as the boot CPU sees it).
 """
 import argparse
 import bisect
@@ -29,6 +31,12 @@ NM = "aarch64-linux-gnu-nm"
 TRACE_LINE = re.compile(rb"^Trace \d+: 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/([0-9a-f]+)/")
 IMAGE_LINE = re.compile(r"image (0x[0-9a-f]+)-(0x[0-9a-f]+)")
 TIMEOUT_S = 600
+# QEMU 7.2's TB flags (target/arm/cpu.h, TBFLAG_ANY): MMUIDX in bits 4-7;
+# ARMMMUIdx_E2 (6) is EL2's translation regime, so guests (whose code may
+# sit at the same addresses) are left out.
+TB_MMUIDX_SHIFT = 4
+TB_MMUIDX_MASK = 0xf
+MMUIDX_E2 = 6
 
 
 def symbols():
@@ -53,7 +61,7 @@ def cmdline(scenario, gic):
         sys.exit(f"profile: no scenario {key} in {RESULTS} (run make bench)")
 
 
-def profile(scenario, gic):
+def profile(scenario, gic, boot_only=False):
     """{function: instructions} for one run of the scenario."""
     addrs, names = symbols()
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,7 +80,10 @@ def profile(scenario, gic):
                 if not t:
                     continue
                 pc = int(t.group(1), 16)
-                if lo <= pc < hi:
+                el2 = (int(t.group(2), 16) >> TB_MMUIDX_SHIFT) & TB_MMUIDX_MASK == MMUIDX_E2
+                if boot_only and not el2:
+                    break
+                if el2 and lo <= pc < hi:
                     i = bisect.bisect_right(addrs, pc - lo) - 1
                     counts[names[i] if i >= 0 else "?"] += 1
     return counts
@@ -84,10 +95,11 @@ def main():
     ap.add_argument("--gic", type=int, default=3, choices=(2, 3))
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--diff", metavar="SCENARIO")
+    ap.add_argument("--boot", action="store_true", help="only up to a guest's first instruction")
     a = ap.parse_args()
-    counts = profile(a.scenario, a.gic)
+    counts = profile(a.scenario, a.gic, a.boot)
     if a.diff:
-        counts.subtract(profile(a.diff, a.gic))
+        counts.subtract(profile(a.diff, a.gic, a.boot))
     total = sum(counts.values())
     print(f"{a.scenario}{' - ' + a.diff if a.diff else ''} (GICv{a.gic}): {total:,} instructions in Tessera")
     for name, n in sorted(counts.items(), key=lambda kv: -abs(kv[1]))[:a.top]:

@@ -230,8 +230,13 @@ static bool host_dt_walk(const void *fdt, struct host_dt *h, uint32_t *bad_at)
 		at = off;
 		switch (host_dt_token(&b, &off, &name, &len)) {
 		case FDT_BEGIN_NODE:
-			/* The root has no name (DT spec §2.2.1): libfdt would put one in every path. */
-			ok = !root_closed && (depth > 0 || len == 0);
+			/*
+			 * The root has no name (DT spec §2.2.1): libfdt would put one
+			 * in every path.  No other name holds a '/', the path
+			 * separator: fdt_get_path() would hand back another node's
+			 * path (found by fuzz_cfg: a passthrough device's).
+			 */
+			ok = !root_closed && (depth > 0 ? memchr(name, '/', len) == NULL : len == 0);
 			if (ok && ++depth == 2 && h != NULL)
 				host_dt_add_top(h, at, name, len);
 			break;

@@ -96,7 +96,9 @@ static bool ref_walk(const void *fdt, struct ref *r)
 		case FDT_BEGIN_NODE: {
 			const char *name = fdt_offset_ptr(fdt, off + FDT_TAGSIZE, 1);
 
-			if (root_closed || (depth == 0 && (!name || *name != '\0')))
+			/* A '/' inside a name would make fdt_get_path() name another node. */
+			if (root_closed || (depth == 0 && (!name || *name != '\0')) ||
+			    (depth > 0 && name && strchr(name, '/')))
 				return ref_fail(r, off);
 			if (++depth == 2 && r->top_count++ < HOST_DT_MAX_TOP)
 				r->top[r->top_count - 1] = off;

@@ -587,6 +587,42 @@ static void test_names(void **state)
 	free(fdt);
 }
 
+/*
+ * A '/' inside a node name: fdt_get_path() took "/pl011@9000000/intc@/0"
+ * apart at the wrong '/' and named the next top-level node a child of
+ * pl011 (fuzz_cfg's crash, corpus/{cfg,host_dt}/finding-slash-in-node-name.dtb).
+ */
+static void test_slash_in_name(void **state)
+{
+	(void)state;
+	static char buf[BUILD_MAX];
+	void *fdt = buf;
+	struct host_dt h;
+	uint32_t at;
+
+	assert_int_equal(fdt_create(fdt, sizeof(buf)), 0);
+	assert_int_equal(fdt_finish_reservemap(fdt), 0);
+	assert_int_equal(fdt_begin_node(fdt, ""), 0);
+	assert_int_equal(fdt_begin_node(fdt, "pl011@9000000"), 0);
+	leaf(fdt, "intc@x000000", NULL);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	leaf(fdt, "pl031@9010000", NULL);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_finish(fdt), 0);
+	fdt = exact_copy(buf, fdt_totalsize(buf));
+	scan(fdt, &h);
+	assert_false(h.malformed);
+	int intc = node(fdt, "/pl011@9000000/intc@x000000");
+	((char *)fdt + fdt_off_dt_struct(fdt))[intc + 4 + strlen("intc@")] = '/';
+	scan(fdt, &h);
+	assert_true(h.malformed);
+	assert_int_equal(h.malformed_at, intc);
+	assert_nothing_found(&h);
+	assert_false(host_dt_check(fdt, &at));
+	assert_int_equal(at, intc);
+	free(fdt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -603,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_nops),
 		cmocka_unit_test(test_many_top_nodes),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_slash_in_name),
 	};
 
 	signal(SIGALRM, on_alarm);

@@ -85,7 +85,13 @@ static bool ref_walk(const void *fdt, struct ref *r)
 		if (tag == FDT_PROP && next >= 0) {
 			const struct fdt_property *p = fdt_offset_ptr(fdt, off, sizeof(*p));
 
-			if (!strings_ok || !p || !fdt_get_string(fdt, (int)fdt32_ld(&p->nameoff), NULL))
+			/*
+			 * Inside the strings block in every version: libfdt bounds
+			 * a version 16 name by the blob's end alone (found by
+			 * fuzz_host_dt: the reference took a name past the block).
+			 */
+			if (!strings_ok || !p || fdt32_ld(&p->nameoff) >= ssize ||
+			    !fdt_get_string(fdt, (int)fdt32_ld(&p->nameoff), NULL))
 				return ref_fail(r, off);
 		}
 

@@ -475,6 +475,25 @@ static void test_prop_names(void **state)
 	assert_int_equal(h.malformed_at, at);
 	free(fdt);
 
+	/*
+	 * Version 16 too, though libfdt bounds its names by the blob alone:
+	 * the name past the block here is the free space's "" (fuzz_host_dt).
+	 */
+	uint32_t total = fdt_totalsize(fdt = build_tree(0));
+
+	fdt = realloc(fdt, total + FDT_TAGSIZE);   /* free space after the strings */
+	assert_non_null(fdt);
+	memset((char *)fdt + total, 0, FDT_TAGSIZE);
+	fdt_set_totalsize(fdt, total + FDT_TAGSIZE);
+	p = raw_prop(fdt, "/chosen", "marker");
+	fdt_set_version(fdt, 16);
+	p->nameoff = cpu_to_fdt32(fdt_size_dt_strings(fdt));
+	assert_non_null(fdt_get_string(fdt, (int)fdt32_to_cpu(p->nameoff), NULL));
+	scan(fdt, &h);
+	assert_nothing_found(&h);
+	assert_int_equal(h.malformed_at, at);
+	free(fdt);
+
 	fdt = build_tree(0);                  /* the block's last name loses its NUL */
 	fdt_set_size_dt_strings(fdt, fdt_size_dt_strings(fdt) - 1);
 	scan(fdt, &h);

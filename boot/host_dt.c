@@ -94,6 +94,46 @@ int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path,
 	return -FDT_ERR_NOTFOUND;
 }
 
+/*
+ * An alias's node (DT spec §3.3).  libfdt's own look-up, in
+ * fdt_path_offset(), takes an alias's value for a path that may itself
+ * start with an alias, and recurses for ever on one naming itself (found
+ * by fuzz_host_dt: the EL2 stack overflowed before the console existed).
+ * Here the value must be a full path, as the spec says, and a terminated
+ * string.
+ */
+static int host_dt_alias_node(const void *fdt, const char *name, size_t len)
+{
+	int aliases = fdt_subnode_offset(fdt, 0, "aliases"), vlen;
+	const char *value = aliases < 0 ? NULL :
+				fdt_getprop_namelen(fdt, aliases, name, (int)len, &vlen);
+
+	if (value == NULL || vlen < 2 || value[0] != '/' || memchr(value, '\0', (size_t)vlen) == NULL)
+		return -FDT_ERR_BADPATH;
+	return fdt_path_offset(fdt, value);
+}
+
+int host_dt_path_node(const void *fdt, const struct host_dt *h, const char *path, size_t len)
+{
+	if (len == 0)
+		return -FDT_ERR_BADPATH;
+	if (path[0] == '/') {
+		int node = host_dt_top_node(fdt, h, path, len);
+		return node >= 0 ? node : fdt_path_offset_namelen(fdt, path, (int)len);
+	}
+	const char *end = path + len, *p = memchr(path, '/', len);
+	int node = host_dt_alias_node(fdt, path, (size_t)((p ? p : end) - path));
+
+	while (node >= 0 && p != NULL && p < end) {     /* "alias/child/...": one name a step */
+		const char *name = p + 1, *next = memchr(name, '/', (size_t)(end - name));
+		const char *stop = next ? next : end;
+		if (stop > name)
+			node = fdt_subnode_offset_namelen(fdt, node, name, (int)(stop - name));
+		p = next;
+	}
+	return node;
+}
+
 static void host_dt_add_top(struct host_dt *h, uint64_t at, const char *name, size_t len)
 {
 	if (h->top_count == HOST_DT_MAX_TOP) {

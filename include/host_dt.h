@@ -38,6 +38,12 @@ struct host_dt {
  */
 void host_dt_scan(const void *fdt, struct host_dt *h);
 int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path, size_t len);
+/*
+ * The node @len bytes of @path name: a full path, or an alias and what
+ * follows it ("serial0", "serial0/child").  An alias's value must be a
+ * full path; a negative libfdt error if not, or if there is no such node.
+ */
+int host_dt_path_node(const void *fdt, const struct host_dt *h, const char *path, size_t len);
 
 /*
  * The checks of host_dt_scan() alone, on any blob whose fdt_totalsize()

@@ -58,10 +58,19 @@ struct pt_ctx {
 	int phandle_node[PT_PHANDLES_MAX];
 };
 
-/* A host node of a device: its path, offset and MMIO ranges (CPU addresses). */
+/* Every node of a path that fits CFG_PATH_MAX: "/" and a one-letter name per level. */
+#define PT_HOST_DEPTH_MAX (CFG_PATH_MAX / 2)
+
+/*
+ * A host node of a device: its path, offset, the nodes from the root down
+ * to it (found once: each of libfdt's ancestor look-ups walks the tree from
+ * its start) and its MMIO ranges (CPU addresses).
+ */
 struct pt_host {
 	char path[CFG_PATH_MAX];        /* as libfdt spells it: one spelling per node */
 	int node;
+	int depth;                      /* chain[0] is the root, chain[depth] the node */
+	int chain[PT_HOST_DEPTH_MAX + 1];
 	unsigned int reg_count;
 	struct cfg_range reg[CFG_MAX_PT_RANGES];
 };
@@ -105,14 +114,14 @@ static bool is_gic(const void *fdt, int node)
 static bool translate_up(const void *fdt, int bus, int parent, uint64_t *a, uint64_t size)
 {
 	int len;
-	const void *r = fdt_getprop(fdt, bus, "ranges", &len);
+	const void *r = dt_getprop(fdt, bus, "ranges", &len);
 
 	if (!r)
 		return false;
 	if (len == 0)
 		return true;                  /* identity */
-	int cac = fdt_address_cells(fdt, bus), csc = fdt_size_cells(fdt, bus);
-	int pac = fdt_address_cells(fdt, parent);
+	int cac = dt_address_cells(fdt, bus), csc = dt_size_cells(fdt, bus);
+	int pac = dt_address_cells(fdt, parent);
 	if (cac < 1 || cac > 2 || pac < 1 || pac > 2 || csc < 1 || csc > 2)
 		return false;
 	int stride = (cac + pac + csc) * CFG_CELL_BYTES;
@@ -129,15 +138,12 @@ static bool translate_up(const void *fdt, int bus, int parent, uint64_t *a, uint
 	return false;
 }
 
-/* [*a, *a + size) from the bus at @depth - 1 above @node up to the root. */
-static bool translate_to_cpu(const void *fdt, int node, int depth, uint64_t *a, uint64_t size)
+/* [*a, *a + size) from the bus above @h's node up to the root. */
+static bool translate_to_cpu(const void *fdt, const struct pt_host *h, uint64_t *a, uint64_t size)
 {
-	for (int level = depth - 1; level >= 1; level--) {
-		int bus = fdt_supernode_atdepth_offset(fdt, node, level, NULL);
-		int parent = fdt_supernode_atdepth_offset(fdt, node, level - 1, NULL);
-		if (bus < 0 || parent < 0 || !translate_up(fdt, bus, parent, a, size))
+	for (int level = h->depth - 1; level >= 1; level--)
+		if (!translate_up(fdt, h->chain[level], h->chain[level - 1], a, size))
 			return false;
-	}
 	return true;
 }
 
@@ -146,11 +152,11 @@ static bool host_read_reg(struct pt_ctx *pc, const char *path, const char *prop,
 			  struct pt_host *h)
 {
 	const void *fdt = pc->ctx->fdt;
-	int depth = fdt_node_depth(fdt, h->node), len;
-	int parent = depth > 0 ? fdt_supernode_atdepth_offset(fdt, h->node, depth - 1, NULL) : -1;
-	const void *reg = fdt_getprop(fdt, h->node, "reg", &len);
-	int ac = parent >= 0 ? fdt_address_cells(fdt, parent) : -1;
-	int sc = parent >= 0 ? fdt_size_cells(fdt, parent) : -1;
+	int len;
+	int parent = h->depth > 0 ? h->chain[h->depth - 1] : -1;
+	const void *reg = dt_getprop(fdt, h->node, "reg", &len);
+	int ac = parent >= 0 ? dt_address_cells(fdt, parent) : -1;
+	int sc = parent >= 0 ? dt_size_cells(fdt, parent) : -1;
 
 	if (!reg || ac < 1 || ac > 2 || sc < 1 || sc > 2) {
 		cfg_error(pc->ctx->errs, path, prop, "%s has no memory-mapped reg", h->path);
@@ -163,7 +169,7 @@ static bool host_read_reg(struct pt_ctx *pc, const char *path, const char *prop,
 		struct cfg_range *r = &h->reg[h->reg_count];
 		r->base = cfg_cells_value(e, 0, (unsigned int)ac);
 		r->size = cfg_cells_value(e, (unsigned int)ac, (unsigned int)sc);
-		if (r->size == 0 || !translate_to_cpu(fdt, h->node, depth, &r->base, r->size)) {
+		if (r->size == 0 || !translate_to_cpu(fdt, h, &r->base, r->size)) {
 			cfg_error(pc->ctx->errs, path, prop, "%s's reg is not a CPU address range",
 				  h->path);
 			return false;
@@ -188,14 +194,63 @@ static bool host_assigned_elsewhere(struct pt_ctx *pc, const char *path, const c
 }
 
 /* The GIC itself or a part of it (an ITS below the GIC node, say). */
-static bool host_in_gic(const void *fdt, int node)
+static bool host_in_gic(const void *fdt, const struct pt_host *h)
 {
-	for (int depth = fdt_node_depth(fdt, node); depth >= 1; depth--) {
-		int n = fdt_supernode_atdepth_offset(fdt, node, depth, NULL);
-		if (n >= 0 && (fdt_getprop(fdt, n, "interrupt-controller", NULL) || is_gic(fdt, n)))
+	for (int depth = h->depth; depth >= 1; depth--) {
+		int n = h->chain[depth];
+		if (dt_getprop(fdt, n, "interrupt-controller", NULL) || is_gic(fdt, n))
 			return true;
 	}
 	return false;
+}
+
+/* libfdt's rule for a path's component: the whole name, or the name before '@'. */
+static bool host_name_matches(const void *fdt, int node, const char *want, size_t len)
+{
+	int nlen;
+	const char *name = dt_get_name(fdt, node, &nlen);
+
+	return name && (size_t)nlen >= len && memcmp(name, want, len) == 0 &&
+	       (name[len] == '\0' || (name[len] == '@' && !memchr(want, '@', len)));
+}
+
+/*
+ * The node at the full path @want, as fdt_path_offset() finds it, with the
+ * nodes above it into @h, and its path as fdt_get_path() spells it.  One
+ * pass over the tokens before the node, where libfdt's path, depth and
+ * ancestor look-ups each walk the tree from its start (1.5M instructions
+ * for one device on QEMU's tree).
+ */
+static bool host_lookup(const void *fdt, const char *want, struct pt_host *h)
+{
+	size_t used = 0;
+
+	h->node = 0;
+	h->depth = 0;
+	h->chain[0] = 0;
+	for (const char *p = want; *p != '\0';) {
+		if (*p == '/') {
+			p++;
+			continue;
+		}
+		size_t len = strcspn(p, "/");
+		int child, nlen;
+		dt_for_each_subnode(child, fdt, h->node)
+			if (host_name_matches(fdt, child, p, len))
+				break;
+		const char *name = child >= 0 ? dt_get_name(fdt, child, &nlen) : NULL;
+		if (!name || h->depth == PT_HOST_DEPTH_MAX || used + 1 + (size_t)nlen >= sizeof(h->path))
+			return false;
+		h->path[used++] = '/';
+		memcpy(h->path + used, name, (size_t)nlen);
+		used += (size_t)nlen;
+		h->chain[++h->depth] = h->node = child;
+		p += len;
+	}
+	if (used == 0)
+		h->path[used++] = '/';
+	h->path[used] = '\0';
+	return true;
 }
 
 /* xen,path: the host node, marked for passthrough, not Tessera's own, not given twice. */
@@ -215,18 +270,17 @@ static bool host_find(struct pt_ctx *pc, int node, const char *path, struct pt_h
 		cfg_error(pc->ctx->errs, path, prop, "not a node path string");
 		return false;
 	}
-	h->node = fdt_path_offset(fdt, want);
-	if (h->node < 0 || fdt_get_path(fdt, h->node, h->path, sizeof(h->path)) != 0) {
+	if (!host_lookup(fdt, want, h)) {
 		cfg_error(pc->ctx->errs, path, prop, "%s is not a node of the host device tree",
 			  want);
 		return false;
 	}
-	if (!fdt_getprop(fdt, h->node, "xen,passthrough", NULL)) {
+	if (!dt_getprop(fdt, h->node, "xen,passthrough", NULL)) {
 		cfg_error(pc->ctx->errs, path, prop, "%s has no xen,passthrough property (the host "
 			  "tree marks what may be assigned)", h->path);
 		return false;
 	}
-	if (host_in_gic(fdt, h->node)) {
+	if (host_in_gic(fdt, h)) {
 		cfg_error(pc->ctx->errs, path, prop, "%s is (part of) an interrupt controller: "
 			  "Tessera's own", h->path);
 		return false;
@@ -235,15 +289,14 @@ static bool host_find(struct pt_ctx *pc, int node, const char *path, struct pt_h
 	       host_read_reg(pc, path, prop, h);
 }
 
-/* The interrupt parent of host node @node: its own or its nearest ancestor's (DT spec 2.4.1). */
-static int host_irq_parent(const void *fdt, int node)
+/* The interrupt parent of @h's node: its own or its nearest ancestor's (DT spec 2.4.1). */
+static int host_irq_parent(const void *fdt, const struct pt_host *h)
 {
-	for (int depth = fdt_node_depth(fdt, node); depth >= 0; depth--) {
-		int n = fdt_supernode_atdepth_offset(fdt, node, depth, NULL);
+	for (int depth = h->depth; depth >= 0; depth--) {
 		int len;
-		const fdt32_t *ph = n >= 0 ? fdt_getprop(fdt, n, "interrupt-parent", &len) : NULL;
+		const fdt32_t *ph = dt_getprop(fdt, h->chain[depth], "interrupt-parent", &len);
 		if (ph && len == CFG_CELL_BYTES)
-			return fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ph));
+			return dt_node_offset_by_phandle(fdt, fdt32_to_cpu(*ph));
 	}
 	return -FDT_ERR_NOTFOUND;
 }
@@ -318,16 +371,16 @@ static uint64_t host_read_spis(struct pt_ctx *pc, const char *path, const struct
 {
 	const void *fdt = pc->ctx->fdt;
 	int len;
-	const char *irqs = fdt_getprop(fdt, h->node, "interrupts", &len);
+	const char *irqs = dt_getprop(fdt, h->node, "interrupts", &len);
 
-	if (fdt_getprop(fdt, h->node, "interrupts-extended", NULL)) {
+	if (dt_getprop(fdt, h->node, "interrupts-extended", NULL)) {
 		cfg_error(pc->ctx->errs, path, "xen,path", "%s: interrupts-extended is not "
 			  "supported (use interrupts)", h->path);
 		return 0;
 	}
 	if (!irqs)
 		return 0;                                /* a device without interrupts */
-	int gic = host_irq_parent(fdt, h->node);
+	int gic = host_irq_parent(fdt, h);
 	if (gic < 0 || !is_gic(fdt, gic) || len % (int)(GIC_SPEC_CELLS * CFG_CELL_BYTES) != 0) {
 		cfg_error(pc->ctx->errs, path, "xen,path", "%s: its interrupts are not three-cell "
 			  "specifiers of the host GIC", h->path);

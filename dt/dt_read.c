@@ -195,6 +195,40 @@ int dt_next_subnode(const void *fdt, int node)
 	return r >= 0 ? r : r == -1 ? -FDT_ERR_NOTFOUND : fdt_next_subnode(fdt, node);
 }
 
+/* fdt_get_phandle() of the node at @node. */
+static uint32_t phandle_of(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *ph = dt_getprop(fdt, node, "phandle", &len);
+	if (!ph || len != (int)sizeof(*ph)) {
+		ph = dt_getprop(fdt, node, "linux,phandle", &len);
+		if (!ph || len != (int)sizeof(*ph))
+			return 0;
+	}
+	return fdt32_ld(ph);
+}
+
+int dt_node_offset_by_phandle(const void *fdt, uint32_t phandle)
+{
+	struct dt_blob b;
+	if (phandle == 0 || phandle == UINT32_MAX || !dt_blob(fdt, &b))
+		return fdt_node_offset_by_phandle(fdt, phandle);
+	/* Every token in order: the first node with the phandle, as libfdt's. */
+	for (uint32_t off = 0, next; off < b.st_size; off = next) {
+		uint32_t tag = tag_at(&b, off);
+		if (tag == FDT_END)
+			return -FDT_ERR_NOTFOUND;
+		if (tag == FDT_BEGIN_NODE && off <= INT32_MAX && phandle_of(fdt, (int)off) == phandle)
+			return (int)off;
+		next = tag == FDT_BEGIN_NODE ? skip_begin_node(&b, off) :
+		       tag == FDT_PROP ? skip_prop(&b, off) :
+		       tag == FDT_NOP || tag == FDT_END_NODE ? off + FDT_TAGSIZE : DT_NO_CURSOR;
+		if (next == DT_NO_CURSOR)
+			break;
+	}
+	return fdt_node_offset_by_phandle(fdt, phandle);
+}
+
 /* fdt_cells() of a property value (@c NULL: @len is the look-up's error). */
 static int cells_value(const fdt32_t *c, int len)
 {

@@ -23,6 +23,8 @@ const char *dt_get_name(const void *fdt, int node, int *lenp);
 /* fdt_first_subnode() / fdt_next_subnode(). */
 int dt_first_subnode(const void *fdt, int node);
 int dt_next_subnode(const void *fdt, int node);
+/* fdt_node_offset_by_phandle(): one pass over the tokens. */
+int dt_node_offset_by_phandle(const void *fdt, uint32_t phandle);
 /* fdt_address_cells() / fdt_size_cells(). */
 int dt_address_cells(const void *fdt, int node);
 int dt_size_cells(const void *fdt, int node);

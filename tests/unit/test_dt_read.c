@@ -82,10 +82,11 @@ static const char nested_dts[] =
 	"/dts-v1/;\n"
 	"/ {\n"
 	"  #address-cells = <2>; #size-cells = <1>;\n"
-	"  a { x = <1>; b { y = \"s\"; c { }; }; d { #address-cells = <0>; }; };\n"
+	"  a { x = <1>; phandle = <7>; b { y = \"s\"; c { }; }; d { #address-cells = <0>; }; };\n"
 	"  e { #address-cells = <5>; #size-cells = <1 2>; empty; };\n"
-	"  f@10 { reg = <0 0x10 0x20>; compatible = \"one\", \"two\"; g { h { i { j { }; }; }; }; };\n"
-	"  k { #size-cells = <0>; #address-cells = <1>; };\n"
+	"  f@10 { reg = <0 0x10 0x20>; compatible = \"one\", \"two\";\n"
+	"         g { h { phandle = <0x20>; linux,phandle = <0x20>; i { j { }; }; }; }; };\n"
+	"  k { #size-cells = <0>; #address-cells = <1>; linux,phandle = <9>; };\n"
 	"};\n";
 
 /* Names to look up: every string of the strings block, a prefix, and some absent ones. */
@@ -212,9 +213,25 @@ static void same_tree(const void *fdt)
 	assert_true(nodes > 1);
 }
 
+/* Every phandle a node has, by libfdt's reading, and some none has: found where libfdt finds it. */
+static void same_phandles(const void *fdt)
+{
+	static const uint32_t none[] = { 0, 1, 0x12345, UINT32_MAX };
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		assert_int_equal(dt_node_offset_by_phandle(fdt, none[i]),
+				 fdt_node_offset_by_phandle(fdt, none[i]));
+	for (int node = fdt_next_node(fdt, -1, NULL); node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		uint32_t ph = fdt_get_phandle(fdt, node);
+		if (ph != 0)
+			assert_int_equal(dt_node_offset_by_phandle(fdt, ph),
+					 fdt_node_offset_by_phandle(fdt, ph));
+	}
+}
+
 /* Every 4-byte offset of the structure block as a node, plus a few bad ones. */
 static void same_everywhere(const void *fdt)
 {
+	same_phandles(fdt);
 	static const int bad[] = { -1, -FDT_ERR_NOTFOUND, 1, 2, 3, 0x7ffffffc };
 	struct fdt_header h;                     /* a copy: the blob may be misaligned */
 	memcpy(&h, fdt, sizeof(h));
@@ -235,6 +252,10 @@ static void test_nested(void **state)
 	assert_true(same_index(fdt, fdt_path_offset(fdt, "/f@10")));
 	assert_true(same_index(fdt, fdt_path_offset(fdt, "/a/b/c")));
 	assert_false(same_index(fdt, 4));        /* not a node: libfdt answers */
+	assert_int_equal(dt_node_offset_by_phandle(fdt, 7), fdt_path_offset(fdt, "/a"));
+	assert_int_equal(dt_node_offset_by_phandle(fdt, 0x20), fdt_path_offset(fdt, "/f@10/g/h"));
+	assert_int_equal(dt_node_offset_by_phandle(fdt, 9), fdt_path_offset(fdt, "/k"));
+	assert_int_equal(dt_node_offset_by_phandle(fdt, 8), -FDT_ERR_NOTFOUND);
 	assert_true(dt_index_build(&ix, fdt, 0));
 	uint32_t *memo = dt_index_memo(&ix, fdt, fdt_path_offset(fdt, "/a/d"));
 	assert_non_null(memo);
@@ -328,6 +349,7 @@ static void test_fallbacks(void **state)
 	fdt_set_version(fdt, 16);                /* no size_dt_struct: libfdt reads it */
 	same_everywhere(fdt);
 	assert_non_null(dt_getprop(fdt, f10, "reg", NULL));
+	assert_int_equal(dt_node_offset_by_phandle(fdt, 9), fdt_path_offset(fdt, "/k"));
 	assert_int_equal(dt_first_subnode(fdt, f10), fdt_path_offset(fdt, "/f@10/g"));
 	free(fdt);
 }

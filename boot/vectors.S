@@ -2,11 +2,15 @@
  * EL2 exception vectors (Arm ARM D1.10.2: VBAR_EL2 + 0x000 current EL/SP0,
  * +0x200 current EL/SPx, +0x400 lower EL AArch64, +0x600 lower EL AArch32).
  *
- * Guest exits save x0..x30, ELR and SPSR into the frame at SP (the top of
- * this CPU's stack while a guest runs: vCPUs are pinned, see core/vcpu.c),
- * call C with the frame, restore and ERET.  FP/SIMD is lazy: an exit sets
- * CPTR_EL2.TFP, so the guest's vector registers are saved only when EL2 code
- * (picolibc, libfdt) first touches them, and restored on the way back.
+ * Guest exits save x0..x18 and x30 into the frame at SP (the top of this
+ * CPU's stack while a guest runs: vCPUs are pinned, see core/vcpu.c) and
+ * ask a fast path in C (core/trap.c) first: the common interrupts and the
+ * hypercalls guests make in loops resume the guest from there.  Everything
+ * else completes the frame (x19..x29, ELR, SPSR), calls the general path
+ * and returns through guest_resume.  FP/SIMD is lazy: the general path sets
+ * CPTR_EL2.TFP, so the guest's vector registers are saved only when EL2
+ * code (picolibc's printf, libgcc) first touches them, and restored on the
+ * way back; the fast paths touch none (tests/system/test_build.py).
  */
 #define FRAME_SIZE        272       /* struct gp_regs */
 #define FRAME_ELR         248
@@ -17,6 +21,63 @@
 #define CPTR_EL2_FP_TRAP  0x37ff    /* ... and TFP (bit 10): FP traps too */
 #define ESR_EC_SHIFT      26
 #define ESR_EC_FP_ASIMD   0x07
+
+#define FRAME_X18         144
+#define FRAME_X19         152
+#define FRAME_X30         240
+#define FRAME_SPSR        256
+
+/* x0..x18 and x30 at [sp]: what a C function may clobber (AAPCS64). */
+.macro save_caller_saved
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	str	x18, [sp, #FRAME_X18]
+	str	x30, [sp, #FRAME_X30]
+.endm
+
+.macro restore_caller_saved
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldr	x18, [sp, #FRAME_X18]
+	ldr	x30, [sp, #FRAME_X30]
+.endm
+
+/*
+ * After save_caller_saved and a fast path's answer in x0: the rest of the
+ * frame, FP trapped from here on (lazy FP), then x0 = frame, x1 = answer
+ * for the general path's C function.
+ */
+.macro complete_frame_fp_trap
+	mov	x1, x0
+	str	x19, [sp, #FRAME_X19]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	str	x2, [sp, #FRAME_ELR]
+	str	x3, [sp, #FRAME_SPSR]
+	mov	x0, #CPTR_EL2_FP_TRAP
+	msr	cptr_el2, x0
+	isb
+	mov	x0, sp
+.endm
 
 /* Save x0..x30, ELR_EL2, SPSR_EL2 at [sp]. */
 .macro save_frame
@@ -116,21 +177,37 @@ el2_vectors:
 	vector	el2_crash
 	vector	el2_crash
 
+/*
+ * A synchronous exit, as an IRQ exit below: trap_guest_sync_fast() sees to
+ * the hypercalls guests make in loops with the registers C may clobber
+ * saved; everything else completes the frame and takes the general path.
+ */
 guest_sync:
-	save_frame
-	mov	x0, #CPTR_EL2_FP_TRAP
-	msr	cptr_el2, x0
-	isb
+	save_caller_saved
 	mov	x0, sp
+	bl	trap_guest_sync_fast
+	cbnz	x0, 1f
+	restore_caller_saved
+	eret
+1:	complete_frame_fp_trap
 	bl	trap_guest_sync
 	b	guest_resume
 
+/*
+ * An IRQ exit saves only what C may clobber and asks trap_guest_irq_fast()
+ * (core/trap.c): the common interrupt is handled by code that touches no
+ * FP register and takes no exception, so CPTR_EL2, ELR_EL2, SPSR_EL2 and
+ * x19..x29 stay the guest's, and it resumes at once (about 25 instructions
+ * fewer than a full frame and the FP trap's two switches).  Otherwise the
+ * frame is completed and the general path runs, as for any exit.
+ */
 guest_irq:
-	save_frame
-	mov	x0, #CPTR_EL2_FP_TRAP
-	msr	cptr_el2, x0
-	isb
-	mov	x0, sp
+	save_caller_saved
+	bl	trap_guest_irq_fast
+	cbnz	x0, 1f
+	restore_caller_saved
+	eret
+1:	complete_frame_fp_trap
 	bl	trap_guest_irq
 	b	guest_resume
 

@@ -432,41 +432,95 @@ static inline void trap_return(struct pcpu *pc)
 		vgic_flush(v);
 }
 
-void trap_guest_sync(struct gp_regs *f)
+/*
+ * The hypercalls guests make in loops, the doorbell and a function Tessera
+ * does not have, as trap_guest_irq_fast() below: only the registers C may
+ * clobber are in @f, CPTR_EL2 is the guest's, and nothing here may touch an
+ * FP register or take an exception (tests/system/test_build.py checks the
+ * code it reaches).  0 when the guest may resume at once, else what
+ * trap_guest_sync() has left to do.
+ */
+/* A fast path's answer when its work is done: is trap_return()'s rare work left? */
+static inline uint64_t trap_fast_left(const struct pcpu *pc)
+{
+	const struct vcpu *v = pc->vcpu;
+	if (__builtin_expect(pc->request != PCPU_REQ_NONE || (v->vgic.lr_used | v->vgic.maybe_pending), 0))
+		return TRAP_SYNC_RETURN;
+	return 0;
+}
+
+/* Out of line, so that the other hypercall's path is a leaf (no frame). */
+static __attribute__((noinline)) uint64_t trap_doorbell_fast(struct gp_regs *f)
+{
+	shm_glue_doorbell_hvc(f);
+	return trap_fast_left(this_pcpu());
+}
+
+uint64_t trap_guest_sync_fast(struct gp_regs *f)
 {
 	uint64_t esr = sysreg_read(esr_el2);
-	uint64_t ec = field_get(ESR_EC, esr);
+	uint32_t fn = (uint32_t)f->x[0];
+	bool fast_fn = fn == TESSERA_HVC_SHM_DOORBELL || fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT;
+	if (field_get(ESR_EC, esr) != ESR_EC_HVC64 || (fn & SMCCC_OWNER_MASK) == SMCCC_OWNER_STD ||
+	    !fast_fn)
+		return TRAP_SYNC_DISPATCH;
 	struct pcpu *pc = this_pcpu();
-	pc->exits[ec]++;
-	trap_fn *fn = trap_table[ec];
-	(fn ? fn : trap_undef)(f, esr);
+	pc->exits[ESR_EC_HVC64]++;
+	if (fn == TESSERA_HVC_SHM_DOORBELL)
+		return trap_doorbell_fast(f);
+	f->x[0] = SMCCC_RET_NOT_SUPPORTED;
+	return trap_fast_left(pc);
+}
+
+/* The rest, with the whole frame saved and FP trapped (lazy FP). */
+void trap_guest_sync(struct gp_regs *f, uint64_t left)
+{
+	struct pcpu *pc = this_pcpu();
+	if (left == TRAP_SYNC_DISPATCH) {
+		uint64_t esr = sysreg_read(esr_el2);
+		uint64_t ec = field_get(ESR_EC, esr);
+		pc->exits[ec]++;
+		trap_fn *fn = trap_table[ec];
+		(fn ? fn : trap_undef)(f, esr);
+	}
 	trap_return(pc);
 }
 
-void trap_guest_irq(struct gp_regs *f)
+/*
+ * The common interrupts, with nothing else in flight: a timer tick or a
+ * passed-through SPI (straight into a list register, hardware-linked), or
+ * the kick that brings a doorbell or an SGI alone.  boot/vectors.S has
+ * saved only the registers C may clobber, and left CPTR_EL2 the guest's:
+ * everything here is Tessera's own code, built -mgeneral-regs-only, and
+ * takes no exception.  0 when the guest may resume at once; otherwise
+ * TRAP_IRQ_SLOW with the INTID trap_guest_irq() is to handle
+ * (GIC_INTID_SPURIOUS: none, a request to see to).
+ */
+uint64_t trap_guest_irq_fast(void)
 {
-	(void)f;
 	struct pcpu *pc = this_pcpu();
-	/*
-	 * The common cases, a timer tick or a passed-through SPI with nothing
-	 * else in flight: straight into a list register, hardware-linked.
-	 */
 	uint32_t intid = gic_ack();
 	pc->exits[PCPU_EXIT_IRQ]++;
 	if ((intid == GIC_PPI_VTIMER && vgic_timer_fast(pc->vcpu)) ||
 	    vgic_spi_hw_fast(pc->vcpu, intid)) {
 		gic_eoi(intid);
 		if (__builtin_expect(pc->request != PCPU_REQ_NONE, 0))
-			vcpu_check_requests();
-		return;
+			return TRAP_IRQ_SLOW | GIC_INTID_SPURIOUS;
+		return 0;
 	}
-	/* The kick that brings a doorbell (or an SGI) alone, no request with it: the same. */
 	if (intid == GIC_SGI_KICK && pc->request == PCPU_REQ_NONE && vgic_kick_fast(pc->vcpu)) {
 		gic_eoi(intid);
 		gic_deactivate(intid);
-		return;
+		return 0;
 	}
-	irq_handle_one(intid);
+	return TRAP_IRQ_SLOW | intid;
+}
+
+/* The rest, with the whole frame saved and FP trapped (lazy FP). */
+void trap_guest_irq(struct gp_regs *f, uint64_t slow)
+{
+	(void)f;
+	irq_handle_one((uint32_t)slow);
 	irq_handle_pending();
 	/* The shell (UART interrupt) may have stopped this very partition. */
 	vcpu_check_requests();

@@ -28,6 +28,7 @@
 _Static_assert(CPTR_EL2_FP_ON == 0x33ff, "CPTR_EL2_FP_ON in boot/*.S");
 _Static_assert(sizeof(struct gp_regs) == GP_REGS_SIZE, "FRAME_SIZE in boot/vectors.S");
 _Static_assert(offsetof(struct gp_regs, elr) == 248, "ELR offset in boot/vectors.S");
+_Static_assert(offsetof(struct gp_regs, spsr) == 256, "FRAME_SPSR in boot/vectors.S");
 _Static_assert(offsetof(struct pcpu, guest_fp_saved) == PCPU_GUEST_FP_SAVED_OFF,
 	       "PCPU_FP_SAVED in boot/vectors.S");
 _Static_assert(offsetof(struct fp_regs, fpsr) == 512, "FPSR offset in boot/vectors.S");

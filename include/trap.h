@@ -22,8 +22,15 @@ extern const char *const exit_reason_names[EXIT_REASONS];
 /* Add the counters of struct pcpu.exits into @by, by reason. */
 void trap_exits_by_reason(const uint64_t exits[PCPU_EXIT_KINDS], uint64_t by[EXIT_REASONS]);
 
-void trap_guest_sync(struct gp_regs *f);
-void trap_guest_irq(struct gp_regs *f);
+/* boot/vectors.S: a synchronous exit's fast path, then (if not 0) the general one. */
+#define TRAP_SYNC_DISPATCH 1u       /* the exit is the handlers' (not counted yet) */
+#define TRAP_SYNC_RETURN   2u       /* handled: only trap_return()'s rare work is left */
+uint64_t trap_guest_sync_fast(struct gp_regs *f);
+void trap_guest_sync(struct gp_regs *f, uint64_t left);
+/* boot/vectors.S: an IRQ exit's fast path, then (TRAP_IRQ_SLOW set) the general one. */
+#define TRAP_IRQ_SLOW (1ull << 32)
+uint64_t trap_guest_irq_fast(void);
+void trap_guest_irq(struct gp_regs *f, uint64_t slow);
 void trap_guest_serror(struct gp_regs *f);
 void inject_data_abort(struct gp_regs *f, uint64_t far);
 void inject_undef(struct gp_regs *f);

@@ -1,7 +1,8 @@
 /*
  * fpcheck: proves that the hypervisor preserves a guest's FP/SIMD state
  * (v0-v31, FPCR, FPSR) and callee-saved general registers (x19-x28) across
- * trapped MMIO, hypercalls and injected data aborts (DESIGN.md §1).  The
+ * trapped MMIO, hypercalls (PSCI's, and one Tessera does not have: its fast
+ * path leaves FP untrapped) and injected data aborts (DESIGN.md §1).  The
  * loop is fpcheck_loop.S; this file prepares the canaries and compares.
  */
 #include <stddef.h>
@@ -33,6 +34,7 @@ struct fp_state {
 	uint64_t fpcr;
 	uint64_t fpsr;
 	uint64_t x[FPS_NUM_X];
+	uint64_t unknown_ok;		/* out: NOT_SUPPORTED answers to the unknown call */
 };
 
 struct fp_loop_args {
@@ -45,6 +47,7 @@ struct fp_loop_args {
 _Static_assert(offsetof(struct fp_state, fpcr) == FPS_FPCR, "layout");
 _Static_assert(offsetof(struct fp_state, fpsr) == FPS_FPSR, "layout");
 _Static_assert(offsetof(struct fp_state, x) == FPS_X, "layout");
+_Static_assert(offsetof(struct fp_state, unknown_ok) == FPS_UNKNOWN_OK, "layout");
 _Static_assert(sizeof(struct fp_state) == FPS_SIZE, "layout");
 _Static_assert(offsetof(struct fp_loop_args, abort_addr) == FLA_ABORT, "layout");
 _Static_assert(offsetof(struct fp_loop_args, iterations) == FLA_ITERS, "layout");
@@ -128,6 +131,10 @@ int main(const void *dtb)
 
 	fpcheck_compare_fp(&canary_in, &canary_out);
 	fpcheck_compare_gpr(&canary_in, &canary_out);
+	if (canary_out.unknown_ok == args.iterations)
+		report_pass("unknown-hvc %lu", canary_out.unknown_ok);
+	else
+		report_fail("unknown-hvc got=%lu want=%lu", canary_out.unknown_ok, args.iterations);
 	uint64_t n = exc_abort_count();
 	if (n == args.iterations)
 		report_pass("aborts-taken %lu", n);

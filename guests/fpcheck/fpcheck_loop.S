@@ -6,9 +6,11 @@
  *                   const struct fp_loop_args *args);
  *
  * Loads v0-v31, FPCR, FPSR and x19-x28 from *in, then per iteration makes
- * three kinds of hypervisor exits: a PL011 UARTFR read (trapped MMIO; a DR
- * write every FPCHECK_DOT_EVERY iterations), a PSCI_VERSION call and a load
- * from args->abort_addr (an injected data abort, skipped by the EL1 handler).
+ * four kinds of hypervisor exits: a PL011 UARTFR read (trapped MMIO; a DR
+ * write every FPCHECK_DOT_EVERY iterations), a PSCI_VERSION call, a call
+ * Tessera does not have (counted in out->unknown_ok when it answers
+ * NOT_SUPPORTED) and a load from args->abort_addr (an injected data abort,
+ * skipped by the EL1 handler).
  * The loop's own state lives on the stack, which none of these changes;
  * x0-x17 are scratch (SMCCC lets a call clobber them).  At the end every
  * canary register is stored to *out for fpcheck.c to compare.
@@ -19,6 +21,9 @@
 #define PL011_FR	0x018
 #define PL011_FR_TXFF_BIT 5
 #define PSCI_VERSION_HI	0x8400		/* PSCI_VERSION = 0x84000000 */
+/* 0xC600FFFF: SMCCC vendor-specific hypervisor service, no Tessera call. */
+#define UNKNOWN_HVC_HI	0xc600
+#define UNKNOWN_HVC_LO	0xffff
 
 /* Stack frame below the saved registers. */
 #define F_OUT		0
@@ -27,7 +32,8 @@
 #define F_ITERS		24
 #define F_SMC		32
 #define F_I		40
-#define F_SIZE		48
+#define F_UNKNOWN_OK	48
+#define F_SIZE		64
 
 	.text
 	.global fpcheck_loop
@@ -55,6 +61,7 @@ fpcheck_loop:
 	ldp	x3, x4, [x2, #FLA_ITERS]
 	stp	x3, x4, [sp, #F_ITERS]		/* iterations, use smc */
 	str	xzr, [sp, #F_I]
+	str	xzr, [sp, #F_UNKNOWN_OK]
 
 	/* Load the canaries; from here on only x0-x17 are used. */
 	ldr	x3, [x0, #FPS_FPCR]
@@ -102,9 +109,19 @@ fpcheck_loop:
 	movz	x0, #PSCI_VERSION_HI, lsl #16
 	cbnz	x11, .Lsmc
 	hvc	#0
-	b	.Labort
+	b	.Lunknown
 .Lsmc:
 	smc	#0
+.Lunknown:
+	/* 2b. A call Tessera does not have: its fast exit path (FP not trapped). */
+	movz	x0, #UNKNOWN_HVC_HI, lsl #16
+	movk	x0, #UNKNOWN_HVC_LO
+	hvc	#0
+	cmn	x0, #1				/* SMCCC NOT_SUPPORTED */
+	b.ne	.Labort
+	ldr	x11, [sp, #F_UNKNOWN_OK]
+	add	x11, x11, #1
+	str	x11, [sp, #F_UNKNOWN_OK]
 .Labort:
 	/* 3. An access that aborts; the EL1 handler counts it and skips it. */
 	ldr	x9, [sp, #F_ABORT]
@@ -143,6 +160,8 @@ fpcheck_loop:
 	stp	x23, x24, [x1], #16
 	stp	x25, x26, [x1], #16
 	stp	x27, x28, [x1], #16
+	ldr	x11, [sp, #F_UNKNOWN_OK]
+	str	x11, [x1]			/* x1 = out + FPS_UNKNOWN_OK */
 
 	add	sp, sp, #F_SIZE
 	ldp	x3, x4, [sp], #16

@@ -272,6 +272,6 @@ def test_restart_partition_on_the_shell_cpu():
     assert len(starts) == 2, starts
     dom = r.lines_of("domU1")
     assert sum(l.startswith("fpcheck: loop") for l in dom) == 2
-    assert [l for l in dom if l.startswith("DONE")] == ["DONE 3 passed 0 failed"]
+    assert [l for l in dom if l.startswith("DONE")] == ["DONE 4 passed 0 failed"]
     assert_no_fail(r)
     assert_clean_exit(r)

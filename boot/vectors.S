@@ -56,13 +56,8 @@
 	ldr	x30, [sp, #FRAME_X30]
 .endm
 
-/*
- * After save_caller_saved and a fast path's answer in x0: the rest of the
- * frame, FP trapped from here on (lazy FP), then x0 = frame, x1 = answer
- * for the general path's C function.
- */
-.macro complete_frame_fp_trap
-	mov	x1, x0
+/* x19..x29, ELR_EL2 and SPSR_EL2 at [sp], after save_caller_saved: x2, x3 are scratch. */
+.macro save_rest
 	str	x19, [sp, #FRAME_X19]
 	stp	x20, x21, [sp, #160]
 	stp	x22, x23, [sp, #176]
@@ -73,6 +68,16 @@
 	mrs	x3, spsr_el2
 	str	x2, [sp, #FRAME_ELR]
 	str	x3, [sp, #FRAME_SPSR]
+.endm
+
+/*
+ * After save_caller_saved and a fast path's answer in x0: the rest of the
+ * frame, FP trapped from here on (lazy FP), then x0 = frame, x1 = answer
+ * for the general path's C function.
+ */
+.macro complete_frame_fp_trap
+	mov	x1, x0
+	save_rest
 	mov	x0, #CPTR_EL2_FP_TRAP
 	msr	cptr_el2, x0
 	isb
@@ -81,47 +86,22 @@
 
 /* Save x0..x30, ELR_EL2, SPSR_EL2 at [sp]. */
 .macro save_frame
-	stp	x0, x1, [sp, #0]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
-	mrs	x0, elr_el2
-	mrs	x1, spsr_el2
-	stp	x30, x0, [sp, #240]
-	str	x1, [sp, #256]
+	save_caller_saved
+	save_rest
 .endm
 
 .macro restore_frame
-	ldp	x30, x0, [sp, #240]
-	ldr	x1, [sp, #256]
+	ldr	x0, [sp, #FRAME_ELR]
+	ldr	x1, [sp, #FRAME_SPSR]
 	msr	elr_el2, x0
 	msr	spsr_el2, x1
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
+	ldr	x19, [sp, #FRAME_X19]
 	ldp	x20, x21, [sp, #160]
 	ldp	x22, x23, [sp, #176]
 	ldp	x24, x25, [sp, #192]
 	ldp	x26, x27, [sp, #208]
 	ldp	x28, x29, [sp, #224]
+	restore_caller_saved
 .endm
 
 /* q0..q31, FPSR, FPCR at [\base]; \tmp is a scratch register. */

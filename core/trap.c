@@ -432,14 +432,6 @@ static inline void trap_return(struct pcpu *pc)
 		vgic_flush(v);
 }
 
-/*
- * The hypercalls guests make in loops, the doorbell and a function Tessera
- * does not have, as trap_guest_irq_fast() below: only the registers C may
- * clobber are in @f, CPTR_EL2 is the guest's, and nothing here may touch an
- * FP register or take an exception (tests/system/test_build.py checks the
- * code it reaches).  0 when the guest may resume at once, else what
- * trap_guest_sync() has left to do.
- */
 /* A fast path's answer when its work is done: is trap_return()'s rare work left? */
 static inline uint64_t trap_fast_left(const struct pcpu *pc)
 {
@@ -456,13 +448,21 @@ static __attribute__((noinline)) uint64_t trap_doorbell_fast(struct gp_regs *f)
 	return trap_fast_left(this_pcpu());
 }
 
+/*
+ * The hypercalls guests make in loops, the doorbell and a function Tessera
+ * does not have, as trap_guest_irq_fast() below: only the registers C may
+ * clobber are in @f, CPTR_EL2 is the guest's, and nothing here may touch an
+ * FP register or take an exception (tests/system/test_build.py checks the
+ * code it reaches).  0 when the guest may resume at once, else what
+ * trap_guest_sync() has left to do.
+ */
 uint64_t trap_guest_sync_fast(struct gp_regs *f)
 {
 	uint64_t esr = sysreg_read(esr_el2);
 	uint32_t fn = (uint32_t)f->x[0];
-	bool fast_fn = fn == TESSERA_HVC_SHM_DOORBELL || fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT;
-	if (field_get(ESR_EC, esr) != ESR_EC_HVC64 || (fn & SMCCC_OWNER_MASK) == SMCCC_OWNER_STD ||
-	    !fast_fn)
+	bool unknown = (fn & SMCCC_OWNER_MASK) != SMCCC_OWNER_STD &&
+		       fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT;
+	if (field_get(ESR_EC, esr) != ESR_EC_HVC64 || !(unknown || fn == TESSERA_HVC_SHM_DOORBELL))
 		return TRAP_SYNC_DISPATCH;
 	struct pcpu *pc = this_pcpu();
 	pc->exits[ESR_EC_HVC64]++;

@@ -460,9 +460,9 @@ uint64_t trap_guest_sync_fast(struct gp_regs *f)
 {
 	uint64_t esr = sysreg_read(esr_el2);
 	uint32_t fn = (uint32_t)f->x[0];
-	bool unknown = (fn & SMCCC_OWNER_MASK) != SMCCC_OWNER_STD &&
-		       fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT;
-	if (field_get(ESR_EC, esr) != ESR_EC_HVC64 || !(unknown || fn == TESSERA_HVC_SHM_DOORBELL))
+	bool fast_fn = fn == TESSERA_HVC_SHM_DOORBELL || fn - TESSERA_HVC_FIRST >= TESSERA_HVC_COUNT;
+	if (field_get(ESR_EC, esr) != ESR_EC_HVC64 || (fn & SMCCC_OWNER_MASK) == SMCCC_OWNER_STD ||
+	    !fast_fn)
 		return TRAP_SYNC_DISPATCH;
 	struct pcpu *pc = this_pcpu();
 	pc->exits[ESR_EC_HVC64]++;

@@ -96,24 +96,36 @@ static inline void gic_send_kick(unsigned int cpu)
 /*
  * Acknowledge one pending physical interrupt; returns its INTID (1020-1023:
  * none).  Inline: the timer's exit path takes it on every tick, and a GICv3
- * host pays one test for GICv2's existence, no call.
+ * host pays one test for GICv2's existence, no call.  The _on forms take
+ * the version from a caller that has read gic_is_v2 once for several calls
+ * (the IRQ exit's fast path, core/trap.c).
  */
-static inline uint32_t gic_ack(void)
+static inline uint32_t gic_ack_on(bool v2)
 {
-	if (gic_is_v2)
+	if (v2)
 		return gic_v2_ack();
 	return (uint32_t)sysreg_read(icc_iar1_el1);
 }
 
-/* Priority drop only: EOImode 1 on both versions (deactivation is separate). */
-static inline void gic_eoi(uint32_t intid)
+static inline uint32_t gic_ack(void)
 {
-	if (gic_is_v2) {
+	return gic_ack_on(gic_is_v2);
+}
+
+/* Priority drop only: EOImode 1 on both versions (deactivation is separate). */
+static inline void gic_eoi_on(bool v2, uint32_t intid)
+{
+	if (v2) {
 		gic_v2_eoi(intid);
 		return;
 	}
 	sysreg_write(icc_eoir1_el1, intid);
 	isb();
+}
+
+static inline void gic_eoi(uint32_t intid)
+{
+	gic_eoi_on(gic_is_v2, intid);
 }
 
 static inline void gic_deactivate(uint32_t intid)

@@ -113,14 +113,12 @@ static int host_dt_alias_node(const void *fdt, const char *name, size_t len)
 	return fdt_path_offset(fdt, value);
 }
 
-int host_dt_path_node(const void *fdt, const struct host_dt *h, const char *path, size_t len)
+int host_dt_path_node(const void *fdt, const char *path, size_t len)
 {
 	if (len == 0)
 		return -FDT_ERR_BADPATH;
-	if (path[0] == '/') {
-		int node = host_dt_top_node(fdt, h, path, len);
-		return node >= 0 ? node : fdt_path_offset_namelen(fdt, path, (int)len);
-	}
+	if (path[0] == '/')
+		return fdt_path_offset_namelen(fdt, path, (int)len);
 	const char *end = path + len, *p = memchr(path, '/', len);
 	int node = host_dt_alias_node(fdt, path, (size_t)((p ? p : end) - path));
 

@@ -51,7 +51,7 @@ static void boot_console(const void *fdt)
 	int parent = 0;                         /* a top-level node's: the root */
 	if (node < 0) {
 		/* An alias or a node below a bus; without stdout-path, the first PL011. */
-		node = path ? host_dt_path_node(fdt, &host_dt, path, strcspn(path, ":")) : node;
+		node = path ? host_dt_path_node(fdt, path, strcspn(path, ":")) : node;
 		if (node < 0)
 			node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
 		parent = node >= 0 ? fdt_parent_offset(fdt, node) : -1;

@@ -42,8 +42,9 @@ int host_dt_top_node(const void *fdt, const struct host_dt *h, const char *path,
  * The node @len bytes of @path name: a full path, or an alias and what
  * follows it ("serial0", "serial0/child").  An alias's value must be a
  * full path; a negative libfdt error if not, or if there is no such node.
+ * A walk: callers try host_dt_top_node() first.
  */
-int host_dt_path_node(const void *fdt, const struct host_dt *h, const char *path, size_t len);
+int host_dt_path_node(const void *fdt, const char *path, size_t len);
 
 /*
  * The checks of host_dt_scan() alone, on any blob whose fdt_totalsize()

@@ -237,7 +237,7 @@ static void boot_lookups(const void *fdt, const struct host_dt *h)
 
 		node = host_dt_top_node(fdt, h, stdout_path, n);
 		if (node < 0)
-			node = host_dt_path_node(fdt, h, stdout_path, n);
+			node = host_dt_path_node(fdt, stdout_path, n);
 		if (node >= 0)
 			fdt_parent_offset(fdt, node);
 	}
